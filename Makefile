@@ -1,0 +1,85 @@
+# One command from nothing to the PDF: `make report`. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+STAMP    := $(VENV)/.installed
+
+DATA_DIR ?= data
+RUNS     ?= runs
+CONFIG   ?= configs/default.toml
+STUDY    ?= $(sort $(wildcard configs/study/*.toml))
+QUICK    ?=
+SET      ?=
+RUN_ARGS := --data-dir $(DATA_DIR) --runs $(RUNS) $(if $(QUICK),--overlay configs/quick.toml) \
+            $(foreach kv,$(SET),--set $(kv))
+
+TEX_PACKAGES := latexmk texlive-latex-recommended texlive-latex-extra \
+                texlive-fonts-recommended texlive-science lmodern poppler-utils
+TEX_FILES    := siunitx.sty tcolorbox.sty cleveref.sty lmodern.sty
+
+.PHONY: help setup tex test verify train study figures summary report bench clean distclean
+
+help:
+	@echo "make report   set up, verify the derivations, train (cached), draw figures, build report/report.pdf"
+	@echo "make test     run the test suite (what CI runs)"
+	@echo "make verify   SymPy checks of the derivations -> report/results/verify.json"
+	@echo "make train    train CONFIG ($(CONFIG)) only;  make study: CONFIG and the study variants"
+	@echo "make figures  draw report/figures/ from finished runs"
+	@echo "make bench    measure training speed -> report/results/bench.json"
+	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
+	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 SET='epochs=3 lr=3e-4' RUNS=$(RUNS)"
+
+setup: $(STAMP) tex
+
+# Re-installs only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+tex:
+	@missing=""; for t in latexmk pdflatex pdftotext pdftoppm; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	for f in $(TEX_FILES); do command -v kpsewhich >/dev/null && kpsewhich $$f >/dev/null || missing="$$missing $$f"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "TeX is incomplete (missing:$$missing); installing Debian's packages (about a minute)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEX_PACKAGES) >/dev/null || exit 1; \
+	  else \
+	    echo "error: TeX is incomplete (missing:$$missing). Install these Debian packages and run make again:"; \
+	    echo "  sudo apt-get install $(TEX_PACKAGES)"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: setup
+	$(PY) -m pytest
+
+verify: setup
+	$(PY) -m derivations.verify
+
+train: setup
+	$(PY) -m vae train $(CONFIG) $(RUN_ARGS)
+
+study: setup
+	$(PY) -m vae train $(CONFIG) $(STUDY) $(RUN_ARGS)
+
+figures: study
+	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)
+
+summary: study
+	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)
+
+report: verify figures summary
+	$(PY) build.py
+
+bench: setup
+	$(PY) -m vae bench $(CONFIG) $(RUN_ARGS)
+
+clean:
+	rm -rf report/build report/results report/figures report/report.pdf
+
+distclean: clean
+	rm -rf $(RUNS) $(VENV)

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Render templates/report.tex.j2 with the run's results and compile it into report/report.pdf.
+
+The template reads only report/results/*.json, configs/report.toml and report/figures/;
+a missing value, file or figure stops the build with its name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from vae import VaeError
+from vae.config import Config
+from vae.io import read_json, write_text
+from vae.train import run_hash
+
+ROOT = Path(__file__).resolve().parent
+LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+LATEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in LATEX_SPECIAL))
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """The title page's fields (configs/report.toml)."""
+
+    title: str
+    subtitle: str
+    author: str
+    student_id: str
+    course: str
+
+
+def load_meta(path: Path) -> ReportMeta:
+    if not path.is_file():
+        raise VaeError(f"report config '{path}' does not exist")
+    try:
+        values = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise VaeError(f"report config '{path}' is not valid TOML: {exc}") from None
+    names = [f.name for f in fields(ReportMeta)]
+    for key, value in values.items():
+        if key not in names:
+            raise VaeError(f"report config '{path}': unknown key '{key}'; known keys: "
+                           f"{', '.join(names)}")
+        if not isinstance(value, str):
+            raise VaeError(f"report config '{path}': key '{key}' must be a string")
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise VaeError(f"report config '{path}' lacks {', '.join(missing)}")
+    return ReportMeta(**values)
+
+
+def tex_escape(value: Any) -> Markup:
+    """Plain text made safe for LaTeX; text already marked as LaTeX passes unchanged."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(LATEX_SPECIAL_RE.sub(lambda m: LATEX_SPECIAL[m.group()], str(value)))
+
+
+def num(value: Any, digits: int = 1) -> Markup:
+    """A number for siunitx: fixed decimals for floats, thousands grouping for integers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise VaeError(f"num filter: expected a number, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise VaeError(f"num filter: refusing to print the non-finite value {value}")
+    if isinstance(value, int):
+        return Markup(rf"\num{{{value}}}")
+    return Markup(rf"\num{{{value:.{digits}f}}}")
+
+
+def sci(value: float) -> Markup:
+    """A setting such as 1e-3, as siunitx prints it."""
+    return Markup(rf"\num{{{value:g}}}")
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        raise VaeError("a template value is None; the results file that should set it is "
+                       "incomplete")
+    return tex_escape(value)
+
+
+def make_env(template_dir: Path) -> jinja2.Environment:
+    """Jinja for LaTeX: <% blocks %>, << values >>, <# comments #>; strict; auto-escaped."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir)),
+        block_start_string="<%", block_end_string="%>",
+        variable_start_string="<<", variable_end_string=">>",
+        comment_start_string="<#", comment_end_string="#>",
+        undefined=jinja2.StrictUndefined, finalize=_finalize,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
+    )
+    env.filters.update(tex=tex_escape, num=num, sci=sci)
+    return env
+
+
+def render(template_dir: Path, context: dict[str, Any], name: str = "report.tex.j2") -> str:
+    try:
+        return make_env(template_dir).get_template(name).render(**context)
+    except jinja2.UndefinedError as exc:
+        raise VaeError(f"template {name}: {exc}; the results files lack this value "
+                       f"(rerun `make report`)") from None
+
+
+def _load(path: Path, target: str) -> Any:
+    if not path.is_file():
+        raise VaeError(f"'{path}' is missing; run `make {target}` first")
+    return read_json(path)
+
+
+def check_fresh(summary: dict[str, Any]) -> None:
+    """Refuse numbers from a run whose hash no longer matches its config and the code."""
+    for entry in [summary["main"], *summary["variants"]]:
+        expected = run_hash(Config(**entry["config"]))
+        if entry["run_hash"] != expected:
+            raise VaeError(f"summary.json holds run '{entry['name']}' with hash "
+                           f"{entry['run_hash']}, but its config and the current code give "
+                           f"{expected}: the numbers are stale; run `make report` again")
+
+
+def figure_finder(figures_dir: Path):
+    def fig(run: str, name: str) -> Markup:
+        path = figures_dir / run / f"{name}.pdf" if run else figures_dir / f"{name}.pdf"
+        if not path.is_file():
+            raise VaeError(f"figure '{path}' is missing; run `make figures`")
+        return Markup(path.resolve().as_posix())
+    return fig
+
+
+def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
+    verify = _load(results / "verify.json", "verify")
+    summary = _load(results / "summary.json", "summary")
+    check_fresh(summary)
+    bench_path = results / "bench.json"
+    by_exercise: dict[int, list[dict[str, Any]]] = {}
+    for check in verify["checks"]:
+        exercises = check["exercise"] if isinstance(check["exercise"], list) else [check["exercise"]]
+        for n in exercises:
+            by_exercise.setdefault(int(n), []).append(check)
+    return {
+        "meta": meta,
+        "today": date.today().isoformat(),
+        "verify": verify,
+        "checks": by_exercise,
+        "main": summary["main"],
+        "variants": summary["variants"],
+        "runs": [summary["main"], *summary["variants"]],
+        "best": summary["best"],
+        "summary": summary,
+        "env": summary["environment"],
+        "bench": read_json(bench_path) if bench_path.is_file() else None,
+        "fig": figure_finder(figures),
+    }
+
+
+def first_tex_error(log: str, context_lines: int = 4) -> str:
+    """The first 'file:line: message' of a -file-line-error log, with the source around it."""
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^(.+?\.(?:tex|sty|cls|bbl)):(\d+): (.*)$", line)
+        if not m:
+            continue
+        file, lineno, message = m.group(1), int(m.group(2)), m.group(3)
+        detail = "\n".join(lines[i + 1:i + 1 + context_lines]).rstrip()
+        out = [f"LaTeX error in {file}, line {lineno}: {message}", detail]
+        source = Path(file)
+        if source.is_file():
+            src = source.read_text(errors="replace").splitlines()
+            lo, hi = max(0, lineno - 1 - context_lines), min(len(src), lineno + context_lines)
+            out.append("source:")
+            out += [f"{'>' if n + 1 == lineno else ' '} {n + 1:5d} | {src[n]}" for n in range(lo, hi)]
+        return "\n".join(s for s in out if s)
+    tail = "\n".join(lines[-15:])
+    return f"LaTeX failed without a file:line error; the log ends with:\n{tail}"
+
+
+def compile_pdf(tex: Path, build_dir: Path) -> Path:
+    if shutil.which("latexmk") is None:
+        raise VaeError("latexmk is not installed; run `make setup` (it installs TeX as root) or "
+                       "install: latexmk texlive-latex-recommended texlive-latex-extra "
+                       "texlive-fonts-recommended texlive-science lmodern")
+    env = dict(os.environ,
+               TEXINPUTS=f"{ROOT / 'derivations'}:{ROOT / 'templates'}:",
+               BIBINPUTS=f"{ROOT / 'templates'}:")
+    cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+           f"-outdir={build_dir}", str(tex)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=build_dir)
+    if proc.returncode != 0:
+        log = tex.with_suffix(".log")
+        text = log.read_text(errors="replace") if log.is_file() else proc.stdout + proc.stderr
+        raise VaeError(first_tex_error(text) + f"\n(full log: {log})")
+    return build_dir / tex.with_suffix(".pdf").name
+
+
+def build(results: Path, figures: Path, meta_path: Path, build_dir: Path, out: Path) -> Path:
+    build_dir.mkdir(parents=True, exist_ok=True)
+    tex = build_dir / "report.tex"
+    source = render(ROOT / "templates", context(results, figures, load_meta(meta_path)))
+    if not tex.is_file() or tex.read_text() != source:  # leave latexmk's cache valid when unchanged
+        write_text(tex, source)
+    pdf = compile_pdf(tex, build_dir)
+    tmp = out.with_name(f".{out.name}.tmp")
+    shutil.copyfile(pdf, tmp)
+    os.replace(tmp, out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, default=ROOT / "report/results")
+    parser.add_argument("--figures", type=Path, default=ROOT / "report/figures")
+    parser.add_argument("--meta", type=Path, default=ROOT / "configs/report.toml",
+                        help="title page fields (default: configs/report.toml)")
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "report/build")
+    parser.add_argument("--out", type=Path, default=ROOT / "report/report.pdf")
+    args = parser.parse_args(argv)
+    try:
+        path = build(args.results, args.figures, args.meta, args.build_dir, args.out)
+    except VaeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

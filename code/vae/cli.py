@@ -1,0 +1,145 @@
+"""Command line: `python -m vae train|summary|figures|bench`, the commands the Makefile calls."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import VaeError
+from .config import Config, load_config, parse_overrides
+
+PROTECTED = ("name", "description")  # an overlay changes settings, never which run is which
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def load_configs(paths: list[str], overlay: str | None, overrides: list[str]) -> list[Config]:
+    """Each config file, with the overlay file's keys and then --set overrides applied."""
+    layer: dict[str, Any] = {}
+    if overlay:
+        layer = {k: v for k, v in load_config(overlay).to_dict().items()
+                 if k in _explicit_keys(overlay) and k not in PROTECTED}
+    layer.update(parse_overrides(overrides))
+    return [load_config(p, layer) for p in paths]
+
+
+def _explicit_keys(path: str) -> set[str]:
+    import tomllib
+    return set(tomllib.loads(Path(path).read_text()))
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--overlay", metavar="TOML",
+                   help="a config file whose keys override every config (e.g. configs/quick.toml)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one config key for every config, e.g. --set epochs=3")
+    p.add_argument("--runs", default="runs", help="folder of the run directories (default: runs)")
+    p.add_argument("--data-dir", default="data",
+                   help="folder holding MNIST/raw/ (default: data; downloads there if missing)")
+
+
+def _study_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--main", required=True, metavar="TOML", help="the config the report centres on")
+    p.add_argument("--variants", nargs="*", default=[], metavar="TOML",
+                   help="the configs of the improvements study")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vae", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train configs (a finished run is reused, a stopped one resumed)")
+    p.add_argument("configs", nargs="+", metavar="TOML")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    _add_common(p)
+
+    p = sub.add_parser("summary", help="gather finished runs into report/results/summary.json")
+    _study_args(p)
+    _add_common(p)
+    p.add_argument("--out", default="report/results/summary.json")
+
+    p = sub.add_parser("figures", help="draw the report's figures from finished runs")
+    _study_args(p)
+    _add_common(p)
+    p.add_argument("--out", default="report/figures")
+
+    p = sub.add_parser("bench", help="measure training throughput -> report/results/bench.json")
+    p.add_argument("config", metavar="TOML")
+    p.add_argument("--steps", type=int, default=300, help="timed training steps per pipeline")
+    p.add_argument("--out", default="report/results/bench.json")
+    _add_common(p)
+    return parser
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from .data import load_split
+    from .train import is_finished, run_dir, train
+
+    configs = load_configs(args.configs, args.overlay, args.overrides)
+    pending = [c for c in configs if not is_finished(c, run_dir(c, args.runs))]
+    if pending:
+        train_split = load_split(args.data_dir, "train")
+        test_split = load_split(args.data_dir, "test")
+    for cfg in configs:
+        if cfg in pending:
+            train(cfg, train_split, test_split, args.runs, progress=not args.no_progress)
+        else:
+            print(f"{cfg.name}: finished run found in {run_dir(cfg, args.runs)}, not training again")
+
+
+def cmd_summary(args: argparse.Namespace) -> None:
+    from .summary import write_summary
+
+    main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
+    write_summary(main, variants, args.runs, args.out)
+    print(f"wrote {args.out}")
+
+
+def cmd_figures(args: argparse.Namespace) -> None:
+    from .figures import draw_all
+
+    main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
+    for path in draw_all(main, variants, args.runs, args.data_dir, args.out):
+        print(f"wrote {path}")
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    from .bench import run_bench
+    from .data import load_split
+    from .io import write_json
+
+    (cfg,) = load_configs([args.config], args.overlay, args.overrides)
+    result = run_bench(cfg, load_split(args.data_dir, "train"), Path(args.data_dir), args.steps)
+    print(f"this project's loop   {result['images_per_s']:8.0f} images/s")
+    print(f"notebook pipeline     {result['notebook_images_per_s']:8.0f} images/s")
+    print(f"compute ceiling       {result['ceiling_images_per_s']:8.0f} images/s")
+    print(f"speed-up {result['speedup']:.2f}x over the notebook, "
+          f"{100 * result['fraction_of_ceiling']:.0f}% of the ceiling")
+    write_json(args.out, result)
+    print(f"wrote {args.out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        commands = {"train": cmd_train, "summary": cmd_summary, "figures": cmd_figures,
+                    "bench": cmd_bench}
+        commands[args.command](args)
+    except VaeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: every completed epoch is saved; run the same command again to "
+              "resume from the last checkpoint", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

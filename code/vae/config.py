@@ -1,0 +1,166 @@
+"""The one typed configuration of a run, loaded from TOML with command-line overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from . import VaeError
+
+ARCHITECTURES = ("mlp", "conv")
+COVARIANCES = ("diagonal", "full")
+OPTIMIZERS = ("adamw", "adam", "sgd")
+ACTIVATIONS = ("silu", "relu", "gelu", "tanh")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of one training run; the defaults are the assignment's."""
+
+    name: str = "assignment"
+    description: str = "the assignment's MLP VAE"
+    seed: int = 420
+    # data
+    batch_size: int = 128
+    binarize: bool = False  # dynamic binarisation in training, a fixed one for the test set
+    train_limit: int = 0  # use only the first N training images (0 = all); for smoke tests
+    test_limit: int = 0  # likewise for the test set
+    # model
+    architecture: str = "mlp"
+    hidden: int = 512  # widest hidden layer; the MLP narrows it to h/2, h/4, h/8
+    latent_dim: int = 1  # dimension of z (the sheet's "latent_dim = 2" counts mean and variance)
+    activation: str = "silu"
+    covariance: str = "diagonal"
+    eta: float = 1e-9  # added to the Softplus variance so that log sigma2 stays finite
+    # loss
+    beta: float = 1.0  # weight of the KL term (1 = the ELBO)
+    kl_warmup_epochs: float = 0.0  # linear ramp of the KL weight from 0 to beta
+    # optimisation
+    optimizer: str = "adamw"
+    lr: float = 1e-3
+    weight_decay: float = 1e-2
+    epochs: int = 10
+    grad_clip: float = 0.0  # max gradient norm (0 = no clipping)
+    # evaluation
+    iwae_k: int = 1000  # importance samples per image for the log-likelihood bound
+    iwae_images: int = 1000  # test images that the IWAE bound is averaged over
+    eval_batch_size: int = 1000
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_toml(self) -> str:
+        lines = []
+        for key, value in self.to_dict().items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        return "\n".join(lines) + "\n"
+
+    def training_key(self) -> dict[str, Any]:
+        """The settings that change what training computes (not its name or device)."""
+        d = self.to_dict()
+        for key in ("name", "description", "device"):
+            d.pop(key)
+        return d
+
+    def digest(self) -> str:
+        blob = json.dumps(self.training_key(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+_CHOICES = {
+    "architecture": ARCHITECTURES,
+    "covariance": COVARIANCES,
+    "optimizer": OPTIMIZERS,
+    "activation": ACTIVATIONS,
+    "device": DEVICES,
+}
+_POSITIVE = ("batch_size", "hidden", "latent_dim", "epochs", "lr", "eta", "iwae_k",
+             "iwae_images", "eval_batch_size")
+_NON_NEGATIVE = ("train_limit", "test_limit", "beta", "kl_warmup_epochs", "weight_decay",
+                 "grad_clip", "seed")
+
+
+def _validate(cfg: Config) -> None:
+    for f in fields(cfg):
+        value = getattr(cfg, f.name)
+        expected = {"int": int, "float": (int, float), "str": str, "bool": bool}[f.type]
+        if isinstance(value, bool) and f.type != "bool" or not isinstance(value, expected):
+            raise VaeError(f"config key '{f.name}' must be of type {f.type}, got {value!r}")
+    for key, allowed in _CHOICES.items():
+        if getattr(cfg, key) not in allowed:
+            raise VaeError(f"config key '{key}' is {getattr(cfg, key)!r}; "
+                           f"allowed values: {', '.join(allowed)}")
+    for key in _POSITIVE:
+        if not getattr(cfg, key) > 0:
+            raise VaeError(f"config key '{key}' must be positive, got {getattr(cfg, key)!r}")
+    for key in _NON_NEGATIVE:
+        if getattr(cfg, key) < 0:
+            raise VaeError(f"config key '{key}' must not be negative, got {getattr(cfg, key)!r}")
+    if cfg.architecture == "mlp" and cfg.hidden % 8:
+        raise VaeError(f"config key 'hidden' must be divisible by 8 for the MLP "
+                       f"(it narrows to hidden/8), got {cfg.hidden}")
+
+
+def _coerce(key: str, text: str) -> Any:
+    """Parse a command-line override value with TOML's rules, accepting bare strings."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    known = {f.name for f in fields(Config)}
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise VaeError(f"override '{item}' must look like key=value, e.g. epochs=3")
+        if key not in known:
+            raise VaeError(f"unknown config key '{key}' in override '{item}'; "
+                           f"known keys: {', '.join(sorted(known))}")
+        out[key] = _coerce(key, text.strip())
+    return out
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Load a TOML file over the defaults, then apply overrides; every error names the key."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise VaeError(f"config file '{path}' does not exist")
+        try:
+            values = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise VaeError(f"config file '{path}' is not valid TOML: {exc}") from None
+        known = {f.name for f in fields(Config)}
+        for key in values:
+            if key not in known:
+                raise VaeError(f"config file '{path}': unknown key '{key}'; "
+                               f"known keys: {', '.join(sorted(known))}")
+    values.update(overrides or {})
+    where = f"config file '{path}': " if path is not None else ""
+    try:
+        return Config(**values)
+    except VaeError as exc:
+        raise VaeError(where + str(exc)) from None

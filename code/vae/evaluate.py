@@ -1,0 +1,95 @@
+"""Test-set measurements: negative ELBO and its parts, the IWAE bound, active units."""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from typing import Iterator
+
+import torch
+
+from .config import Config
+from .data import batches, binarize_fixed
+from .losses import iwae_bound, kl_to_prior, reconstruction_nll
+from .model import VAE
+
+ACTIVE_UNIT_THRESHOLD = 0.01  # Burda et al. (2016): Cov_x(E_q[z_u]) above this is active
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Run a block with the global RNG (used by rsample) seeded, leaving training's RNG as it was."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        yield
+
+
+@torch.inference_mode()
+def elbo_terms(model: VAE, images: torch.Tensor, cfg: Config, seed: int) -> dict[str, float]:
+    """Mean test negative ELBO, reconstruction and KL in nats per image (one z per image)."""
+    model.eval()
+    device = next(model.parameters()).device
+    total_recon = total_kl = 0.0
+    with seeded(seed):
+        for x in batches(images, cfg.eval_batch_size):
+            x = x.to(device)
+            q = model.encode(x)
+            total_recon += reconstruction_nll(model.decode(q.rsample()), x).sum().item()
+            total_kl += kl_to_prior(q).sum().item()
+    n = len(images)
+    return {"loss": (total_recon + total_kl) / n, "recon": total_recon / n, "kl": total_kl / n}
+
+
+@torch.inference_mode()
+def iwae_nll(model: VAE, images: torch.Tensor, k: int, seed: int,
+             batch_size: int = 50) -> tuple[float, float]:
+    """-log p(x) estimated by the k-sample IWAE bound: mean and standard error over images."""
+    model.eval()
+    device = next(model.parameters()).device
+    bounds = []
+    with seeded(seed):
+        for x in batches(images, batch_size):
+            bounds.append(iwae_bound(model, x.to(device), k).cpu())
+    nll = -torch.cat(bounds).double()
+    stderr = nll.std().item() / math.sqrt(len(nll)) if len(nll) > 1 else float("nan")
+    return nll.mean().item(), stderr
+
+
+def active_units(model: VAE, images: torch.Tensor) -> int:
+    """Latent dimensions whose posterior mean varies across the data."""
+    means = encode_means(model, images).double()
+    return int((means.var(dim=0) > ACTIVE_UNIT_THRESHOLD).sum())
+
+
+def test_images(images: torch.Tensor, cfg: Config) -> torch.Tensor:
+    """The test set as evaluated: limited, and for binarised runs binarised once by the seed."""
+    if cfg.test_limit:
+        images = images[:cfg.test_limit]
+    if cfg.binarize:
+        images = binarize_fixed(images, cfg.seed)
+    return images
+
+
+@torch.inference_mode()
+def encode_means(model: VAE, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """E[q(z|x)] for every image, shape (N, latent_dim)."""
+    model.eval()
+    device = next(model.parameters()).device
+    return torch.cat([model.encode(x.to(device)).mean.cpu() for x in batches(images, batch_size)])
+
+
+def final_metrics(model: VAE, images: torch.Tensor, cfg: Config) -> dict[str, float]:
+    """Everything results.json reports about the trained model on the test set."""
+    terms = elbo_terms(model, images, cfg, seed=cfg.seed + 1)
+    subset = images[:cfg.iwae_images]
+    nll, stderr = iwae_nll(model, subset, cfg.iwae_k, seed=cfg.seed + 2)
+    return {
+        "test_loss": terms["loss"],
+        "test_recon": terms["recon"],
+        "test_kl": terms["kl"],
+        "iwae_nll": nll,
+        "iwae_stderr": stderr,
+        "iwae_k": cfg.iwae_k,
+        "iwae_images": len(subset),
+        "active_units": active_units(model, images),
+    }

@@ -1,0 +1,149 @@
+"""Encoder, decoder and the Gaussian posterior q(z|x) as a torch.distributions object."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.distributions import Distribution, Independent, MultivariateNormal, Normal
+
+from .config import Config
+
+PIXELS = 28 * 28
+ACTIVATIONS = {"silu": nn.SiLU, "relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}
+
+
+def head_size(latent_dim: int, covariance: str) -> int:
+    """Encoder outputs: mu and a pre-variance per dimension, plus L's strict lower triangle."""
+    extra = latent_dim * (latent_dim - 1) // 2 if covariance == "full" else 0
+    return 2 * latent_dim + extra
+
+
+def _mlp(widths: list[int], act: type[nn.Module]) -> list[nn.Module]:
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(widths, widths[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(widths) - 2:
+            layers.append(act())
+    return layers
+
+
+def mlp_encoder(cfg: Config) -> nn.Sequential:
+    """784 -> h -> h/2 -> h/4 -> h/8 -> head, SiLU between, as the sheet prescribes."""
+    h = cfg.hidden
+    widths = [PIXELS, h, h // 2, h // 4, h // 8, head_size(cfg.latent_dim, cfg.covariance)]
+    return nn.Sequential(nn.Flatten(), *_mlp(widths, ACTIVATIONS[cfg.activation]))
+
+
+def mlp_decoder(cfg: Config) -> nn.Sequential:
+    """The encoder's mirror image; it returns logits, the Sigmoid lives in the loss."""
+    h = cfg.hidden
+    widths = [cfg.latent_dim, h // 8, h // 4, h // 2, h, PIXELS]
+    return nn.Sequential(*_mlp(widths, ACTIVATIONS[cfg.activation]))
+
+
+def conv_encoder(cfg: Config) -> nn.Sequential:
+    """Two strided convolutions (28 -> 14 -> 7) and a dense layer of width `hidden`."""
+    act = ACTIVATIONS[cfg.activation]
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, stride=2, padding=1), act(),
+        nn.Conv2d(32, 64, 3, stride=2, padding=1), act(),
+        nn.Flatten(),
+        nn.Linear(64 * 7 * 7, cfg.hidden), act(),
+        nn.Linear(cfg.hidden, head_size(cfg.latent_dim, cfg.covariance)),
+    )
+
+
+def conv_decoder(cfg: Config) -> nn.Sequential:
+    """Dense layers up to 64 x 7 x 7, then two transposed convolutions to 28 x 28 logits."""
+    act = ACTIVATIONS[cfg.activation]
+    return nn.Sequential(
+        nn.Linear(cfg.latent_dim, cfg.hidden), act(),
+        nn.Linear(cfg.hidden, 64 * 7 * 7), act(),
+        nn.Unflatten(1, (64, 7, 7)),
+        nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), act(),
+        nn.ConvTranspose2d(32, 1, 4, stride=2, padding=1),
+        nn.Flatten(),
+    )
+
+
+def gaussian_posterior(mu: torch.Tensor, sigma2: torch.Tensor,
+                       offdiag: torch.Tensor | None = None) -> Distribution:
+    """q(z|x) = N(mu, diag(sigma2)), or N(mu, L L^T) with diag(L) = sqrt(sigma2) when the
+    strict lower triangle of L is given."""
+    if offdiag is None:
+        return Independent(Normal(mu, sigma2.sqrt()), 1)
+    d = mu.shape[-1]
+    rows, cols = torch.tril_indices(d, d, offset=-1)
+    lower = mu.new_zeros(*mu.shape, d)
+    lower[..., rows, cols] = offdiag
+    return MultivariateNormal(mu, scale_tril=lower + torch.diag_embed(sigma2.sqrt()))
+
+
+def standard_normal_prior(posterior: Distribution) -> Distribution:
+    """p(z) = N(0, I) of the same event shape and family as the posterior."""
+    mu = torch.zeros_like(posterior.mean)
+    if isinstance(posterior, MultivariateNormal):
+        eye = torch.eye(mu.shape[-1], dtype=mu.dtype, device=mu.device)
+        return MultivariateNormal(mu, scale_tril=eye.expand(*mu.shape, mu.shape[-1]))
+    return Independent(Normal(mu, torch.ones_like(mu)), 1)
+
+
+class VAE(nn.Module):
+    """x -> q(z|x) -> z = mu + sigma * eps -> logits of p(x|z)."""
+
+    def __init__(self, cfg: Config) -> None:
+        super().__init__()
+        self.latent_dim = cfg.latent_dim
+        self.eta = cfg.eta
+        self.full_covariance = cfg.covariance == "full"
+        make = {"mlp": (mlp_encoder, mlp_decoder), "conv": (conv_encoder, conv_decoder)}
+        encoder, decoder = make[cfg.architecture]
+        self.encoder = encoder(cfg)
+        self.decoder = decoder(cfg)
+
+    def encode(self, x: torch.Tensor) -> Distribution:
+        h = self.encoder(x)
+        d = self.latent_dim
+        mu, pre_sigma2 = h[:, :d], h[:, d:2 * d]
+        sigma2 = nn.functional.softplus(pre_sigma2) + self.eta
+        offdiag = h[:, 2 * d:] if self.full_covariance else None
+        return gaussian_posterior(mu, sigma2, offdiag)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Bernoulli logits of the 784 pixels, shape (..., 784)."""
+        batch_shape = z.shape[:-1]
+        return self.decoder(z.reshape(-1, self.latent_dim)).reshape(*batch_shape, PIXELS)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, Distribution]:
+        q = self.encode(x)
+        z = q.rsample()  # the reparameterisation trick: mu + sigma * eps
+        return self.decode(z), q
+
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """Pixel means of p(x|z) at z = E[q(z|x)], as images (N, 1, 28, 28)."""
+        return torch.sigmoid(self.decode(self.encode(x).mean)).reshape(-1, 1, 28, 28)
+
+    def generate(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.decode(z)).reshape(-1, 1, 28, 28)
+
+
+def describe_layers(model: VAE) -> list[dict]:
+    """One row per layer with its output shape and parameter count, for the report's table."""
+    rows = []
+    x = torch.zeros(1, 1, 28, 28)
+    for part, net, inp in (("encoder", model.encoder, x),
+                           ("decoder", model.decoder, torch.zeros(1, model.latent_dim))):
+        h = inp
+        for layer in net:
+            h = layer(h)
+            rows.append({
+                "part": part,
+                "layer": layer.__class__.__name__,
+                "shape": "x".join(str(s) for s in h.shape[1:]),
+                "params": sum(p.numel() for p in layer.parameters()),
+            })
+    return rows
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

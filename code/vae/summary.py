@@ -1,0 +1,100 @@
+"""Gather finished runs into report/results/summary.json, the file the report template reads."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from . import VaeError
+from .config import Config
+from .io import read_json, write_json
+from .train import is_finished, run_dir
+
+ENTRY_KEYS = ("name", "description", "run_hash", "epochs", "train_images", "test_images",
+              "test_loss", "test_recon", "test_kl", "iwae_nll", "iwae_stderr", "iwae_k",
+              "iwae_images", "active_units", "params", "seconds_per_epoch", "images_per_s",
+              "eval_seconds", "device")
+CONFIG_KEYS = ("latent_dim", "architecture", "covariance", "hidden", "activation", "beta",
+               "kl_warmup_epochs", "optimizer", "lr", "weight_decay", "grad_clip", "binarize")
+
+
+def run_entry(cfg: Config, runs_root: str | Path) -> dict[str, Any]:
+    """One run's numbers; refuses a missing or stale run instead of reporting old numbers."""
+    directory = run_dir(cfg, runs_root)
+    if not is_finished(cfg, directory):
+        raise VaeError(f"config '{cfg.name}' has no finished run for the current config and code "
+                       f"(expected '{directory}/results.json'); run `make study` first")
+    results = read_json(directory / "results.json")
+    entry = {key: results[key] for key in ENTRY_KEYS}
+    entry.update({key: results["config"][key] for key in CONFIG_KEYS})
+    entry["config"] = results["config"]
+    entry["run_dir"] = str(directory)
+    entry["final_train_loss"] = read_json_lines(directory / "metrics.jsonl")[-1]["train_loss"]
+    return entry
+
+
+def read_json_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def environment() -> dict[str, Any]:
+    """Where and with what the numbers were made, for the report's provenance appendix."""
+    packages = ("torch", "torchvision", "numpy", "sympy", "matplotlib", "jinja2", "tqdm")
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "cpu": _cpu_name(),
+        "cores": torch.get_num_threads(),
+        "packages": {name: version(name) for name in packages},
+        "git_commit": _git_commit(),
+    }
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _git_commit() -> str:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return sha + ("+modified" if dirty else "")
+
+
+def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
+                  out: str | Path) -> dict[str, Any]:
+    directory = run_dir(main, runs_root)
+    main_entry = run_entry(main, runs_root)
+    results = read_json(directory / "results.json")
+    main_entry["layers"] = results["layers"]
+    main_entry["history"] = read_json_lines(directory / "metrics.jsonl")
+    entries = [run_entry(cfg, runs_root) for cfg in variants]
+    for entry in entries:
+        entry["delta_vs_main"] = entry["test_loss"] - main_entry["test_loss"]
+    everyone = [main_entry, *entries]
+    best = min(everyone, key=lambda e: e["test_loss"])
+    summary = {
+        "main": main_entry,
+        "variants": entries,
+        "best": best["name"],
+        "improvement_over_main": main_entry["test_loss"] - best["test_loss"],
+        "environment": environment(),
+    }
+    write_json(out, summary)
+    return summary

@@ -1,0 +1,90 @@
+"""build.py: the Jinja environment for LaTeX, freshness checks, and TeX error reporting."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+import build
+from vae import VaeError
+from vae.config import Config
+from vae.summary import write_summary
+
+
+def render_string(tmp_path: Path, text: str, **values) -> str:
+    (tmp_path / "t.j2").write_text(text)
+    return build.render(tmp_path, values, name="t.j2")
+
+
+def test_special_characters_are_escaped(tmp_path):
+    out = render_string(tmp_path, "<< s >>", s="a_b 50% & #1 $x$ {y} ~^\\")
+    assert out == (r"a\_b 50\% \& \#1 \$x\$ \{y\} \textasciitilde{}\textasciicircum{}"
+                   r"\textbackslash{}")
+
+
+def test_missing_value_fails_naming_it(tmp_path):
+    with pytest.raises(VaeError, match="test_loss"):
+        render_string(tmp_path, "<< main.test_loss >>", main={"name": "x"})
+
+
+def test_none_value_fails(tmp_path):
+    with pytest.raises(VaeError, match="None"):
+        render_string(tmp_path, "<< v >>", v=None)
+
+
+def test_num_filter_formats_and_refuses_non_numbers(tmp_path):
+    assert render_string(tmp_path, "<< v|num(2) >> << n|num >>", v=3.14159, n=60000) == \
+        r"\num{3.14} \num{60000}"
+    with pytest.raises(VaeError, match="non-finite"):
+        render_string(tmp_path, "<< v|num >>", v=float("nan"))
+    with pytest.raises(VaeError, match="expected a number"):
+        render_string(tmp_path, "<< v|num >>", v="12")
+
+
+def test_latex_markup_from_filters_is_not_escaped_twice(tmp_path):
+    assert render_string(tmp_path, "<< v|sci >>", v=0.001) == r"\num{0.001}"
+
+
+def test_meta_config_errors_name_the_key(tmp_path):
+    path = tmp_path / "report.toml"
+    path.write_text('title = "t"\nauthr = "x"\n')
+    with pytest.raises(VaeError, match="unknown key 'authr'"):
+        build.load_meta(path)
+    path.write_text('title = 3\n')
+    with pytest.raises(VaeError, match="'title' must be a string"):
+        build.load_meta(path)
+    with pytest.raises(VaeError, match="does not exist"):
+        build.load_meta(tmp_path / "absent.toml")
+
+
+def test_stale_summary_is_refused(tiny_run, tmp_path):
+    runs, _ = tiny_run
+    from conftest import TINY
+    summary = write_summary(Config(**TINY), [], runs, tmp_path / "summary.json")
+    build.check_fresh(summary)
+    stale = copy.deepcopy(summary)
+    stale["main"]["config"]["lr"] = 0.5
+    with pytest.raises(VaeError, match="stale"):
+        build.check_fresh(stale)
+
+
+def test_summary_refuses_an_unfinished_run(tmp_path):
+    with pytest.raises(VaeError, match="no finished run"):
+        write_summary(Config(name="never"), [], tmp_path / "runs", tmp_path / "s.json")
+
+
+def test_first_tex_error_shows_file_line_and_source(tmp_path):
+    src = tmp_path / "broken.tex"
+    src.write_text("line one\n\\begin{document}\n\\undefinedmacro\nline four\n")
+    log = f"noise\n{src}:3: Undefined control sequence.\nl.3 \\undefinedmacro\n\nmore\n"
+    message = build.first_tex_error(log)
+    assert f"{src}, line 3: Undefined control sequence" in message
+    assert ">     3 | \\undefinedmacro" in message
+
+
+def test_missing_figure_is_named(tmp_path):
+    fig = build.figure_finder(tmp_path)
+    with pytest.raises(VaeError, match="training.pdf"):
+        fig("main", "training")
