@@ -66,3 +66,15 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     train(cfg, load_split(data, "train"), load_split(data, "test"), base / "runs",
           progress=False, log=lambda _: None)
     return base / "runs", data
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Run torch on one thread for a module. On a shared two-core machine OpenMP's spinning
+    worker threads make the tiny test models up to a hundred times slower."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

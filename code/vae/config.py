@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -54,6 +55,11 @@ class Config:
     device: str = "auto"
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            # 1 and 1.0 must give one digest, so whole numbers of float keys become floats
+            if f.type == "float" and isinstance(value, int) and not isinstance(value, bool):
+                object.__setattr__(self, f.name, float(value))
         _validate(self)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,7 +87,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     return repr(value)
 
 
@@ -111,6 +117,10 @@ def _validate(cfg: Config) -> None:
     for key in _POSITIVE:
         if not getattr(cfg, key) > 0:
             raise VaeError(f"config key '{key}' must be positive, got {getattr(cfg, key)!r}")
+    for f in fields(cfg):
+        value = getattr(cfg, f.name)
+        if f.type == "float" and not math.isfinite(value):
+            raise VaeError(f"config key '{f.name}' must be a finite number, got {value!r}")
     for key in _NON_NEGATIVE:
         if getattr(cfg, key) < 0:
             raise VaeError(f"config key '{key}' must not be negative, got {getattr(cfg, key)!r}")
@@ -120,7 +130,10 @@ def _validate(cfg: Config) -> None:
 
 
 def _coerce(key: str, text: str) -> Any:
-    """Parse a command-line override value with TOML's rules, accepting bare strings."""
+    """Parse a command-line override value with TOML's rules; text keys take any bare text."""
+    is_text = {f.name: f.type for f in fields(Config)}[key] == "str"
+    if is_text and not text.startswith(('"', "'")):
+        return text
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
@@ -128,18 +141,22 @@ def _coerce(key: str, text: str) -> Any:
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:
-    known = {f.name for f in fields(Config)}
     out: dict[str, Any] = {}
     for item in items:
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep:
             raise VaeError(f"override '{item}' must look like key=value, e.g. epochs=3")
-        if key not in known:
-            raise VaeError(f"unknown config key '{key}' in override '{item}'; "
-                           f"known keys: {', '.join(sorted(known))}")
+        _check_keys({key: None}, f"override '{item}'")
         out[key] = _coerce(key, text.strip())
     return out
+
+
+def _check_keys(values: dict[str, Any], where: str) -> None:
+    known = {f.name for f in fields(Config)}
+    for key in values:
+        if key not in known:
+            raise VaeError(f"{where}: unknown key '{key}'; known keys: {', '.join(sorted(known))}")
 
 
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
@@ -150,14 +167,11 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
         if not path.is_file():
             raise VaeError(f"config file '{path}' does not exist")
         try:
-            values = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as exc:
-            raise VaeError(f"config file '{path}' is not valid TOML: {exc}") from None
-        known = {f.name for f in fields(Config)}
-        for key in values:
-            if key not in known:
-                raise VaeError(f"config file '{path}': unknown key '{key}'; "
-                               f"known keys: {', '.join(sorted(known))}")
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise VaeError(f"config file '{path}' is not valid UTF-8 TOML: {exc}") from None
+        _check_keys(values, f"config file '{path}'")
+    _check_keys(overrides or {}, "overrides")
     values.update(overrides or {})
     where = f"config file '{path}': " if path is not None else ""
     try:

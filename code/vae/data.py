@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -47,7 +48,7 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
         raw = path.read_bytes()
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise VaeError(f"cannot read MNIST file '{path}': {exc}. "
                        f"Replace it with an intact copy.") from None
     if len(raw) < 8:

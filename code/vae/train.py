@@ -85,8 +85,10 @@ def save_checkpoint(directory: Path, state: dict[str, Any]) -> None:
     atomic_write(current, lambda tmp: torch.save(state, tmp))
 
 
-def load_checkpoint(directory: Path, log: Callable[[str], None]) -> dict[str, Any] | None:
-    """The newest readable checkpoint; an unreadable one is set aside as *.corrupt, not deleted."""
+def load_checkpoint(directory: Path, log: Callable[[str], None]
+                    ) -> tuple[dict[str, Any], Path] | None:
+    """The newest readable checkpoint and its path; an unreadable one is set aside as
+    *.corrupt-<time>, not deleted."""
     for name in (CHECKPOINT, PREVIOUS):
         path = directory / name
         if not path.exists():
@@ -96,7 +98,7 @@ def load_checkpoint(directory: Path, log: Callable[[str], None]) -> dict[str, An
             missing = CHECKPOINT_KEYS - set(state)
             if missing:
                 raise ValueError(f"missing {sorted(missing)}")
-            return state
+            return state, path
         except Exception as exc:  # torch raises many kinds for a damaged file
             aside = path.with_name(f"{name}.corrupt-{int(time.time())}")
             os.replace(path, aside)
@@ -150,14 +152,15 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
     steps_per_epoch = num_batches(len(train_x), cfg.batch_size)
 
     start, steps, history = 0, [], []
-    state = load_checkpoint(directory, log)
-    if state is not None:
+    found = load_checkpoint(directory, log)
+    if found is not None:
+        state, path = found
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         batch_rng.set_state(state["batch_rng"])
         torch.set_rng_state(state["torch_rng"])
         start, steps, history = state["epoch"], [state["steps"]], state["history"]
-        log(f"{cfg.name}: resuming after epoch {start} from {directory / CHECKPOINT}")
+        log(f"{cfg.name}: resuming after epoch {start} from {path}")
 
     for epoch in range(start, cfg.epochs):
         model.train()
@@ -169,10 +172,11 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
         for step, x in enumerate(bar):
             terms = negative_elbo(model, x.to(device), kl_weight(cfg, epoch, step, steps_per_epoch))
             if not torch.isfinite(terms.loss):
+                kept = (f"The last good checkpoint (after epoch {epoch}) is kept in '{directory}'."
+                        if epoch else "No epoch had finished, so there is no checkpoint.")
                 raise VaeError(
                     f"training '{cfg.name}' diverged: the loss became {terms.loss.item()} at "
-                    f"epoch {epoch + 1}, step {step + 1}. The last good checkpoint (after epoch "
-                    f"{epoch}) is kept in '{directory}'. Lower the learning rate "
+                    f"epoch {epoch + 1}, step {step + 1}. {kept} Lower the learning rate "
                     f"(now lr={cfg.lr}) or enable gradient clipping (e.g. grad_clip=1.0).")
             optimizer.zero_grad(set_to_none=True)
             terms.loss.backward()

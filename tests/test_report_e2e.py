@@ -1,0 +1,95 @@
+"""End to end: tiny data -> train -> summary -> figures -> verify -> build.py -> a real PDF."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TINY, write_mnist
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True)
+    assert proc.returncode == 0, f"{args} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def write_toml(path: Path, values: dict) -> Path:
+    lines = [f"{k} = {json.dumps(v) if isinstance(v, str) else v}" for k, v in values.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def built_report(tmp_path_factory):
+    if shutil.which("latexmk") is None or shutil.which("pdftotext") is None:
+        pytest.fail("TeX and poppler-utils are required (make setup installs them)")
+    base = tmp_path_factory.mktemp("e2e")
+    data = write_mnist(base / "data")
+    main = write_toml(base / "main.toml", {**TINY, "name": "main", "latent_dim": 1})
+    variant = write_toml(base / "v.toml", {**TINY, "name": "wide_2d", "description": "2-D & 50%"})
+    meta = base / "report.toml"
+    meta.write_text('title = "VAE report"\nsubtitle = "end-to-end test"\n'
+                    'author = "Ann O\'Neil & Co_op #1"\nstudent_id = "s_100%"\ncourse = "Test"\n')
+    common = ["--runs", str(base / "runs"), "--data-dir", str(data)]
+    results, figures = base / "results", base / "figures"
+    run("-m", "vae", "train", str(main), str(variant), "--no-progress", *common)
+    run("-m", "vae", "summary", "--main", str(main), "--variants", str(variant), *common,
+        "--out", str(results / "summary.json"))
+    run("-m", "vae", "figures", "--main", str(main), "--variants", str(variant), *common,
+        "--out", str(figures))
+    run("-m", "derivations.verify", "--out", str(results / "verify.json"))
+    pdf = base / "report.pdf"
+    run("build.py", "--results", str(results), "--figures", str(figures), "--meta", str(meta),
+        "--build-dir", str(base / "build"), "--out", str(pdf))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return {"pdf": pdf, "text": text, "summary": json.loads((results / "summary.json").read_text()),
+            "base": base, "results": results, "figures": figures, "meta": meta}
+
+
+def test_pdf_holds_every_exercise(built_report):
+    text = built_report["text"]
+    for n in range(1, 10):
+        assert f"Exercise {n}" in text
+    assert "Bonus" in text and "??" not in text
+
+
+def test_pdf_shows_the_test_loss_from_summary(built_report):
+    main = built_report["summary"]["main"]
+    assert f"{main['test_loss']:.2f}" in built_report["text"]
+    assert f"{main['iwae_nll']:.2f}" in built_report["text"]
+
+
+def test_special_characters_reach_the_pdf_intact(built_report):
+    text = built_report["text"]
+    assert "Ann O’Neil & Co_op #1" in text or "Ann O'Neil & Co_op #1" in text
+    assert "s_100%" in text
+    assert "2-D & 50%" in text
+
+
+def test_broken_fragment_reports_file_and_line(built_report, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    page = templates / "appendix.tex.j2"
+    page.write_text(page.read_text() + "\n\\thisisnotamacro\n")
+    script = tmp_path / "build.py"
+    shutil.copy(ROOT / "build.py", script)
+    shutil.copytree(ROOT / "derivations", tmp_path / "derivations")
+    b = built_report
+    proc = subprocess.run(
+        [sys.executable, str(script), "--results", str(b["results"]), "--figures",
+         str(b["figures"]), "--meta", str(b["meta"]), "--build-dir", str(tmp_path / "build"),
+         "--out", str(tmp_path / "r.pdf")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Undefined control sequence" in proc.stderr
+    assert "report.tex, line" in proc.stderr and "\\thisisnotamacro" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "r.pdf").exists()

@@ -1,0 +1,531 @@
+"""Training on tiny synthetic data: the loss, its gradients, the bounds, resume and caching."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import vae.train
+from conftest import TINY, synthetic_digits, write_mnist
+from vae import VaeError, evaluate, losses
+from vae.config import Config
+from vae.data import load_split, to_float
+from vae.evaluate import elbo_terms
+from vae.io import read_json
+from vae.losses import Terms, iwae_bound, kl_to_prior, negative_elbo, reconstruction_nll
+from vae.model import VAE, gaussian_posterior
+from vae.train import (CHECKPOINT, PREVIOUS, kl_weight, load_run, make_optimizer, run_dir,
+                       run_hash, train)
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+N_TRAIN, N_TEST = 150, 40
+STEPS = -(-N_TRAIN // TINY["batch_size"])  # 5 steps per epoch, the last one of 22 images
+BASE = Config(**{**TINY, "iwae_k": 4, "iwae_images": 20})
+TIMING_ROW = ("seconds", "images_per_s")
+TIMING_RESULTS = ("seconds_per_epoch", "images_per_s", "eval_seconds")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pinned_code_digest():
+    """Other people edit code/vae while these tests run; a run's folder must not move between
+    the two train() calls of one test, so the code digest is read once."""
+    digest = vae.train.code_digest()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vae.train, "code_digest", lambda: digest)
+        yield
+
+
+@pytest.fixture(scope="module")
+def splits(tmp_path_factory):
+    data = write_mnist(tmp_path_factory.mktemp("data"), n_train=N_TRAIN, n_test=N_TEST)
+    return load_split(data, "train", download=False), load_split(data, "test", download=False)
+
+
+@pytest.fixture(scope="module")
+def reference(splits, tmp_path_factory, pinned_code_digest) -> Path:
+    """BASE trained without interruption."""
+    return train(BASE, *splits, tmp_path_factory.mktemp("reference"), progress=False,
+                 log=lambda _: None)
+
+
+class Spy:
+    """Stands in for vae.train.negative_elbo: counts calls, records what it is given, and can
+    raise KeyboardInterrupt or return a NaN loss at a chosen call (1-based)."""
+
+    def __init__(self, interrupt_at: int | None = None, nan_at: int | None = None,
+                 forbid: bool = False):
+        self.calls, self.weights, self.values = 0, [], set()
+        self.interrupt_at, self.nan_at, self.forbid = interrupt_at, nan_at, forbid
+
+    def __call__(self, model, x, kl_weight=1.0):
+        assert not self.forbid, "a finished run was trained again"
+        self.calls += 1
+        if self.calls == self.interrupt_at:
+            raise KeyboardInterrupt
+        self.weights.append(kl_weight)
+        self.values.update(x.unique().tolist())
+        terms = losses.negative_elbo(model, x, kl_weight)
+        if self.calls == self.nan_at:
+            return Terms(terms.loss * float("nan"), terms.recon, terms.kl)
+        return terms
+
+
+def spy_on(monkeypatch, **kwargs) -> Spy:
+    spy = Spy(**kwargs)
+    monkeypatch.setattr(vae.train, "negative_elbo", spy)
+    return spy
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def snapshot(directory: Path):
+    results = read_json(directory / "results.json")
+    for key in TIMING_RESULTS:
+        results.pop(key)
+    rows = [{k: v for k, v in json.loads(line).items() if k not in TIMING_ROW}
+            for line in (directory / "metrics.jsonl").read_text().splitlines()]
+    steps = np.load(directory / "steps.npy")
+    weights = torch.load(directory / "model.pt", weights_only=True)
+    return results, rows, steps, weights
+
+
+def assert_same_run(a: Path, b: Path) -> None:
+    """Everything but the timings is equal, bit for bit."""
+    ra, ma, sa, wa = snapshot(a)
+    rb, mb, sb, wb = snapshot(b)
+    assert ra == rb
+    assert ma == mb
+    np.testing.assert_array_equal(sa, sb)
+    assert wa.keys() == wb.keys()
+    for key in wa:
+        assert torch.equal(wa[key], wb[key]), key
+
+
+def interrupted(cfg, splits, runs, monkeypatch, at: int) -> Path:
+    """Train cfg until negative_elbo's call number `at`, where a KeyboardInterrupt comes."""
+    spy_on(monkeypatch, interrupt_at=at)
+    with pytest.raises(KeyboardInterrupt):
+        train(cfg, *splits, runs, progress=False, log=quiet)
+    monkeypatch.setattr(vae.train, "negative_elbo", losses.negative_elbo)
+    return run_dir(cfg, runs)
+
+
+def fixed_batch(n: int = 32, seed: int = 3) -> torch.Tensor:
+    return to_float(torch.from_numpy(synthetic_digits(n, seed)[0]))
+
+
+def model_of(**changes) -> VAE:
+    torch.manual_seed(0)
+    return VAE(dataclasses.replace(BASE, **changes))
+
+
+# --- the loss and its gradients ------------------------------------------------------------
+
+
+def seeded_loss(model, x) -> float:
+    with torch.random.fork_rng(), torch.no_grad():
+        torch.manual_seed(1)
+        return negative_elbo(model, x).loss.item()
+
+
+def test_loss_goes_down_on_a_fixed_batch():
+    model, x = model_of(), fixed_batch()
+    optimizer = make_optimizer(BASE, model)
+    before = seeded_loss(model, x)
+    for _ in range(40):
+        loss = negative_elbo(model, x).loss
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    after = seeded_loss(model, x)
+    assert after < 0.9 * before, (before, after)
+
+
+@pytest.mark.parametrize("architecture", ["mlp", "conv"])
+def test_gradient_reaches_the_encoder_through_rsample(architecture):
+    """The reconstruction term alone depends on the encoder only through z = mu + sigma eps."""
+    model, x = model_of(architecture=architecture), fixed_batch(8)
+    logits, q = model(x)
+    reconstruction_nll(logits, x).mean().backward()
+    first = next(m for m in model.encoder if isinstance(m, (nn.Linear, nn.Conv2d)))
+    assert first.weight.grad is not None
+    assert torch.isfinite(first.weight.grad).all()
+    assert first.weight.grad.abs().sum() > 0
+
+
+def test_kl_of_a_diagonal_posterior_is_the_closed_form():
+    g = torch.Generator().manual_seed(0)
+    mu = torch.randn(50, 3, generator=g, dtype=torch.float64) * 2
+    sigma2 = torch.rand(50, 3, generator=g, dtype=torch.float64) * 3 + 1e-3
+    kl = kl_to_prior(gaussian_posterior(mu, sigma2))
+    closed = 0.5 * (mu ** 2 + sigma2 - sigma2.log() - 1).sum(-1)
+    assert kl.shape == (50,)
+    torch.testing.assert_close(kl, closed, rtol=1e-12, atol=1e-12)
+
+
+def test_kl_of_the_model_posterior_is_the_closed_form():
+    model, x = model_of(), fixed_batch(16)
+    with torch.no_grad():
+        q = model.encode(x)
+        mu, sigma2 = q.mean, q.variance
+        closed = 0.5 * (mu ** 2 + sigma2 - sigma2.log() - 1).sum(-1)
+        torch.testing.assert_close(kl_to_prior(q), closed, rtol=1e-5, atol=1e-5)
+        assert torch.all(sigma2 >= BASE.eta)
+
+
+def test_kl_of_a_full_covariance_posterior_is_the_closed_form():
+    g = torch.Generator().manual_seed(1)
+    d = 3
+    mu = torch.randn(20, d, generator=g, dtype=torch.float64)
+    sigma2 = torch.rand(20, d, generator=g, dtype=torch.float64) + 0.1
+    offdiag = torch.randn(20, d * (d - 1) // 2, generator=g, dtype=torch.float64)
+    q = gaussian_posterior(mu, sigma2, offdiag)
+    cov = q.covariance_matrix
+    # diag(L) = sqrt(sigma2), the strict lower triangle of L is offdiag, row by row
+    L = q.scale_tril
+    torch.testing.assert_close(torch.diagonal(L, dim1=-2, dim2=-1), sigma2.sqrt())
+    rows, cols = torch.tril_indices(d, d, offset=-1)
+    torch.testing.assert_close(L[:, rows, cols], offdiag)
+    closed = 0.5 * (torch.diagonal(cov, dim1=-2, dim2=-1).sum(-1) + (mu ** 2).sum(-1) - d
+                    - torch.logdet(cov))
+    torch.testing.assert_close(kl_to_prior(q), closed, rtol=1e-10, atol=1e-10)
+
+
+# --- the importance-weighted bound ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trained_model():
+    """A model trained a few dozen steps, so that q(z|x) differs from the prior."""
+    model, x = model_of(), fixed_batch(32)
+    optimizer = make_optimizer(BASE, model)
+    torch.manual_seed(0)
+    for _ in range(40):
+        loss = negative_elbo(model, x).loss
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return model.eval(), x[:16]
+
+
+def _per_image_mean_and_se(samples: torch.Tensor) -> tuple[float, float]:
+    """samples: (repetitions, images). The mean over both, and its standard error from the
+    variation within each image only (the images are the same in what is compared)."""
+    r, b = samples.shape
+    return samples.mean().item(), math.sqrt(samples.double().var(0).sum().item() / r) / b
+
+
+def _elbo_samples(model, x, repetitions):
+    out = []
+    with torch.no_grad():
+        for _ in range(repetitions):
+            logits, q = model(x)
+            out.append(-(reconstruction_nll(logits, x) + kl_to_prior(q)))
+    return torch.stack(out)
+
+
+def _iwae_samples(model, x, k, repetitions):
+    with torch.no_grad():
+        return torch.stack([iwae_bound(model, x, k) for _ in range(repetitions)])
+
+
+def test_iwae_with_one_sample_is_the_elbo_in_expectation(trained_model):
+    model, x = trained_model
+    torch.manual_seed(11)
+    elbo, se_elbo = _per_image_mean_and_se(_elbo_samples(model, x, 400))
+    one, se_one = _per_image_mean_and_se(_iwae_samples(model, x, 1, 400))
+    tolerance = 5 * math.hypot(se_elbo, se_one) + 1e-3
+    assert abs(one - elbo) < tolerance, (one, elbo, tolerance)
+
+
+def test_iwae_grows_with_k_and_stays_above_the_elbo(trained_model):
+    model, x = trained_model
+    torch.manual_seed(12)
+    elbo, se_elbo = _per_image_mean_and_se(_elbo_samples(model, x, 400))
+    bounds = {k: _per_image_mean_and_se(_iwae_samples(model, x, k, r))
+              for k, r in ((1, 400), (10, 100), (200, 10))}
+    for k in (10, 200):
+        mean, se = bounds[k]
+        assert mean > elbo - 5 * math.hypot(se, se_elbo), (k, mean, elbo)
+    (m10, s10), (m200, s200) = bounds[10], bounds[200]
+    assert m200 > m10 - 5 * math.hypot(s10, s200), bounds
+    # and the bound is strictly tighter, not merely equal, for this non-trivial posterior
+    assert m200 > elbo + 5 * math.hypot(s200, se_elbo), (m200, elbo)
+
+
+def test_iwae_is_the_log_mean_of_the_weights_across_chunks(monkeypatch):
+    """With known log-weights the bound is log((1/k) sum_s w_s) exactly, however the k samples
+    are chunked (a missing or per-chunk log k would pass the inequalities above)."""
+    x = fixed_batch(3)
+    drawn = []
+
+    def known_weights(model, x, k):
+        start = sum(drawn)
+        drawn.append(k)
+        s = torch.arange(start, start + k, dtype=torch.float32)[:, None]
+        return (-0.01 * s).expand(k, len(x))
+
+    monkeypatch.setattr(losses, "log_importance_weights", known_weights)
+    bound = iwae_bound(None, x, 250, chunk=100)
+    assert drawn == [100, 100, 50]
+    expected = torch.logsumexp(-0.01 * torch.arange(250.0, dtype=torch.float64), 0) - math.log(250)
+    torch.testing.assert_close(bound, torch.full((3,), expected.item()), rtol=0, atol=1e-5)
+
+
+# --- a whole run ---------------------------------------------------------------------------
+
+
+def test_a_run_writes_its_files(reference, splits):
+    files = {p.name for p in reference.iterdir()}
+    assert {"config.toml", CHECKPOINT, "metrics.jsonl", "steps.npy", "model.pt",
+            "results.json"} <= files
+    assert not [f for f in files if f.endswith(".tmp")]
+    results = read_json(reference / "results.json")
+    assert results["run_hash"] == run_hash(BASE)
+    assert results["epochs"] == BASE.epochs
+    assert results["config"] == BASE.to_dict()
+    steps = np.load(reference / "steps.npy")
+    assert steps.shape == (BASE.epochs * STEPS, 3)
+    rows = [json.loads(line) for line in (reference / "metrics.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in rows] == [1, 2]
+    # loss = recon + kl with weight 1 in every step
+    np.testing.assert_allclose(steps[:, 0], steps[:, 1] + steps[:, 2], rtol=1e-5)
+    # the epoch mean weights each batch by its size (the last one holds 22 images)
+    sizes = np.array([32.0] * (STEPS - 1) + [N_TRAIN - 32.0 * (STEPS - 1)])
+    for epoch, row in enumerate(rows):
+        block = steps[epoch * STEPS:(epoch + 1) * STEPS].astype(np.float64)
+        expected = (block * sizes[:, None]).sum(0) / N_TRAIN
+        np.testing.assert_allclose([row["train_loss"], row["train_recon"], row["train_kl"]],
+                                   expected, rtol=1e-5)
+    assert rows[-1]["test_loss"] == results["test_loss"]
+
+
+def test_the_saved_model_gives_the_reported_numbers(reference, splits):
+    cfg, model, results = load_run(reference)
+    assert cfg == BASE
+    test_x = evaluate.test_images(splits[1].images, cfg)
+    terms = elbo_terms(model, test_x, cfg, seed=cfg.seed + 1)
+    assert terms["loss"] == results["test_loss"]
+    assert terms["kl"] == results["test_kl"]
+
+
+def test_two_runs_with_one_seed_agree_exactly(reference, splits, tmp_path):
+    assert_same_run(train(BASE, *splits, tmp_path, progress=False, log=quiet), reference)
+
+
+def test_another_seed_gives_another_run(reference, splits, tmp_path):
+    other = train(dataclasses.replace(BASE, seed=421), *splits, tmp_path, progress=False,
+                  log=quiet)
+    assert other != reference
+    assert not np.array_equal(np.load(other / "steps.npy"), np.load(reference / "steps.npy"))
+
+
+def test_a_finished_run_is_not_trained_again(reference, splits, monkeypatch):
+    mtime = (reference / "results.json").stat().st_mtime_ns
+    spy_on(monkeypatch, forbid=True)
+    logs = []
+    assert train(BASE, *splits, reference.parent, progress=False, log=logs.append) == reference
+    assert any("not training again" in line for line in logs), logs
+    assert (reference / "results.json").stat().st_mtime_ns == mtime
+
+
+def test_a_change_of_training_setting_gives_another_folder(tmp_path):
+    base = run_dir(BASE, tmp_path)
+    assert base.parent == tmp_path and base.name.startswith(BASE.name + "-")
+    for change in (dict(lr=3e-4), dict(epochs=3), dict(seed=1), dict(binarize=True)):
+        assert run_dir(dataclasses.replace(BASE, **change), tmp_path) != base, change
+    # the name is only a label: same settings, same hash
+    renamed = dataclasses.replace(BASE, name="other", description="x", device="cpu")
+    assert run_hash(renamed) == run_hash(BASE)
+
+
+def test_a_code_change_gives_another_folder(monkeypatch, tmp_path):
+    before = run_dir(BASE, tmp_path)
+    monkeypatch.setattr(vae.train, "code_digest", lambda: "edited")
+    assert run_dir(BASE, tmp_path) != before
+
+
+# --- interruptions -------------------------------------------------------------------------
+
+
+def test_resume_after_an_interrupt_is_exact(reference, splits, tmp_path, monkeypatch):
+    d = interrupted(BASE, splits, tmp_path, monkeypatch, at=STEPS + 3)  # inside epoch 2
+    assert not (d / "results.json").exists()
+    assert torch.load(d / CHECKPOINT, weights_only=True)["epoch"] == 1
+    assert len((d / "metrics.jsonl").read_text().splitlines()) == 1
+    spy, logs = spy_on(monkeypatch), []
+    assert train(BASE, *splits, tmp_path, progress=False, log=logs.append) == d
+    assert spy.calls == STEPS  # only epoch 2 was trained again
+    assert any("resuming after epoch 1" in line for line in logs), logs
+    assert_same_run(d, reference)
+
+
+def test_interrupt_in_the_first_epoch_restarts(reference, splits, tmp_path, monkeypatch):
+    d = interrupted(BASE, splits, tmp_path, monkeypatch, at=3)
+    assert not (d / CHECKPOINT).exists()
+    spy = spy_on(monkeypatch)
+    train(BASE, *splits, tmp_path, progress=False, log=quiet)
+    assert spy.calls == 2 * STEPS
+    assert_same_run(d, reference)
+
+
+GARBAGE = b"\x00this is not a checkpoint\xff" * 8
+
+
+@pytest.mark.parametrize("previous", ["intact", "absent", "corrupt", "missing-keys"])
+def test_a_corrupt_checkpoint_is_set_aside(reference, splits, tmp_path, monkeypatch, previous):
+    d = interrupted(BASE, splits, tmp_path, monkeypatch, at=STEPS + 2)
+    current, prev = d / CHECKPOINT, d / PREVIOUS
+    if previous == "intact":
+        shutil.copy(current, prev)  # as after epoch 1 of 3: the fallback holds a good state
+    elif previous == "corrupt":
+        prev.write_bytes(b"also garbage")
+    elif previous == "missing-keys":
+        torch.save({"epoch": 1, "model": {}}, prev)  # readable, but not a checkpoint
+    current.write_bytes(GARBAGE)
+    spy, logs = spy_on(monkeypatch), []
+    train(BASE, *splits, tmp_path, progress=False, log=logs.append)
+    aside = list(d.glob(f"{CHECKPOINT}.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == GARBAGE  # kept, not deleted
+    assert any("warning" in line and CHECKPOINT in line for line in logs), logs
+    if previous == "intact":
+        assert spy.calls == STEPS  # resumed from the fallback after epoch 1
+    else:
+        assert spy.calls == 2 * STEPS  # started again
+    if previous in ("corrupt", "missing-keys"):
+        assert len(list(d.glob(f"{PREVIOUS}.corrupt-*"))) == 1
+    assert_same_run(d, reference)
+
+
+def test_the_resume_message_names_the_checkpoint_used(splits, tmp_path, monkeypatch):
+    """After checkpoint.pt was set aside, the log must not say training resumes from it."""
+    d = interrupted(BASE, splits, tmp_path, monkeypatch, at=STEPS + 2)
+    shutil.copy(d / CHECKPOINT, d / PREVIOUS)
+    (d / CHECKPOINT).write_bytes(GARBAGE)
+    logs = []
+    train(BASE, *splits, tmp_path, progress=False, log=logs.append)
+    resuming = [line for line in logs if "resuming" in line]
+    assert len(resuming) == 1 and PREVIOUS in resuming[0], resuming
+
+
+def test_a_nan_loss_names_epoch_and_step_and_keeps_the_checkpoint(reference, splits, tmp_path,
+                                                                  monkeypatch):
+    spy_on(monkeypatch, nan_at=STEPS + 3)
+    with pytest.raises(VaeError) as err:
+        train(BASE, *splits, tmp_path, progress=False, log=quiet)
+    message = str(err.value)
+    assert "epoch 2, step 3" in message
+    assert f"lr={BASE.lr}" in message and "grad_clip" in message
+    d = run_dir(BASE, tmp_path)
+    assert str(d) in message
+    assert not (d / "results.json").exists()
+    assert torch.load(d / CHECKPOINT, weights_only=True)["epoch"] == 1
+    # the kept checkpoint is the good one: resuming from it gives the uninterrupted run
+    spy = spy_on(monkeypatch)
+    train(BASE, *splits, tmp_path, progress=False, log=quiet)
+    assert spy.calls == STEPS
+    assert_same_run(d, reference)
+
+
+def test_a_real_divergence_is_caught(splits, tmp_path):
+    cfg = dataclasses.replace(BASE, lr=1e6)
+    with pytest.raises(VaeError) as err:
+        train(cfg, *splits, tmp_path, progress=False, log=quiet)
+    message = str(err.value)
+    assert "diverged" in message and "lr=1000000.0" in message and "grad_clip" in message
+    assert not (run_dir(cfg, tmp_path) / "results.json").exists()
+
+
+def test_divergence_in_the_first_epoch_claims_no_checkpoint(splits, tmp_path, monkeypatch):
+    """Before the first epoch ends there is no checkpoint: the message must not say one is
+    'kept' ("after epoch 0")."""
+    spy_on(monkeypatch, nan_at=2)
+    with pytest.raises(VaeError) as err:
+        train(BASE, *splits, tmp_path, progress=False, log=quiet)
+    assert not (run_dir(BASE, tmp_path) / CHECKPOINT).exists()
+    assert "epoch 1, step 2" in str(err.value)
+    assert "after epoch 0" not in str(err.value)
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def test_kl_weight_ramp():
+    cfg = dataclasses.replace(BASE, beta=2.0, kl_warmup_epochs=2.0)
+    ramp = [kl_weight(cfg, e, s, 10) for e in range(4) for s in range(10)]
+    assert ramp[0] == 0.0
+    assert all(a < b for a, b in zip(ramp[:20], ramp[1:21]))  # rising over two epochs
+    assert kl_weight(cfg, 1, 0, 10) == pytest.approx(1.0)  # half-way
+    assert all(w == 2.0 for w in ramp[20:])  # then beta
+    assert kl_weight(dataclasses.replace(BASE, beta=0.5), 0, 0, 10) == 0.5  # no warm-up
+
+
+def test_warm_up_in_training(splits, tmp_path, monkeypatch):
+    cfg = dataclasses.replace(BASE, beta=0.5, kl_warmup_epochs=1.0)
+    spy = spy_on(monkeypatch)
+    d = train(cfg, *splits, tmp_path, progress=False, log=quiet)
+    first, second = spy.weights[:STEPS], spy.weights[STEPS:]
+    assert first[0] == 0.0
+    assert all(a < b < 0.5 for a, b in zip(first, first[1:]))
+    assert second == [0.5] * STEPS
+    steps = np.load(d / "steps.npy")
+    weights = np.array(spy.weights)[:, None]
+    np.testing.assert_allclose(steps[:, 0], steps[:, 1] + weights[:, 0] * steps[:, 2],
+                               rtol=1e-5)
+
+
+def test_binarized_run(splits, tmp_path, monkeypatch):
+    cfg = dataclasses.replace(BASE, binarize=True)
+    spy = spy_on(monkeypatch)
+    d = train(cfg, *splits, tmp_path, progress=False, log=quiet)
+    assert spy.values == {0.0, 1.0}
+    results = read_json(d / "results.json")
+    assert all(math.isfinite(results[k]) for k in ("test_loss", "iwae_nll", "test_kl"))
+    evaluated = evaluate.test_images(splits[1].images, cfg)
+    assert set(evaluated.unique().tolist()) == {0, 255}
+    # fixed by the seed, not redrawn at each evaluation
+    assert torch.equal(evaluated, evaluate.test_images(splits[1].images, cfg))
+
+
+@pytest.mark.parametrize("architecture,covariance", [("mlp", "full"), ("conv", "diagonal"),
+                                                     ("conv", "full")])
+def test_other_architectures_train_a_step(architecture, covariance):
+    model = model_of(architecture=architecture, covariance=covariance, latent_dim=3)
+    cfg = dataclasses.replace(BASE, architecture=architecture, covariance=covariance)
+    optimizer = make_optimizer(cfg, model)
+    x = fixed_batch(8)
+    before = [p.detach().clone() for p in model.parameters()]
+    terms = negative_elbo(model, x)
+    assert torch.isfinite(terms.loss) and torch.isfinite(terms.kl) and terms.kl >= 0
+    optimizer.zero_grad()
+    terms.loss.backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
+    optimizer.step()
+    assert any(not torch.equal(a, p) for a, p in zip(before, model.parameters()))
+    with torch.no_grad():
+        q = model.encode(x)
+        kl = kl_to_prior(q)
+        assert kl.shape == (8,) and torch.isfinite(kl).all() and (kl >= 0).all()
+        assert torch.isfinite(iwae_bound(model, x, 5)).all()
+        assert model.reconstruct(x).shape == (8, 1, 28, 28)
+
+
+@pytest.mark.parametrize("architecture,covariance", [("mlp", "full"), ("conv", "diagonal")])
+def test_other_architectures_finish_a_run(splits, tmp_path, architecture, covariance):
+    cfg = dataclasses.replace(BASE, architecture=architecture, covariance=covariance, epochs=1,
+                              train_limit=64, test_limit=16, iwae_images=8)
+    results = read_json(train(cfg, *splits, tmp_path, progress=False, log=quiet)
+                        / "results.json")
+    assert results["test_kl"] >= 0 and math.isfinite(results["iwae_nll"])
+    assert results["epochs"] == 1
