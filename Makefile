@@ -20,7 +20,12 @@ TEX_PACKAGES := latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-science lmodern poppler-utils
 TEX_FILES    := siunitx.sty tcolorbox.sty cleveref.sty lmodern.sty
 
-.PHONY: help setup tex test verify train study figures summary report bench clean distclean
+VERIFY_JSON  := report/results/verify.json
+VERIFY_DEPS  := $(shell find derivations -name '*.py' 2>/dev/null) code/vae/losses.py code/vae/model.py
+
+.PHONY: help setup tex test verify train study figures summary report report-unlocked bench \
+        clean distclean
+.DELETE_ON_ERROR:
 
 help:
 	@echo "make report   set up, verify the derivations, train (cached), draw figures, build report/report.pdf"
@@ -58,7 +63,11 @@ test: setup
 	$(PY) -m pytest
 
 verify: setup
-	$(PY) -m derivations.verify
+	$(PY) -m derivations.verify --out $(VERIFY_JSON)
+
+# make report re-runs the checks only when they or the code they exercise changed
+$(VERIFY_JSON): $(STAMP) $(VERIFY_DEPS)
+	$(PY) -m derivations.verify --out $@
 
 train: setup
 	$(PY) -m vae train $(CONFIG) $(RUN_ARGS)
@@ -72,7 +81,13 @@ figures: study
 summary: study
 	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)
 
-report: verify figures summary
+# One report build at a time per checkout: a second `make report` waits for the first.
+report:
+	@mkdir -p report
+	@flock -n report/.lock true || echo "another 'make report' is running in this checkout; waiting for it (lock: report/.lock)"
+	@flock report/.lock $(MAKE) --no-print-directory report-unlocked
+
+report-unlocked: setup $(VERIFY_JSON) figures summary
 	$(PY) build.py
 
 bench: setup

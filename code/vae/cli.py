@@ -100,12 +100,33 @@ def cmd_summary(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}")
 
 
+FIGURE_CODE = ("figures.py", "latent_figures.py", "images.py", "style.py")
+
+
 def cmd_figures(args: argparse.Namespace) -> None:
+    """Draw the figures unless the ones on disk came from the same runs and plotting code."""
+    import hashlib
+
     from .figures import draw_all
+    from .io import read_json, write_json
+    from .train import run_hash
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    for path in draw_all(main, variants, args.runs, args.data_dir, args.out):
+    here = Path(__file__).parent
+    source = {
+        "runs": {cfg.name: run_hash(cfg) for cfg in [main, *variants]},
+        "code": hashlib.sha256(b"".join((here / f).read_bytes() for f in FIGURE_CODE)).hexdigest(),
+    }
+    stamp = Path(args.out) / "drawn.json"
+    if stamp.exists():
+        previous = read_json(stamp)
+        if previous["source"] == source and all(Path(p).exists() for p in previous["files"]):
+            print(f"figures in {args.out} are up to date with the runs and plotting code")
+            return
+    written = draw_all(main, variants, args.runs, args.data_dir, args.out)
+    for path in written:
         print(f"wrote {path}")
+    write_json(stamp, {"source": source, "files": [str(p) for p in written]})
 
 
 def cmd_bench(args: argparse.Namespace) -> None:

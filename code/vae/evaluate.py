@@ -72,7 +72,9 @@ def test_images(images: torch.Tensor, cfg: Config) -> torch.Tensor:
 
 @torch.inference_mode()
 def encode_means(model: VAE, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """E[q(z|x)] for every image, shape (N, latent_dim)."""
+    """E[q(z|x)] for every image, shape (N, latent_dim); images are the uint8 dataset."""
+    if images.dtype != torch.uint8:
+        raise TypeError(f"encode_means takes uint8 images (N, 28, 28), got {images.dtype}")
     model.eval()
     device = next(model.parameters()).device
     return torch.cat([model.encode(x.to(device)).mean.cpu() for x in batches(images, batch_size)])

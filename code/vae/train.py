@@ -2,7 +2,7 @@
 
 A run lives in runs/<name>-<hash>/ and nothing else writes there:
 config.toml, checkpoint.pt (+ checkpoint.prev.pt), metrics.jsonl (per epoch),
-steps.npy (per step: loss, recon, kl), model.pt and, last, results.json.
+steps.npy (per step: the weighted objective, recon, kl), model.pt and, last, results.json.
 """
 
 from __future__ import annotations
@@ -126,8 +126,10 @@ def load_run(directory: str | Path, device: str = "cpu") -> tuple[Config, VAE, d
 
 def _epoch_row(epoch: int, train_sums: torch.Tensor, n: int, test: dict[str, float],
                seconds: float) -> dict[str, float]:
-    loss, recon, kl = (train_sums / n).tolist()
-    return {"epoch": epoch, "train_loss": loss, "train_recon": recon, "train_kl": kl,
+    objective, recon, kl = (train_sums / n).tolist()
+    # train_loss is the unweighted -ELBO, comparable with test_loss whatever beta or warm-up
+    return {"epoch": epoch, "train_loss": recon + kl, "train_recon": recon, "train_kl": kl,
+            "train_objective": objective,
             "test_loss": test["loss"], "test_recon": test["recon"], "test_kl": test["kl"],
             "seconds": seconds, "images_per_s": n / seconds}
 

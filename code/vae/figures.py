@@ -1,0 +1,206 @@
+"""The report's figures, drawn from finished runs: one function per figure.
+
+Every figure is written as a PDF (for LaTeX) and a PNG preview beside it. All randomness
+comes from generators seeded by the run's config, so redrawing gives identical files.
+The latent-space figures live in latent_figures.py, the digit tiling in images.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from matplotlib.ticker import MaxNLocator
+
+from . import VaeError
+from .config import Config
+from .data import Split, binarize_fixed, load_split, to_float
+from .evaluate import test_images
+from .images import first_of_each_class, label_columns, label_rows, show_digits, tiled_aspect
+from .io import read_json
+from .latent_figures import plot_interpolation, plot_latent, plot_manifold
+from .model import VAE
+from .style import FULL, KL, MARKER, RECON, TEST, TRAIN, figure, save, styled
+from .train import is_finished, load_run, run_dir
+
+SAMPLE_ROWS, SAMPLE_COLS = 8, 16
+
+
+def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
+             data_dir: str | Path, out: str | Path) -> list[Path]:
+    """Every run's figures into out/<name>/, and out/comparison.pdf across the runs."""
+    configs = [main, *variants]
+    names = [cfg.name for cfg in configs]
+    for name in names:
+        if names.count(name) > 1:
+            raise VaeError(f"two configs are named '{name}'; figure folders are named after "
+                           f"configs, so give each config its own 'name'")
+    directories = [_finished(cfg, runs_root) for cfg in configs]
+    train, test = load_split(data_dir, "train"), load_split(data_dir, "test")
+    out = Path(out)
+    written: list[Path] = []
+    for cfg, directory in zip(configs, directories):
+        written += draw_run(directory, train, test, out / cfg.name)
+    results = [(cfg.name, read_json(d / "results.json")) for cfg, d in zip(configs, directories)]
+    written += plot_comparison(results, out / "comparison.pdf")
+    return written
+
+
+def _finished(cfg: Config, runs_root: str | Path) -> Path:
+    directory = run_dir(cfg, runs_root)
+    if not is_finished(cfg, directory):
+        raise VaeError(f"config '{cfg.name}' has no finished run in '{directory}'; "
+                       f"run `make study` (or `python -m vae train`) first")
+    return directory
+
+
+def draw_run(directory: Path, train: Split, test: Split, out: Path) -> list[Path]:
+    """The figures of one finished run into the folder out."""
+    cfg, model, _ = load_run(directory)
+    train, test = as_trained(train, cfg), as_evaluated(test, cfg)
+    written = plot_training(directory, out / "training.pdf")
+    written += plot_reconstructions(model, train, test, out / "reconstructions.pdf")
+    written += plot_samples(model, cfg.seed, out / "samples.pdf")
+    if cfg.latent_dim <= 2:
+        written += plot_manifold(model, out / "manifold.pdf")
+    written += plot_latent(model, test, cfg.seed, out / "latent.pdf")
+    written += plot_interpolation(model, test, out / "interpolation.pdf")
+    return written
+
+
+def as_trained(split: Split, cfg: Config) -> Split:
+    """The training images the run saw: limited, and binarised once if the run binarises."""
+    images = split.images[:cfg.train_limit] if cfg.train_limit else split.images
+    if cfg.binarize:
+        images = binarize_fixed(images, cfg.seed)
+    return Split(images, split.labels[:len(images)])
+
+
+def as_evaluated(split: Split, cfg: Config) -> Split:
+    """The test images as the run was evaluated on them (evaluate.test_images)."""
+    images = test_images(split.images, cfg)
+    return Split(images, split.labels[:len(images)])
+
+
+# -- training curves ---------------------------------------------------------------------
+
+def moving_average(y: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average; the result is window - 1 shorter than y."""
+    return np.convolve(y, np.ones(window) / window, mode="valid")
+
+
+def _limits(low: np.ndarray, high: np.ndarray, floor: float | None = None) -> tuple[float, float]:
+    """Axis limits around the given values with a 6 % margin."""
+    lo, hi = float(np.min(low)), float(np.max(high))
+    margin = 0.06 * (hi - lo or abs(hi) or 1.0)
+    return (lo - margin if floor is None else floor), hi + margin
+
+
+@styled
+def plot_training(run: Path, path: Path) -> list[Path]:
+    """Per-step training -ELBO, reconstruction and KL (smoothed over a faint raw trace),
+    per-epoch training means and test values; KL on its own panel and scale.
+
+    The total shown is recon + KL, the negative ELBO, even where the run optimised a
+    beta-weighted objective. Epoch means sit mid-epoch, test values at the epoch's end.
+    The y range follows the per-epoch values, so the first steps' large losses leave the top.
+    """
+    steps = np.load(run / "steps.npy")
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line]
+    epochs = np.array([r["epoch"] for r in rows], dtype=float)
+    x = np.arange(1, len(steps) + 1) * len(rows) / len(steps)  # epochs done after each step
+    window = max(1, len(steps) // 50)
+    x_smooth = moving_average(x, window)
+    panels = (
+        ("negative ELBO", steps[:, 1] + steps[:, 2], "loss", None),
+        (r"reconstruction $-\log p(x\mid z)$", steps[:, 1], "recon", None),
+        (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", steps[:, 2], "kl", 0.0),
+    )
+    fig, axes = figure(2.3, ncols=3)
+    for ax, (title, per_step, key, floor) in zip(axes, panels):
+        train_epoch = np.array([r["train_recon"] + r["train_kl"] if key == "loss"
+                                else r[f"train_{key}"] for r in rows])
+        test_epoch = np.array([r[f"test_{key}"] for r in rows])
+        smooth = moving_average(per_step, window)
+        ax.plot(x, per_step, color=TRAIN, alpha=0.25, lw=0.4)
+        ax.plot(x_smooth, smooth, color=TRAIN, lw=1.0, label="training, per step (smoothed)")
+        ax.plot(epochs - 0.5, train_epoch, "o", color=TRAIN, ms=3.5, mfc="white", mew=1.0,
+                label="training, epoch mean")
+        ax.plot(epochs, test_epoch, "s-", color=TEST, ms=3, lw=1.0, label="test, end of epoch")
+        ax.set_ylim(*_limits(np.concatenate([smooth, train_epoch, test_epoch]),
+                             np.concatenate([train_epoch, test_epoch, smooth[len(smooth) // 2:]]),
+                             floor))
+        ax.set_xlim(0, len(rows))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(title)
+        ax.set_xlabel("epoch")
+    axes[0].set_ylabel("nats per image")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
+    return save(fig, path)
+
+
+# -- images ------------------------------------------------------------------------------
+
+@styled
+@torch.inference_mode()
+def plot_reconstructions(model: VAE, train: Split, test: Split, path: Path) -> list[Path]:
+    """The first image of each digit class in the training and the test set, originals above
+    their reconstructions (pixel means of p(x|z) at z = E[q(z|x)])."""
+    count = len(first_of_each_class(test.labels))
+    fig, axes = figure(FULL * 2 * tiled_aspect(2, count) + 0.6, nrows=2)
+    for ax, split, name in zip(axes, (train, test), ("training set", "test set")):
+        index = list(first_of_each_class(split.labels).values())
+        x = to_float(split.images[index])
+        show_digits(ax, torch.cat([x, model.reconstruct(x)]), ncols=len(index))
+        label_rows(ax, ["original", "reconstruction"])
+        label_columns(ax, [f"#{i}" for i in index])
+        ax.tick_params(axis="x", labelsize=7, labelcolor="0.35")
+        ax.set_title(f"{name}: the first image of each digit class (#index below)", loc="left")
+    return save(fig, path)
+
+
+@styled
+@torch.inference_mode()
+def plot_samples(model: VAE, seed: int, path: Path) -> list[Path]:
+    """New digits: pixel means of p(x|z) for z drawn from the prior N(0, I) with a fixed seed."""
+    z = torch.randn(SAMPLE_ROWS * SAMPLE_COLS, model.latent_dim,
+                    generator=torch.Generator().manual_seed(seed))
+    fig, ax = figure(FULL * tiled_aspect(SAMPLE_ROWS, SAMPLE_COLS) + 0.25)
+    show_digits(ax, model.generate(z), ncols=SAMPLE_COLS)
+    ax.set_title(r"decoded $\mathbb{E}[x\mid z]$ for $z\sim\mathcal{N}(0, I)$, "
+                 f"{SAMPLE_ROWS * SAMPLE_COLS} independent draws")
+    return save(fig, path)
+
+
+# -- across runs -------------------------------------------------------------------------
+
+@styled
+def plot_comparison(results: list[tuple[str, dict[str, Any]]], path: Path) -> list[Path]:
+    """Test negative ELBO of each run as reconstruction + KL bars, the IWAE NLL as a marker
+    with its standard error; runs in the given order, the first on top."""
+    names = [name for name, _ in results]
+    recon = np.array([r["test_recon"] for _, r in results])
+    kl = np.array([r["test_kl"] for _, r in results])
+    iwae = np.array([r["iwae_nll"] for _, r in results])
+    stderr = np.nan_to_num(np.array([r["iwae_stderr"] for _, r in results]))
+    k = sorted({r["iwae_k"] for _, r in results})
+    y = np.arange(len(results))
+    fig, ax = figure(0.32 * len(results) + 0.9)
+    ax.barh(y, recon, height=0.65, color=RECON,
+            label=r"reconstruction $-\mathbb{E}_q\log p(x\mid z)$")
+    ax.barh(y, kl, left=recon, height=0.65, color=KL, label=r"$\mathrm{KL}(q\,\|\,p)$")
+    ax.errorbar(iwae, y, xerr=stderr, fmt="D", color=MARKER, ms=3.5, capsize=2, lw=0.8,
+                label=f"IWAE NLL, k = {', '.join(map(str, k))} (± s.e.)")
+    for yi, total, right in zip(y, recon + kl, np.maximum(recon + kl, iwae + stderr)):
+        ax.annotate(f"{total:.1f}", (right, yi), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.set_yticks(y, names)
+    ax.tick_params(axis="y", length=0)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.1 * max((recon + kl).max(), (iwae + stderr).max()))
+    ax.set_xlabel("test negative ELBO, nats per image (value at bar end)")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=3)
+    return save(fig, path)

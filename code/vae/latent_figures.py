@@ -1,0 +1,190 @@
+"""Figures of the latent space: the decoded manifold, the encoded test set, interpolations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from .data import Split, to_float
+from .evaluate import encode_means
+from .images import first_of_each_class, label_columns, label_rows, show_digits, tiled_aspect
+from .model import VAE
+from .style import DIGIT_COLOURS, FULL, MARKER, SQUARE, figure, save, styled
+
+MANIFOLD_STEPS = {1: 16, 2: 20}  # decoded images per latent axis
+LATENT_POINTS = 5000  # test images in the latent plot
+INTERPOLATION_STEPS = 10
+INTERPOLATION_PAIRS = ((0, 6), (1, 7), (3, 8), (4, 9), (2, 5))  # digit classes of the endpoints
+
+
+def prior_quantiles(n: int) -> torch.Tensor:
+    """Phi^-1 of the quantiles (i + 1/2) / n: n points with equal prior mass between them."""
+    return torch.special.ndtri((torch.arange(n, dtype=torch.float64) + 0.5) / n).float()
+
+
+def _z_labels(z: torch.Tensor, every: int = 1) -> list[str]:
+    """Every `every`-th z value as a tick label (the rest left blank, so that labels fit)."""
+    return [f"${v:.2f}$" if i % every == 0 else "" for i, v in enumerate(z.tolist())]
+
+
+@styled
+@torch.inference_mode()
+def plot_manifold(model: VAE, path: Path) -> list[Path]:
+    """The decoder over a grid of prior quantiles: a row for a 1-D latent, a square for 2-D."""
+    d = model.latent_dim
+    if d not in MANIFOLD_STEPS:
+        raise ValueError(f"the manifold needs a latent of dimension 1 or 2, not {d}")
+    n = MANIFOLD_STEPS[d]
+    z = prior_quantiles(n)
+    caption = rf"decoded $\mathbb{{E}}[x\mid z]$ at $z=\Phi^{{-1}}(q)$, $q$ = 1/{2 * n}, ..., "
+    caption += rf"{2 * n - 1}/{2 * n}"
+    if d == 1:
+        fig, ax = figure(FULL * tiled_aspect(1, n) + 0.6)
+        show_digits(ax, model.generate(z[:, None]), ncols=n)
+        label_columns(ax, _z_labels(z))
+        ax.set_xlabel("$z$")
+    else:
+        z1, z2 = z.repeat(n), z.flip(0).repeat_interleave(n)  # z2 grows upwards
+        fig, ax = figure(4.75, width=SQUARE)
+        show_digits(ax, model.generate(torch.stack([z1, z2], dim=1)), ncols=n)
+        label_columns(ax, _z_labels(z, every=2))
+        label_rows(ax, _z_labels(z.flip(0), every=2))
+        ax.set_xlabel("$z_1$")
+        ax.set_ylabel("$z_2$")
+    ax.set_title(caption)
+    return save(fig, path)
+
+
+# -- latent space ------------------------------------------------------------------------
+
+def pca(points: np.ndarray, k: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """The first k principal components of points and the fraction of variance of each."""
+    centred = points - points.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ vt[:k].T, (s ** 2 / np.sum(s ** 2))[:k]
+
+
+def _digit_legend(ax: Axes, labels: list[int]) -> None:
+    handles = [Line2D([], [], ls="", marker="o", ms=5, color=DIGIT_COLOURS[y]) for y in labels]
+    ax.legend(handles, [str(y) for y in labels], title="digit", loc="center left",
+              bbox_to_anchor=(1.0, 0.5), handletextpad=0.2, borderaxespad=0.3)
+
+
+def _scatter(ax: Axes, points: np.ndarray, labels: np.ndarray) -> None:
+    """Points coloured by digit, each digit also written at its cluster's median."""
+    ax.scatter(points[:, 0], points[:, 1], s=2, c=[DIGIT_COLOURS[y] for y in labels],
+               alpha=0.6, linewidths=0)
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for y in np.unique(labels):
+        mx, my = np.median(points[labels == y], axis=0)
+        ax.text(mx, my, str(y), ha="center", va="center", fontsize=10, fontweight="bold",
+                path_effects=halo)
+    _digit_legend(ax, np.unique(labels).tolist())
+
+
+def _ridges(ax: Axes, z: np.ndarray, labels: np.ndarray) -> None:
+    """One histogram (as a density) per digit class, stacked with digit 0 on top."""
+    lo, hi = z.min(), z.max()
+    edges = np.linspace(lo, hi, 61)
+    centres = (edges[:-1] + edges[1:]) / 2
+    digits = np.unique(labels).tolist()
+    densities = {y: np.histogram(z[labels == y], bins=edges, density=True)[0] for y in digits}
+    scale = 1.6 / max(d.max() for d in densities.values())
+    for row, y in enumerate(digits):
+        base = len(digits) - 1 - row
+        top = base + scale * densities[y]
+        ax.fill_between(centres, base, top, step="mid", color=DIGIT_COLOURS[y], alpha=0.75,
+                        lw=0, zorder=2 * row)
+        ax.step(centres, top, where="mid", color="black", lw=0.4, zorder=2 * row + 1)
+    ax.set_yticks(np.arange(len(digits))[::-1], [str(y) for y in digits])
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylabel("digit")
+    ax.set_xlim(lo, hi)
+    ax.spines["left"].set_visible(False)
+
+
+@styled
+@torch.inference_mode()
+def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
+    """Posterior means of (a seeded subset of) the test images, coloured by digit: per-class
+    histograms for a 1-D latent, a scatter for 2-D, a PCA projection beyond."""
+    order = np.random.default_rng(seed).permutation(len(test))[:LATENT_POINTS]
+    index = torch.from_numpy(order)
+    z = encode_means(model, test.images[index]).double().numpy()  # takes uint8 images
+    labels = test.labels[index].numpy()
+    d = model.latent_dim
+    title = f"posterior means of {len(order)} test images"
+    if d == 1:
+        fig, ax = figure(3.4, width=SQUARE)
+        _ridges(ax, z[:, 0], labels)
+        ax.set_xlabel(r"$\mu(x) = \mathbb{E}[z\mid x]$")
+        title += " (histograms per digit class)"
+    else:
+        fig, ax = figure(3.6, width=SQUARE)
+        if d == 2:
+            points, names = z, ("$z_1$", "$z_2$")
+        else:
+            points, share = pca(z)
+            names = tuple(f"principal component {i + 1} ({share[i]:.0%} of variance)"
+                          for i in range(2))
+            title += f", projected from {d} dimensions"
+        _scatter(ax, points, labels)
+        ax.set_xlabel(names[0])
+        ax.set_ylabel(names[1])
+        ax.set_aspect("equal", adjustable="datalim")
+    ax.set_title(title)
+    return save(fig, path)
+
+
+def interpolate(za: torch.Tensor, zb: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Points from za to zb at fractions t: linear for 1-2 dimensions, spherical beyond
+    (slerp keeps the norm typical of N(0, I) samples in high dimensions).
+    za, zb: (P, d), t: (T,) -> (P, T, d)."""
+    t = t[None, :, None]
+    za, zb = za[:, None, :], zb[:, None, :]
+    if za.shape[-1] <= 2:
+        return (1 - t) * za + t * zb
+    cos = torch.nn.functional.cosine_similarity(za, zb, dim=-1).clamp(-1, 1)[..., None]
+    omega = torch.arccos(cos)
+    sin = torch.sin(omega)
+    safe = sin.abs() > 1e-6  # nearly parallel endpoints: slerp becomes linear
+    wa = torch.where(safe, torch.sin((1 - t) * omega) / sin.clamp(min=1e-6), 1 - t)
+    wb = torch.where(safe, torch.sin(t * omega) / sin.clamp(min=1e-6), t)
+    return wa * za + wb * zb
+
+
+@styled
+@torch.inference_mode()
+def plot_interpolation(model: VAE, test: Split, path: Path) -> list[Path]:
+    """Pairs of test digits of different classes with the decoded path between their
+    posterior means: original start, decoded points at t = 0, ..., 1, original end."""
+    first = first_of_each_class(test.labels)
+    pairs = [(a, b) for a, b in INTERPOLATION_PAIRS if a in first and b in first]
+    xa = to_float(test.images[[first[a] for a, _ in pairs]])
+    xb = to_float(test.images[[first[b] for _, b in pairs]])
+    t = torch.linspace(0, 1, INTERPOLATION_STEPS)
+    path_z = interpolate(model.encode(xa).mean, model.encode(xb).mean, t)
+    decoded = model.generate(path_z.reshape(-1, model.latent_dim))
+    kind = "linear" if model.latent_dim <= 2 else "spherical (slerp)"
+
+    n = INTERPOLATION_STEPS
+    fig, axes = figure(FULL * tiled_aspect(len(pairs), n + 2.6) + 0.6, ncols=3,
+                       width_ratios=[1, n, 1])
+    show_digits(axes[0], xa, ncols=1)
+    show_digits(axes[1], decoded, ncols=n)
+    show_digits(axes[2], xb, ncols=1)
+    label_rows(axes[0], [rf"{a} $\to$ {b}" for a, b in pairs])
+    label_columns(axes[1], [f"{v:.2g}" for v in t.tolist()])
+    axes[1].set_xlabel("$t$")
+    axes[0].set_title("start $x_a$")
+    axes[2].set_title("end $x_b$")
+    axes[1].set_title(f"decoded {kind} path from $\\mu(x_a)$ ($t=0$) to $\\mu(x_b)$ ($t=1$)")
+    for ax in (axes[0], axes[2]):
+        for spine in ax.spines.values():
+            spine.set(visible=True, color=MARKER, lw=1.0)
+    return save(fig, path)

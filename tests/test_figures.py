@@ -1,0 +1,149 @@
+"""Figures: every file is written as PDF + PNG of the right size, deterministically."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import TINY
+
+from vae import VaeError
+from vae.config import Config
+from vae.data import load_split
+from vae.figures import (as_evaluated, as_trained, draw_all, plot_comparison,
+                         plot_reconstructions, plot_samples, plot_training)
+from vae.images import show_digits
+from vae.latent_figures import (interpolate, plot_interpolation, plot_latent, plot_manifold,
+                                prior_quantiles)
+from vae.style import FULL, PNG_DPI, figure
+from vae.train import load_run, run_dir, train
+
+RUN_FIGURES = ("training", "reconstructions", "samples", "manifold", "latent", "interpolation")
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    width, height = struct.unpack(">II", path.read_bytes()[16:24])
+    return width, height
+
+
+def pdf_size_inches(path: Path) -> tuple[float, float]:
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", path.read_bytes())
+    assert box, f"{path} has no MediaBox"
+    return float(box[1]) / 72, float(box[2]) / 72
+
+
+def check_pair(paths: list[Path]) -> tuple[float, float]:
+    """A non-empty PDF and a PNG preview of the same size at PNG_DPI; the size in inches."""
+    pdf, png = paths
+    assert pdf.suffix == ".pdf" and png == pdf.with_suffix(".png")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
+    assert png.read_bytes().startswith(b"\x89PNG")
+    width, height = pdf_size_inches(pdf)
+    for pixels, inches in zip(png_size(png), (width, height)):  # MediaBox is in whole points
+        assert abs(pixels - inches * PNG_DPI) <= 1
+    return width, height
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_run):
+    runs, data = tiny_run
+    directory = run_dir(Config(**TINY), runs)
+    cfg, model, _ = load_run(directory)
+    train_split, test_split = load_split(data, "train"), load_split(data, "test")
+    return directory, cfg, model, as_trained(train_split, cfg), as_evaluated(test_split, cfg)
+
+
+@pytest.fixture(scope="module")
+def study(tiny_run, tmp_path_factory):
+    """The tiny run plus tiny runs with a 1-D and a 3-D latent, in one runs folder."""
+    runs, data = tiny_run
+    root = tmp_path_factory.mktemp("study") / "runs"
+    main = Config(**TINY)
+    shutil.copytree(run_dir(main, runs), run_dir(main, root))
+    variants = [Config(**{**TINY, "latent_dim": d, "name": f"tiny{d}d"}) for d in (1, 3)]
+    train_split, test_split = load_split(data, "train"), load_split(data, "test")
+    for cfg in variants:
+        train(cfg, train_split, test_split, root, progress=False, log=lambda _: None)
+    return main, variants, root, data
+
+
+def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
+    directory, cfg, model, train_split, test_split = tiny
+    results = [("tiny", load_run(directory)[2]), ("again", load_run(directory)[2])]
+    drawn = {
+        "training": plot_training(directory, tmp_path / "training.pdf"),
+        "reconstructions": plot_reconstructions(model, train_split, test_split,
+                                                tmp_path / "reconstructions.pdf"),
+        "samples": plot_samples(model, cfg.seed, tmp_path / "samples.pdf"),
+        "manifold": plot_manifold(model, tmp_path / "manifold.pdf"),
+        "latent": plot_latent(model, test_split, cfg.seed, tmp_path / "latent.pdf"),
+        "interpolation": plot_interpolation(model, test_split, tmp_path / "interpolation.pdf"),
+        "comparison": plot_comparison(results, tmp_path / "comparison.pdf"),
+    }
+    for name, paths in drawn.items():
+        width, _ = check_pair(paths)
+        assert width <= FULL + 1e-6, name
+    assert png_size(drawn["training"][1])[0] == round(FULL * PNG_DPI)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{name}.{ext}" for name in drawn for ext in ("pdf", "png"))
+
+
+def test_draw_all_writes_every_figure_for_1d_2d_and_3d_latents(study, tmp_path):
+    main, variants, runs, data = study
+    written = draw_all(main, variants, runs, data, tmp_path)
+    expected = {tmp_path / "comparison.pdf"}
+    for cfg in (main, *variants):
+        names = [n for n in RUN_FIGURES if n != "manifold" or cfg.latent_dim <= 2]
+        expected |= {tmp_path / cfg.name / f"{n}.pdf" for n in names}
+    expected |= {p.with_suffix(".png") for p in expected}
+    assert set(written) == expected and len(written) == len(expected)
+    for pdf in sorted(p for p in expected if p.suffix == ".pdf"):
+        check_pair([pdf, pdf.with_suffix(".png")])
+
+
+def test_figures_are_byte_identical_when_drawn_twice(study, tmp_path):
+    main, variants, runs, data = study
+    first = draw_all(main, variants[1:], runs, data, tmp_path / "a")
+    second = draw_all(main, variants[1:], runs, data, tmp_path / "b")
+    assert [p.relative_to(tmp_path / "a") for p in first] == \
+           [p.relative_to(tmp_path / "b") for p in second]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two drawings"
+
+
+def test_an_unfinished_run_is_named_in_the_error(study, tmp_path):
+    main, _, runs, data = study
+    unfinished = Config(**{**TINY, "name": "not-trained-yet", "epochs": 3})
+    with pytest.raises(VaeError, match="'not-trained-yet'.*make study"):
+        draw_all(main, [unfinished], runs, data, tmp_path)
+    assert not any(tmp_path.iterdir()), "nothing is drawn before every run is found"
+
+
+def test_digits_are_shown_in_0_1_without_rescaling():
+    fig, ax = figure(2.0, width=2.0)
+    show_digits(ax, torch.rand(4, 1, 28, 28) * 0.5, ncols=2)
+    image = ax.get_images()[0]
+    assert image.get_clim() == (0.0, 1.0)
+    assert image.get_cmap().name == "gray_r" and image.get_interpolation() == "nearest"
+
+
+def test_interpolation_starts_and_ends_at_the_endpoints():
+    za, zb = torch.randn(3, 2), torch.randn(3, 2)
+    t = torch.linspace(0, 1, 5)
+    for a, b in ((za, zb), (torch.randn(3, 5), torch.randn(3, 5))):
+        path = interpolate(a, b, t)
+        assert path.shape == (3, 5, a.shape[1])
+        torch.testing.assert_close(path[:, 0], a)
+        torch.testing.assert_close(path[:, -1], b)
+    unit_a, unit_b = torch.eye(4)[:1], torch.eye(4)[1:2]  # slerp keeps the norm of unit vectors
+    torch.testing.assert_close(interpolate(unit_a, unit_b, t).norm(dim=-1), torch.ones(1, 5))
+
+
+def test_prior_quantiles_are_symmetric_and_centred():
+    z = prior_quantiles(20)
+    torch.testing.assert_close(z, -z.flip(0))
+    assert z[0] == pytest.approx(-1.96, abs=0.01)
