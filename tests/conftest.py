@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import vae  # noqa: F401  (first, so that its OpenMP setting precedes torch's import)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # so that `derivations` and `build` import as in the Makefile
 

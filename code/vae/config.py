@@ -35,6 +35,7 @@ class Config:
     # model
     architecture: str = "mlp"
     hidden: int = 512  # widest hidden layer; the MLP narrows it to h/2, h/4, h/8
+    channels: int = 32  # conv only: channels of the first convolution, doubled in the second
     latent_dim: int = 1  # dimension of z (the sheet's "latent_dim = 2" counts mean and variance)
     activation: str = "silu"
     covariance: str = "diagonal"
@@ -50,7 +51,7 @@ class Config:
     grad_clip: float = 0.0  # max gradient norm (0 = no clipping)
     # evaluation
     iwae_k: int = 1000  # importance samples per image for the log-likelihood bound
-    iwae_images: int = 1000  # test images that the IWAE bound is averaged over
+    iwae_images: int = 2000  # test images that the IWAE bound is averaged over
     eval_batch_size: int = 1000
     device: str = "auto"
 
@@ -98,7 +99,7 @@ _CHOICES = {
     "activation": ACTIVATIONS,
     "device": DEVICES,
 }
-_POSITIVE = ("batch_size", "hidden", "latent_dim", "epochs", "lr", "eta", "iwae_k",
+_POSITIVE = ("batch_size", "hidden", "channels", "latent_dim", "epochs", "lr", "eta", "iwae_k",
              "iwae_images", "eval_batch_size")
 _NON_NEGATIVE = ("train_limit", "test_limit", "beta", "kl_warmup_epochs", "weight_decay",
                  "grad_clip", "seed")

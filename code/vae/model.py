@@ -43,25 +43,25 @@ def mlp_decoder(cfg: Config) -> nn.Sequential:
 
 def conv_encoder(cfg: Config) -> nn.Sequential:
     """Two strided convolutions (28 -> 14 -> 7) and a dense layer of width `hidden`."""
-    act = ACTIVATIONS[cfg.activation]
+    act, c = ACTIVATIONS[cfg.activation], cfg.channels
     return nn.Sequential(
-        nn.Conv2d(1, 32, 3, stride=2, padding=1), act(),
-        nn.Conv2d(32, 64, 3, stride=2, padding=1), act(),
+        nn.Conv2d(1, c, 3, stride=2, padding=1), act(),
+        nn.Conv2d(c, 2 * c, 3, stride=2, padding=1), act(),
         nn.Flatten(),
-        nn.Linear(64 * 7 * 7, cfg.hidden), act(),
+        nn.Linear(2 * c * 7 * 7, cfg.hidden), act(),
         nn.Linear(cfg.hidden, head_size(cfg.latent_dim, cfg.covariance)),
     )
 
 
 def conv_decoder(cfg: Config) -> nn.Sequential:
     """Dense layers up to 64 x 7 x 7, then two transposed convolutions to 28 x 28 logits."""
-    act = ACTIVATIONS[cfg.activation]
+    act, c = ACTIVATIONS[cfg.activation], cfg.channels
     return nn.Sequential(
         nn.Linear(cfg.latent_dim, cfg.hidden), act(),
-        nn.Linear(cfg.hidden, 64 * 7 * 7), act(),
-        nn.Unflatten(1, (64, 7, 7)),
-        nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), act(),
-        nn.ConvTranspose2d(32, 1, 4, stride=2, padding=1),
+        nn.Linear(cfg.hidden, 2 * c * 7 * 7), act(),
+        nn.Unflatten(1, (2 * c, 7, 7)),
+        nn.ConvTranspose2d(2 * c, c, 4, stride=2, padding=1), act(),
+        nn.ConvTranspose2d(c, 1, 4, stride=2, padding=1),
         nn.Flatten(),
     )
 
