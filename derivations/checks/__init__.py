@@ -1,0 +1,43 @@
+"""SymPy checks of the derivations, one function per identity, in exercise order.
+
+Every check is a `Check`: calling it returns a `CheckResult`. Its keyword arguments are the
+things under test, with the correct ones as defaults, so a test can inject a wrong one.
+"""
+
+from .code import check_kl_code, check_kl_full_code, check_reconstruction_code, check_rsample_code
+from .core import Check, CheckResult, Findings
+from .decoder import check_bernoulli, check_categorical, check_greyscale_normaliser
+from .elbo import (check_discrete_gap, check_gaussian_decomposition, check_gaussian_gap,
+                   check_pointwise_decomposition)
+from .gaussian_kl import check_diagonal_kl, check_full_kl, check_scalar_kl
+from .information import (check_average_elbo, check_reconstruction_general,
+                          check_reconstruction_under_assumption, check_regularisation_aggregate,
+                          check_regularisation_general)
+from .reparameterisation import check_density, check_moments, check_pathwise_gradient
+
+ALL_CHECKS: tuple[Check, ...] = (
+    check_discrete_gap,
+    check_gaussian_gap,
+    check_pointwise_decomposition,
+    check_gaussian_decomposition,
+    check_reconstruction_under_assumption,
+    check_reconstruction_general,
+    check_regularisation_general,
+    check_regularisation_aggregate,
+    check_average_elbo,
+    check_categorical,
+    check_bernoulli,
+    check_greyscale_normaliser,
+    check_reconstruction_code,
+    check_scalar_kl,
+    check_diagonal_kl,
+    check_full_kl,
+    check_kl_code,
+    check_kl_full_code,
+    check_density,
+    check_moments,
+    check_pathwise_gradient,
+    check_rsample_code,
+)
+
+__all__ = ["ALL_CHECKS", "Check", "CheckResult", "Findings"]

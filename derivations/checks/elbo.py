@@ -1,0 +1,136 @@
+"""Exercises 1 and 2: the ELBO, its gap to log p(x), and its two-term decomposition.
+
+Two settings: a finite latent space with symbolic probabilities, where the identities are
+algebra, and the linear-Gaussian model p(z) = N(0, 1), p(x|z) = N(a z + b, s2) with
+q(z|x) = N(m, v), where every expectation is an integral and the posterior is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sympy as sp
+
+from .core import SYMBOLIC_ALGEBRA, SYMBOLIC_INTEGRATION, Findings, check
+from .integrals import expectation, log_normal_pdf, normal_pdf
+
+
+def decomposition(expected_log_likelihood: sp.Expr, kl: sp.Expr) -> sp.Expr:
+    """Exercise 2: ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z))."""
+    return expected_log_likelihood - kl
+
+
+def bayes_posterior(joint: Sequence[sp.Expr]) -> list[sp.Expr]:
+    """p(z|x) = p(x, z) / sum_z' p(x, z') for the values p(x, z) of one fixed x."""
+    return [w / sum(joint) for w in joint]
+
+
+def _log(expr: sp.Expr) -> sp.Expr:
+    # all probabilities here are positive symbols, so splitting logs of products is valid
+    return sp.expand_log(sp.log(expr), force=True)
+
+
+# finite latent space with three values; q3 and p(z3) are fixed by normalisation
+_q1, _q2 = sp.symbols("q1 q2", positive=True)
+Q = [_q1, _q2, 1 - _q1 - _q2]
+_r1, _r2 = sp.symbols("r1 r2", positive=True)
+PRIOR = [_r1, _r2, 1 - _r1 - _r2]
+LIKELIHOOD = list(sp.symbols("l1:4", positive=True))  # p(x|z_j) for the observed x
+
+
+@check(id="ex1-discrete-gap", exercise=1, title="ELBO gap is KL to the posterior (finite z)",
+       method=SYMBOLIC_ALGEBRA,
+       latex=r"\log p(x)-\mathbb E_q\log\frac{p(x,z)}{q(z)} = "
+             r"\operatorname{KL}\big(q(z)\,\|\,p(z\mid x)\big)")
+def check_discrete_gap(posterior: Callable[[Sequence], list] = bayes_posterior) -> Findings:
+    found = Findings()
+    joint = [pz * lik for pz, lik in zip(PRIOR, LIKELIHOOD)]
+    log_evidence = _log(sum(joint))
+    post = posterior(joint)
+
+    def elbo(q: Sequence[sp.Expr]) -> sp.Expr:
+        return sum(qj * (_log(wj) - _log(qj)) for qj, wj in zip(q, joint))
+
+    kl = sum(qj * (_log(qj) - _log(pj)) for qj, pj in zip(Q, post))
+    found.zero("log p(x) - ELBO = KL(q || p(z|x))", sp.expand(log_evidence - elbo(Q) - kl))
+    # equality in Jensen's inequality: the bound is tight at q = p(z|x)
+    found.zero("the gap is 0 at q = p(z|x)", sp.expand(log_evidence - elbo(post)))
+    return found
+
+
+@check(id="ex2-pointwise", exercise=2, title="ELBO = expected log-likelihood - KL (finite z)",
+       method=SYMBOLIC_ALGEBRA,
+       latex=r"\log\frac{p(z)\,p(x\mid z)}{q(z)} = \log p(x\mid z)-\log\frac{q(z)}{p(z)}")
+def check_pointwise_decomposition(decompose: Callable = decomposition) -> Findings:
+    found = Findings()
+    pz, lik, q = sp.symbols("p_z p_x_given_z q", positive=True)
+    found.zero("identity of log densities at every z",
+               _log(pz * lik / q) - decompose(_log(lik), _log(q / pz)))
+    elbo = sum(qj * _log(pj * lj / qj) for qj, pj, lj in zip(Q, PRIOR, LIKELIHOOD))
+    reconstruction = sum(qj * _log(lj) for qj, lj in zip(Q, LIKELIHOOD))
+    kl = sum(qj * _log(qj / pj) for qj, pj in zip(Q, PRIOR))
+    found.zero("identity of expectations under q", sp.expand(elbo - decompose(reconstruction, kl)))
+    return found
+
+
+# the linear-Gaussian model
+x, a, b, m = sp.symbols("x a b m", real=True)
+s2, v = sp.symbols("s2 v", positive=True)
+z = sp.Symbol("z", real=True)
+POSTERIOR = (a * (x - b) / (a ** 2 + s2), s2 / (a ** 2 + s2))
+"""Mean and variance of p(z|x) in the linear-Gaussian model."""
+
+LOG_PRIOR = log_normal_pdf(z, 0, 1)
+LOG_LIKELIHOOD = log_normal_pdf(x, a * z + b, s2)
+LOG_Q = log_normal_pdf(z, m, v)
+Q_COORDS = [(z, m, v)]
+
+
+def _gaussian_elbo() -> sp.Expr:
+    return expectation(LOG_PRIOR + LOG_LIKELIHOOD - LOG_Q, Q_COORDS)
+
+
+@check(id="ex1-gaussian-gap", exercise=1,
+       title="Linear-Gaussian model: the gap is KL to the posterior",
+       method=SYMBOLIC_INTEGRATION,
+       latex=r"\log p(x)-\mathrm{ELBO}(m,v) = \operatorname{KL}\big(\mathcal N(m,v)\,\|\,"
+             r"p(z\mid x)\big)\ge 0,\ =0\iff\mathcal N(m,v)=p(z\mid x)")
+def check_gaussian_gap(posterior: tuple[sp.Expr, sp.Expr] = POSTERIOR) -> Findings:
+    found = Findings()
+    post_mean, post_var = posterior
+    evidence = sp.integrate(normal_pdf(z, 0, 1) * normal_pdf(x, a * z + b, s2), (z, -sp.oo, sp.oo))
+    log_evidence = _log(evidence)
+    found.equal("p(x) = integral of p(z) p(x|z) is N(x; b, a^2 + s2)",
+                log_evidence, log_normal_pdf(x, b, a ** 2 + s2))
+    found.zero("Bayes: p(z) p(x|z) / p(x) is N(z; posterior mean, posterior variance)",
+               sp.expand(LOG_PRIOR + LOG_LIKELIHOOD - log_evidence
+                         - log_normal_pdf(z, post_mean, post_var)))
+    gap = log_evidence - _gaussian_elbo()
+    kl = expectation(LOG_Q - log_normal_pdf(z, post_mean, post_var), Q_COORDS)
+    found.equal("log p(x) - ELBO = KL(q || p(z|x))", gap, kl)
+    # the gap is a separable, strictly convex function of (m, v): its unique stationary
+    # point is its global minimum, so it is >= 0 with equality only at that point
+    curvature = [sp.simplify(sp.diff(gap, m, 2)), sp.simplify(sp.diff(gap, v, 2))]
+    convex = sp.simplify(sp.diff(gap, m, v)) == 0 and all(c.is_positive for c in curvature)
+    found.holds("gap is strictly convex in (m, v)", convex,
+                f"second derivatives {curvature}")
+    stationary = sp.solve([sp.diff(gap, m), sp.diff(gap, v)], [m, v], dict=True)
+    unique = (len(stationary) == 1 and sp.simplify(stationary[0][m] - post_mean) == 0
+              and sp.simplify(stationary[0][v] - post_var) == 0)
+    found.holds("its only stationary point is the posterior", unique,
+                f"stationary points {stationary}")
+    found.zero("the gap is 0 there", gap.subs({m: post_mean, v: post_var}))
+    return found
+
+
+@check(id="ex2-gaussian", exercise=2,
+       title="Linear-Gaussian model: ELBO = expected log-likelihood - KL",
+       method=SYMBOLIC_INTEGRATION,
+       latex=r"\mathbb E_q\log\frac{p(x,z)}{q(z\mid x)} = \mathbb E_q\log p(x\mid z)-"
+             r"\operatorname{KL}\big(q(z\mid x)\,\|\,p(z)\big)")
+def check_gaussian_decomposition(decompose: Callable = decomposition) -> Findings:
+    found = Findings()
+    reconstruction = expectation(LOG_LIKELIHOOD, Q_COORDS)
+    kl = expectation(LOG_Q - LOG_PRIOR, Q_COORDS)
+    found.equal("the integrals agree", _gaussian_elbo(), decompose(reconstruction, kl))
+    return found

@@ -1,0 +1,93 @@
+"""Exercise 7: z = mu + sigma * eps has the law N(mu, sigma2), and its pathwise gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+
+from .core import SYMBOLIC_INTEGRATION, Findings, check
+from .integrals import expectation, log_normal_pdf, normal_pdf, standard_normal_expectation
+
+eps = sp.Symbol("epsilon", real=True)
+mu = sp.Symbol("mu", real=True)
+sigma = sp.Symbol("sigma", positive=True)
+sigma2 = sp.Symbol("sigma2", positive=True)
+z = sp.Symbol("z", real=True)
+
+
+def reparameterise(eps: sp.Expr, mu: sp.Expr, sigma2: sp.Expr) -> sp.Expr:
+    """g(eps, mu, sigma2) = mu + sigma * eps with sigma = sqrt(sigma2)."""
+    return mu + sp.sqrt(sigma2) * eps
+
+
+@check(id="ex7-density", exercise=7, title="Change of variables: the sample is Gaussian",
+       method=SYMBOLIC_INTEGRATION,
+       latex=r"p_z(z) = \varphi\Big(\frac{z-\mu}{\sigma}\Big)\frac1\sigma = "
+             r"\mathcal N(z;\mu,\sigma^2)")
+def check_density(g: Callable = reparameterise) -> Findings:
+    found = Findings()
+    slope = sp.simplify(sp.diff(g(eps, mu, sigma2), eps))
+    monotone = slope.is_positive is True or slope.is_negative is True
+    found.holds("g is strictly monotone in eps, hence invertible", monotone,
+                f"dg/deps = {slope}")
+    inverses = sp.solve(sp.Eq(z, g(eps, mu, sigma2)), eps)
+    found.holds("z = g(eps) has exactly one solution eps = h(z)", len(inverses) == 1,
+                f"solutions {inverses}")
+    h = inverses[0]
+    density = normal_pdf(h, 0, 1) * sp.Abs(sp.diff(h, z))
+    found.zero("p_z(z) = phi(h(z)) |h'(z)| is the N(mu, sigma2) density",
+               sp.expand_log(sp.log(density), force=True) - log_normal_pdf(z, mu, sigma2))
+    found.zero("it integrates to 1", sp.integrate(density, (z, -sp.oo, sp.oo)) - 1)
+    return found
+
+
+@check(id="ex7-moments", exercise=7, title="Mean and variance of the reparameterised sample",
+       method=SYMBOLIC_INTEGRATION,
+       latex=r"\mathbb E[\mu+\sigma\varepsilon]=\mu,\ \operatorname{Var}[\mu+\sigma\varepsilon]="
+             r"\sigma^2;\ \operatorname{Cov}[m+L\varepsilon]=LL^\top")
+def check_moments(g: Callable = reparameterise) -> Findings:
+    found = Findings()
+    sample = g(eps, mu, sigma2)
+    phi = normal_pdf(eps, 0, 1)
+    mean = sp.integrate(sample * phi, (eps, -sp.oo, sp.oo))
+    found.equal("E g(eps) = mu", mean, mu)
+    variance = sp.integrate((sample - mean) ** 2 * phi, (eps, -sp.oo, sp.oo))
+    found.equal("Var g(eps) = sigma2", variance, sigma2)
+    # the multivariate version z = m + L eps that a full-covariance encoder uses
+    l11, l22 = sp.symbols("l11 l22", positive=True)
+    L = sp.Matrix([[l11, 0], [sp.Symbol("l21", real=True), l22]])
+    e = sp.Matrix(sp.symbols("e1 e2", real=True))
+    centred = L * e
+    cov = (centred * centred.T).applyfunc(lambda entry: standard_normal_expectation(entry, list(e)))
+    found.zero("Cov(m + L eps) = L L^T", sp.simplify(cov - L * L.T).norm())
+    return found
+
+
+@check(id="ex7-pathwise", exercise=7,
+       title="Pathwise and score-function gradients agree",
+       method=SYMBOLIC_INTEGRATION,
+       latex=r"\nabla_{\mu,\sigma}\mathbb E_{q}f(z) = \mathbb E_{\varepsilon}\big[f'(z)\,"
+             r"(1,\varepsilon)\big] = \mathbb E_{q}\big[f(z)\nabla_{\mu,\sigma}\log q(z)\big]")
+def check_pathwise_gradient(g: Callable = reparameterise) -> Findings:
+    """With the test function f(z) = z^3, whose expectation depends on both mu and sigma."""
+    found = Findings()
+    sample = g(eps, mu, sigma ** 2)
+    found.zero("dz/dmu = 1", sp.diff(sample, mu) - 1)
+    found.zero("dz/dsigma = eps", sp.diff(sample, sigma) - eps)
+
+    def f(value: sp.Expr) -> sp.Expr:
+        return value ** 3
+
+    q_coords = [(z, mu, sigma ** 2)]
+    target = expectation(f(z), q_coords)  # E_q f(z), integrated under q itself
+    log_q = log_normal_pdf(z, mu, sigma ** 2)
+    for theta in (mu, sigma):
+        pathwise = standard_normal_expectation(sp.diff(f(z), z).subs(z, sample)
+                                               * sp.diff(sample, theta), [eps])
+        score = expectation(f(z) * sp.expand(sp.diff(log_q, theta)), q_coords)
+        found.equal(f"pathwise estimator's mean = d/d{theta} E_q f(z)", pathwise,
+                    sp.diff(target, theta))
+        found.equal(f"score-function estimator's mean = d/d{theta} E_q f(z)", score,
+                    sp.diff(target, theta))
+    return found

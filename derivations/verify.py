@@ -1,0 +1,81 @@
+"""Run every derivation check, print a table, and write report/results/verify.json.
+
+    python -m derivations.verify [--out PATH]
+
+Exits 1, naming each failed check and what differed, if any check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from .checks import ALL_CHECKS, Check, CheckResult
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "report" / "results" / "verify.json"
+COLUMNS = ("check", "exercise", "method", "result", "seconds")
+
+
+def _row(result: CheckResult) -> tuple[str, ...]:
+    return (result.id, str(result.exercise), result.method, "PASS" if result.passed else "FAIL",
+            f"{result.seconds:.2f}")
+
+
+def format_table(results: Sequence[CheckResult]) -> str:
+    rows = [COLUMNS, *(_row(r) for r in results)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def write_json(results: Sequence[CheckResult], path: Path) -> None:
+    """Write atomically: a reader sees the old file or the complete new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"passed": all(r.passed for r in results), "checks": [asdict(r) for r in results]}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)  # mkstemp's private 0600 would survive the rename
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(payload, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def run_all(checks: Sequence[Check] = ALL_CHECKS) -> list[CheckResult]:
+    return [run() for run in checks]
+
+
+def main(argv: Sequence[str] | None = None, checks: Sequence[Check] = ALL_CHECKS) -> int:
+    parser = argparse.ArgumentParser(prog="python -m derivations.verify", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="JSON output (default: report/results/verify.json)")
+    args = parser.parse_args(argv)
+    results = run_all(checks)
+    print(format_table(results))
+    total = sum(r.seconds for r in results)
+    write_json(results, args.out)
+    failed = [r for r in results if not r.passed]
+    print(f"\n{len(results) - len(failed)}/{len(results)} checks passed in {total:.1f} s; "
+          f"results in {args.out}")
+    if failed:
+        print(f"{len(failed)} check(s) failed:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.id} (exercise {r.exercise}): {r.details}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The SymPy checks pass, each fails on a deliberately wrong input, and verify.py reports both."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+import sympy as sp
+import torch
+from torch.distributions import Independent, Normal, kl_divergence
+
+from derivations import verify  # importable through the repository root that conftest adds
+from derivations.checks import ALL_CHECKS, Check, Findings
+from derivations.checks import decoder, elbo, gaussian_kl
+from vae.losses import reconstruction_nll
+from vae.model import gaussian_posterior, standard_normal_prior
+
+BY_ID = {c.id: c for c in ALL_CHECKS}
+mu, sigma2 = gaussian_kl.mu, gaussian_kl.sigma2
+
+
+def _continuous_bernoulli_nll(x, logit):
+    """A normalised density on [0, 1]: BCE minus the log of its normaliser l / tanh(l/2)."""
+    return decoder.bernoulli_nll(x, logit) - sp.log(logit / sp.tanh(logit / 2))
+
+
+def _kl_without_minus_one(q):
+    return (q.mean ** 2 + q.variance - q.variance.log()).sum(-1) / 2
+
+
+def _diagonal_only_kl(q):
+    return kl_divergence(Independent(Normal(q.mean, q.variance.sqrt()), 1),
+                         Independent(Normal(torch.zeros_like(q.mean), 1.0), 1))
+
+
+def _column_major_posterior(mu_, sigma2_, offdiag):
+    """L's strict lower triangle filled in the wrong (column-major) order for d = 3."""
+    return gaussian_posterior(mu_, sigma2_, offdiag[..., [0, 2, 1]])
+
+
+def _scale_is_variance(mu_, sigma2_):
+    return Independent(Normal(mu_, sigma2_), 1)
+
+
+WRONG = [
+    ("ex1-discrete-gap", "unnormalised posterior", dict(posterior=lambda joint: list(joint))),
+    ("ex1-gaussian-gap", "wrong posterior variance",
+     dict(posterior=(elbo.POSTERIOR[0], 2 * elbo.POSTERIOR[1]))),
+    ("ex2-pointwise", "KL added", dict(decompose=lambda rec, kl: rec + kl)),
+    ("ex2-gaussian", "KL added", dict(decompose=lambda rec, kl: rec + kl)),
+    ("ex3-assumption", "entropy sign flipped", dict(identity=lambda h, kl: h - kl)),
+    ("ex3-general", "KL term dropped", dict(identity=lambda h, kl: -h)),
+    ("ex4-general", "aggregate KL dropped", dict(identity=lambda mi, kl: mi)),
+    ("ex4-aggregate", "uniform prior",
+     dict(prior=lambda p_data, encoder: [sp.Rational(1, 2)] * 2)),
+    ("ex4-average-elbo", "aggregate KL dropped", dict(identity=lambda h, kd, ka: -h - kd)),
+    ("ex5-categorical", "probabilities without the log",
+     dict(loss=lambda target, probs: -sum(t * p for t, p in zip(target, probs)))),
+    ("ex5-bernoulli", "x and 1 - x swapped",
+     dict(nll=lambda x, l: decoder.bernoulli_nll(1 - x, l))),
+    ("ex5-greyscale", "continuous Bernoulli", dict(nll=_continuous_bernoulli_nll)),
+    ("ex5-code-bce", "mean over pixels",
+     dict(nll_fn=lambda logits, x: reconstruction_nll(logits, x) / 784)),
+    ("ex6-scalar-kl", "without its -1", dict(closed_form=(mu ** 2 + sigma2 - sp.log(sigma2)) / 2)),
+    ("ex6-scalar-kl", "log sign flipped",
+     dict(closed_form=(mu ** 2 + sigma2 + sp.log(sigma2) - 1) / 2)),
+    ("ex6-diagonal-kl", "sigma instead of sigma2",
+     dict(closed_form=lambda mus, s2s: gaussian_kl.diagonal_kl(mus, [sp.sqrt(s) for s in s2s]))),
+    ("ex6-full-kl", "without its -k",
+     dict(closed_form=lambda m, S: (S.trace() + (m.T * m)[0, 0] - sp.log(S.det())) / 2)),
+    ("ex6-code-kl-diagonal", "without its -1", dict(kl_fn=_kl_without_minus_one)),
+    ("ex6-code-kl-diagonal", "reversed KL",
+     dict(kl_fn=lambda q: kl_divergence(standard_normal_prior(q), q))),
+    ("ex6-code-kl-full", "off-diagonal ignored", dict(kl_fn=_diagonal_only_kl)),
+    ("ex6-code-kl-full", "column-major lower triangle", dict(posterior_fn=_column_major_posterior)),
+    ("ex7-density", "sigma2 as the scale", dict(g=lambda e, m, s2: m + s2 * e)),
+    ("ex7-moments", "sigma2 as the scale", dict(g=lambda e, m, s2: m + s2 * e)),
+    ("ex7-pathwise", "sigma2 as the scale", dict(g=lambda e, m, s2: m + s2 * e)),
+    ("ex7-code-rsample", "sigma2 as the scale", dict(posterior_fn=_scale_is_variance)),
+]
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.id)
+def test_check_passes(check):
+    result = check()
+    assert result.passed, result.details
+
+
+@pytest.mark.parametrize("check_id, inputs", [pytest.param(i, kw, id=f"{i}: {label}")
+                                              for i, label, kw in WRONG])
+def test_check_fails_on_wrong_input(check_id, inputs):
+    result = BY_ID[check_id](**inputs)
+    assert not result.passed
+    # a mismatch that the check found, not an exception that merely aborted it
+    assert result.details.startswith("FAILED"), result.details
+
+
+def test_every_check_has_a_wrong_input():
+    assert {check_id for check_id, _, _ in WRONG} == set(BY_ID)
+
+
+def test_metadata_is_complete():
+    assert len(BY_ID) == len(ALL_CHECKS), "check ids must be unique"
+    assert {c.exercise for c in ALL_CHECKS} == set(range(1, 8))
+    for c in ALL_CHECKS:
+        assert c.id.startswith(f"ex{c.exercise}-") and c.title and c.method and c.latex
+        # the report typesets titles and methods as plain text
+        assert not set(c.title + c.method) & set("\\_^&%$#{}~"), c.id
+
+
+def test_exception_is_a_failed_result():
+    def body():
+        raise ValueError("boom")
+
+    result = Check(body, id="exX-raises", exercise=1, title="t", method="m", latex="x")()
+    assert not result.passed and result.details == "raised ValueError: boom"
+
+
+def test_empty_findings_do_not_pass():
+    result = Check(Findings, id="exX-empty", exercise=1, title="t", method="m", latex="x")()
+    assert not result.passed
+
+
+FAST = (BY_ID["ex2-pointwise"], BY_ID["ex6-code-kl-diagonal"])
+
+
+def test_verify_writes_json(tmp_path, capsys):
+    out = tmp_path / "results" / "verify.json"
+    assert verify.main(["--out", str(out)], checks=FAST) == 0
+    payload = json.loads(out.read_text())
+    assert payload["passed"] is True
+    assert [c["id"] for c in payload["checks"]] == [c.id for c in FAST]
+    keys = {"id", "exercise", "title", "passed", "method", "latex", "details", "seconds"}
+    assert all(set(c) == keys for c in payload["checks"])
+    assert "ex2-pointwise" in capsys.readouterr().out
+    assert [p.name for p in out.parent.iterdir()] == ["verify.json"]  # no temporary file left
+
+
+def test_verify_fails_naming_the_broken_checks(tmp_path, capsys):
+    wrong_kl = (mu ** 2 + sigma2 - sp.log(sigma2)) / 2
+    scalar = BY_ID["ex6-scalar-kl"]
+    broken = Check(functools.partial(scalar.body, closed_form=wrong_kl), id=scalar.id,
+                   exercise=6, title=scalar.title, method=scalar.method, latex=scalar.latex)
+
+    def crashing():
+        raise RuntimeError("boom")
+
+    crash = Check(crashing, id="ex7-crash", exercise=7, title="t", method="m", latex="x")
+    out = tmp_path / "verify.json"
+    out.write_text("stale")
+    assert verify.main(["--out", str(out)], checks=(*FAST, broken, crash)) == 1
+    payload = json.loads(out.read_text())
+    assert payload["passed"] is False
+    assert [c["passed"] for c in payload["checks"]] == [True, True, False, False]
+    err = capsys.readouterr().err
+    assert "ex6-scalar-kl" in err and "residual" in err
+    assert "ex7-crash" in err and "RuntimeError: boom" in err
