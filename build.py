@@ -119,10 +119,17 @@ def render(template_dir: Path, context: dict[str, Any], name: str = "report.tex.
                        f"(rerun `make report`)") from None
 
 
-def _load(path: Path, target: str) -> Any:
+def _load(path: Path, target: str, keys: tuple[str, ...]) -> Any:
     if not path.is_file():
         raise VaeError(f"'{path}' is missing; run `make {target}` first")
-    return read_json(path)
+    try:
+        data = read_json(path)
+    except (ValueError, UnicodeDecodeError) as exc:  # json.JSONDecodeError is a ValueError
+        raise VaeError(f"'{path}' is not valid JSON ({exc}); run `make {target}` again") from None
+    missing = [k for k in keys if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise VaeError(f"'{path}' lacks {', '.join(missing)}; run `make {target}` again")
+    return data
 
 
 def check_fresh(summary: dict[str, Any]) -> None:
@@ -145,8 +152,9 @@ def figure_finder(figures_dir: Path):
 
 
 def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
-    verify = _load(results / "verify.json", "verify")
-    summary = _load(results / "summary.json", "summary")
+    verify = _load(results / "verify.json", "verify", ("checks",))
+    summary = _load(results / "summary.json", "summary",
+                    ("main", "variants", "best", "environment"))
     check_fresh(summary)
     bench_path = results / "bench.json"
     by_exercise: dict[int, list[dict[str, Any]]] = {}
@@ -210,9 +218,9 @@ def compile_pdf(tex: Path, build_dir: Path) -> Path:
 
 
 def build(results: Path, figures: Path, meta_path: Path, build_dir: Path, out: Path) -> Path:
-    build_dir.mkdir(parents=True, exist_ok=True)
-    tex = build_dir / "report.tex"
     source = render(ROOT / "templates", context(results, figures, load_meta(meta_path)))
+    build_dir.mkdir(parents=True, exist_ok=True)  # only once every input is known to be there
+    tex = build_dir / "report.tex"
     if not tex.is_file() or tex.read_text() != source:  # leave latexmk's cache valid when unchanged
         write_text(tex, source)
     pdf = compile_pdf(tex, build_dir)

@@ -78,10 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_train(args: argparse.Namespace) -> None:
     from .data import load_split
-    from .train import is_finished, run_dir, train
+    from .train import is_finished, resolve_device, run_dir, train
 
     configs = load_configs(args.configs, args.overlay, args.overrides)
     pending = [c for c in configs if not is_finished(c, run_dir(c, args.runs))]
+    for cfg in pending:
+        resolve_device(cfg.device)  # a device that is not there stops before anything is written
     if pending:
         train_split = load_split(args.data_dir, "train")
         test_split = load_split(args.data_dir, "test")
@@ -154,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         commands[args.command](args)
     except VaeError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a path it may not read or write (permissions, a full disk)
+        path = f"'{exc.filename}': " if exc.filename else ""
+        print(f"error: {path}{exc.strerror or exc}. Check that path and the folders above it "
+              f"(permissions, free space), or pass another --data-dir, --runs or --out",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted: every completed epoch is saved; run the same command again to "
