@@ -147,10 +147,6 @@ def test_a_damaged_file_stops_before_anything_is_written(tmp_path, capsys, kind)
     assert nothing_in(runs)
 
 
-@pytest.mark.xfail(strict=True, reason="data.py: the messages for a truncated file, a label "
-                   "above 9 and a wrong magic number name the file and the problem but not the "
-                   "fix (README: 'replace that file with an intact copy'), unlike the one for "
-                   "an unreadable gzip stream")
 @pytest.mark.parametrize("kind", ["truncated images", "label 10 in the train labels",
                                   "labels where images belong"])
 def test_a_damaged_file_message_names_the_fix(tmp_path, capsys, kind):
@@ -317,25 +313,25 @@ def test_the_other_commands_check_their_configs(tmp_path, capsys, command):
 # --- 3. numerical divergence ---------------------------------------------------------------
 
 # One batch per epoch: the first loss comes from the initial weights, whatever the learning
-# rate, so a divergence can only come after the first epoch. With AdamW every step moves each
-# weight by about lr, so lr=1e4 gives finite but enormous weights and a non-finite loss next.
+# rate. With AdamW every step moves each weight by about lr: lr=300 keeps two epochs finite on
+# this data and then overflows, so a good checkpoint exists when training stops.
 ONE_STEP_PER_EPOCH = dict(batch_size=32, epochs=4, optimizer="adamw")
 
 
 def test_divergence_after_the_first_epoch_keeps_the_checkpoint(tmp_path):
     data, runs = write_mnist(tmp_path / "data", n_train=32, n_test=16), tmp_path / "runs"
     config = tiny_config(tmp_path, **ONE_STEP_PER_EPOCH)
-    done = run("-m", "vae", "train", str(config), "--set", "lr=1e4", "--data-dir", str(data),
+    done = run("-m", "vae", "train", str(config), "--set", "lr=300", "--data-dir", str(data),
                "--runs", str(runs), "--no-progress")
     line = assert_error(done.returncode, done.stderr)
     found = re.search(r"training 'tiny' diverged: the loss became (nan|inf|-inf) at "
-                      r"epoch (\d+), step (\d+)\.", line)
+                      r"epoch (\d+), step (\d+)[ .]", line)
     assert found, line
     epoch, step = int(found.group(2)), int(found.group(3))
     assert epoch >= 2 and step == 1
     (directory,) = runs.iterdir()
     assert f"The last good checkpoint (after epoch {epoch - 1}) is kept in '{directory}'" in line
-    assert "lr=10000.0" in line and "grad_clip" in line  # the two hints
+    assert "lr=300.0" in line and "grad_clip" in line  # the two hints
     # the last good checkpoint is there and loads into the model it came from
     state = torch.load(directory / CHECKPOINT, map_location="cpu", weights_only=True)
     assert CHECKPOINT_KEYS <= set(state) and state["epoch"] == epoch - 1
@@ -349,12 +345,6 @@ def test_divergence_after_the_first_epoch_keeps_the_checkpoint(tmp_path):
     assert not (directory / "results.json").exists() and not (directory / "model.pt").exists()
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "train.py checks only that the loss is finite. When an SGD step turns the weights into NaN, "
-    "the next forward pass (model.gaussian_posterior: torch.distributions.Normal validates its "
-    "loc) raises ValueError before that check, in the next training step or in the end-of-epoch "
-    "evaluation (elbo_terms); `python -m vae train` prints a traceback and exits 1 instead of "
-    "the 'diverged ... lower lr or set grad_clip' message"))
 @pytest.mark.parametrize("n_train", [96, 32], ids=["mid-epoch", "at the end of an epoch"])
 def test_sgd_with_a_huge_learning_rate_diverges_cleanly(tmp_path, capsys, n_train):
     data, runs = write_mnist(tmp_path / "data", n_train=n_train, n_test=16), tmp_path / "runs"

@@ -53,18 +53,18 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
                        f"Replace it with an intact copy.") from None
     if len(raw) < 8:
         raise VaeError(f"MNIST file '{path}' is truncated: {len(raw)} bytes, "
-                       f"shorter than an IDX header")
+                       f"shorter than an IDX header. Replace it with an intact copy.")
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
         raise VaeError(f"MNIST file '{path}' has magic number {found}, expected {magic}; "
-                       f"it is not the IDX file its name says")
+                       f"it is not the IDX file its name says. Replace it with an intact copy.")
     ndim = raw[3]
     header = 4 + 4 * ndim
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
     expected = header + int(np.prod(shape))
     if len(raw) != expected:
         raise VaeError(f"MNIST file '{path}' is truncated or padded: header says shape "
-                       f"{shape} ({expected} bytes), file has {len(raw)} bytes")
+                       f"{shape} ({expected} bytes), file has {len(raw)} bytes. Replace it with an intact copy.")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
@@ -107,7 +107,7 @@ def load_split(data_dir: str | Path, split: str, download: bool = True) -> Split
     if labels.size and labels.max() > 9:
         bad = int(np.argmax(labels > 9))
         raise VaeError(f"MNIST file '{labels_path}' has label {labels[bad]} at index {bad}; "
-                       f"labels must lie in 0..9")
+                       f"labels must lie in 0..9. Replace it with an intact copy.")
     return Split(torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64)))
 
 

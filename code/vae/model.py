@@ -70,13 +70,17 @@ def gaussian_posterior(mu: torch.Tensor, sigma2: torch.Tensor,
                        offdiag: torch.Tensor | None = None) -> Distribution:
     """q(z|x) = N(mu, diag(sigma2)), or N(mu, L L^T) with diag(L) = sqrt(sigma2) when the
     strict lower triangle of L is given."""
+    # No argument validation: sigma2 > 0 by construction, and a diverged model's NaNs must reach
+    # the loss, where training reports them with epoch and step, not raise in here.
     if offdiag is None:
-        return Independent(Normal(mu, sigma2.sqrt()), 1)
+        return Independent(Normal(mu, sigma2.sqrt(), validate_args=False), 1,
+                           validate_args=False)
     d = mu.shape[-1]
     rows, cols = torch.tril_indices(d, d, offset=-1)
     lower = mu.new_zeros(*mu.shape, d)
     lower[..., rows, cols] = offdiag
-    return MultivariateNormal(mu, scale_tril=lower + torch.diag_embed(sigma2.sqrt()))
+    return MultivariateNormal(mu, scale_tril=lower + torch.diag_embed(sigma2.sqrt()),
+                              validate_args=False)
 
 
 def standard_normal_prior(posterior: Distribution) -> Distribution:

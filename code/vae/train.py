@@ -124,6 +124,15 @@ def load_run(directory: str | Path, device: str = "cpu") -> tuple[Config, VAE, d
     return cfg, model.to(device).eval(), read_json(results_path)
 
 
+def _diverged(cfg: Config, directory: Path, epoch: int, where: str, value: float) -> VaeError:
+    kept = (f"The last good checkpoint (after epoch {epoch}) is kept in '{directory}'."
+            if epoch else "No epoch had finished, so there is no checkpoint.")
+    return VaeError(
+        f"training '{cfg.name}' diverged: the loss became {value} at epoch {epoch + 1}, "
+        f"{where}. {kept} Lower the learning rate (now lr={cfg.lr}) or enable gradient "
+        f"clipping (e.g. grad_clip=1.0).")
+
+
 def _epoch_row(epoch: int, train_sums: torch.Tensor, n: int, test: dict[str, float],
                seconds: float) -> dict[str, float]:
     objective, recon, kl = (train_sums / n).tolist()
@@ -174,12 +183,7 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
         for step, x in enumerate(bar):
             terms = negative_elbo(model, x.to(device), kl_weight(cfg, epoch, step, steps_per_epoch))
             if not torch.isfinite(terms.loss):
-                kept = (f"The last good checkpoint (after epoch {epoch}) is kept in '{directory}'."
-                        if epoch else "No epoch had finished, so there is no checkpoint.")
-                raise VaeError(
-                    f"training '{cfg.name}' diverged: the loss became {terms.loss.item()} at "
-                    f"epoch {epoch + 1}, step {step + 1}. {kept} Lower the learning rate "
-                    f"(now lr={cfg.lr}) or enable gradient clipping (e.g. grad_clip=1.0).")
+                raise _diverged(cfg, directory, epoch, f"step {step + 1}", terms.loss.item())
             optimizer.zero_grad(set_to_none=True)
             terms.loss.backward()
             if cfg.grad_clip:
@@ -196,6 +200,9 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
         sizes[-1] = len(train_x) - cfg.batch_size * (len(epoch_steps) - 1)
         sums = (epoch_steps * sizes[:, None]).sum(0)
         test = elbo_terms(model, test_x, cfg, seed=cfg.seed + 1)
+        if not math.isfinite(test["loss"]):  # the last step's update broke the weights
+            raise _diverged(cfg, directory, epoch,
+                            f"step {steps_per_epoch} (in the test evaluation after it)", test["loss"])
         history.append(_epoch_row(epoch + 1, sums, len(train_x), test, seconds))
         save_checkpoint(directory, {
             "epoch": epoch + 1, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
