@@ -23,7 +23,7 @@ TEX_FILES    := siunitx.sty tcolorbox.sty cleveref.sty lmodern.sty
 VERIFY_JSON  := report/results/verify.json
 VERIFY_DEPS  := $(shell find derivations -name '*.py' 2>/dev/null) code/vae/losses.py code/vae/model.py
 
-.PHONY: help setup tex test verify train study figures summary report report-unlocked bench \
+.PHONY: help setup tex test verify train study figures summary report report-unlocked bench previews \
         clean distclean
 .DELETE_ON_ERROR:
 
@@ -89,6 +89,14 @@ report:
 
 report-unlocked: setup $(VERIFY_JSON) figures summary
 	$(PY) build.py
+
+# Small page images for the README, from the built report.
+PREVIEW_PAGES ?= 1 10 17
+previews:
+	@test -f report/report.pdf || { echo "error: report/report.pdf is missing; run make report first"; exit 1; }
+	@mkdir -p docs && rm -f docs/preview-*.png
+	@for p in $(PREVIEW_PAGES); do pdftoppm -png -r 45 -f $$p -l $$p -singlefile report/report.pdf docs/preview-$$p; done
+	@ls docs/preview-*.png
 
 bench: setup
 	$(PY) -m vae bench $(CONFIG) $(RUN_ARGS)

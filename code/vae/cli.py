@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +23,11 @@ def load_configs(paths: list[str], overlay: str | None, overrides: list[str]) ->
     """Each config file, with the overlay file's keys and then --set overrides applied."""
     layer: dict[str, Any] = {}
     if overlay:
-        layer = {k: v for k, v in load_config(overlay).to_dict().items()
-                 if k in _explicit_keys(overlay) and k not in PROTECTED}
+        checked = load_config(overlay).to_dict()  # validates the overlay's keys and values
+        written = tomllib.loads(Path(overlay).read_text())
+        layer = {k: checked[k] for k in written if k not in PROTECTED}
     layer.update(parse_overrides(overrides))
     return [load_config(p, layer) for p in paths]
-
-
-def _explicit_keys(path: str) -> set[str]:
-    import tomllib
-    return set(tomllib.loads(Path(path).read_text()))
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:

@@ -84,6 +84,8 @@ def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
     results = read_json(directory / "results.json")
     main_entry["layers"] = results["layers"]
     main_entry["history"] = read_json_lines(directory / "metrics.jsonl")
+    late = [row["test_loss"] for row in main_entry["history"][len(main_entry["history"]) // 2:]]
+    main_entry["late_test_loss_min"], main_entry["late_test_loss_max"] = min(late), max(late)
     entries = [run_entry(cfg, runs_root) for cfg in variants]
     for entry in entries:
         entry["delta_vs_main"] = entry["test_loss"] - main_entry["test_loss"]
