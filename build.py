@@ -8,12 +8,14 @@ a missing value, file or figure stops the build with its name.
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import os
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import tomllib
 from dataclasses import dataclass, fields
 from datetime import date
@@ -151,6 +153,16 @@ def figure_finder(figures_dir: Path):
     return fig
 
 
+def code_listings() -> dict[str, Markup]:
+    """The source of the functions the report shows, taken from the package itself."""
+    from vae import losses, model
+    functions = {"encode": model.VAE.encode, "forward": model.VAE.forward,
+                 "reconstruction_nll": losses.reconstruction_nll,
+                 "kl_to_prior": losses.kl_to_prior, "negative_elbo": losses.negative_elbo}
+    return {name: Markup(textwrap.dedent(inspect.getsource(f)).rstrip())
+            for name, f in functions.items()}
+
+
 def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
     verify = _load(results / "verify.json", "verify", ("checks",))
     summary = _load(results / "summary.json", "summary",
@@ -175,6 +187,7 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
         "env": summary["environment"],
         "bench": read_json(bench_path) if bench_path.is_file() else None,
         "fig": figure_finder(figures),
+        "code": code_listings(),
     }
 
 
@@ -206,7 +219,8 @@ def compile_pdf(tex: Path, build_dir: Path) -> Path:
                        "texlive-fonts-recommended texlive-science lmodern")
     env = dict(os.environ,
                TEXINPUTS=f"{ROOT / 'derivations'}:{ROOT / 'templates'}:",
-               BIBINPUTS=f"{ROOT / 'templates'}:")
+               BIBINPUTS=f"{ROOT / 'templates'}:",
+               max_print_line="10000")  # TeX wraps log lines at 79 characters, paths included
     cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
            f"-outdir={build_dir}", str(tex)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=build_dir)

@@ -24,6 +24,10 @@ CONFIG_KEYS = ("latent_dim", "architecture", "covariance", "hidden", "activation
                "kl_warmup_epochs", "optimizer", "lr", "weight_decay", "grad_clip", "binarize")
 
 
+# Settings that change how a model is measured or named, not what it learns.
+NOT_COMPARED = {"name", "description", "device", "iwae_k", "iwae_images", "eval_batch_size"}
+
+
 def run_entry(cfg: Config, runs_root: str | Path) -> dict[str, Any]:
     """One run's numbers; refuses a missing or stale run instead of reporting old numbers."""
     directory = run_dir(cfg, runs_root)
@@ -35,8 +39,35 @@ def run_entry(cfg: Config, runs_root: str | Path) -> dict[str, Any]:
     entry.update({key: results["config"][key] for key in CONFIG_KEYS})
     entry["config"] = results["config"]
     entry["run_dir"] = str(directory)
-    entry["final_train_loss"] = read_json_lines(directory / "metrics.jsonl")[-1]["train_loss"]
+    history = read_json_lines(directory / "metrics.jsonl")
+    entry["final_train_loss"] = history[-1]["train_loss"]
+    late = [row["test_loss"] for row in history[len(history) // 2:]]
+    entry["late_test_loss_min"], entry["late_test_loss_max"] = min(late), max(late)
+    entry["late_spread"] = max(late) - min(late)
     return entry
+
+
+def changes(config: dict[str, Any], baseline: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"key": k, "baseline": baseline[k], "value": v} for k, v in config.items()
+            if k not in NOT_COMPARED and baseline[k] != v]
+
+
+def attach_baselines(entries: list[dict[str, Any]]) -> None:
+    """Compare each variant with the earlier run it differs from in the fewest settings
+    (the latest such run on a tie), so that every difference is read against few changes."""
+    for i, entry in enumerate(entries[1:], start=1):
+        base = min(reversed(entries[:i]), key=lambda e: len(changes(entry["config"], e["config"])))
+        entry["baseline"] = base["name"]
+        entry["changes"] = changes(entry["config"], base["config"])
+        entry["delta"] = entry["test_loss"] - base["test_loss"]
+        entry["baseline_test_loss"] = base["test_loss"]
+        entry["baseline_test_kl"] = base["test_kl"]
+        entry["baseline_active_units"] = base["active_units"]
+        entry["baseline_latent_dim"] = base["latent_dim"]
+        entry["baseline_seconds_per_epoch"] = base["seconds_per_epoch"]
+        # the larger of the two runs' late epoch-to-epoch spreads: below it, no verdict
+        entry["noise"] = max(entry["late_spread"], base["late_spread"])
+        entry["conclusive"] = abs(entry["delta"]) > entry["noise"]
 
 
 def read_json_lines(path: Path) -> list[dict[str, Any]]:
@@ -84,14 +115,13 @@ def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
     results = read_json(directory / "results.json")
     main_entry["layers"] = results["layers"]
     main_entry["history"] = read_json_lines(directory / "metrics.jsonl")
-    late = [row["test_loss"] for row in main_entry["history"][len(main_entry["history"]) // 2:]]
-    main_entry["late_test_loss_min"], main_entry["late_test_loss_max"] = min(late), max(late)
     entries = [run_entry(cfg, runs_root) for cfg in variants]
-    for entry in entries:
-        entry["delta_vs_main"] = entry["test_loss"] - main_entry["test_loss"]
+    attach_baselines([main_entry, *entries])
     everyone = [main_entry, *entries]
     best = min(everyone, key=lambda e: e["test_loss"])
+    iwae_images = sorted({e["iwae_images"] for e in everyone})
     summary = {
+        "iwae_images_all": iwae_images,
         "main": main_entry,
         "variants": entries,
         "best": best["name"],
