@@ -14,12 +14,12 @@ from conftest import TINY
 from vae import VaeError
 from vae.config import Config
 from vae.data import load_split
-from vae.figures import (as_evaluated, as_trained, draw_all, plot_comparison,
-                         plot_reconstructions, plot_samples, plot_training)
+from vae.figures import (as_evaluated, as_trained, draw_all, iwae_label, plot_comparison,
+                         plot_reconstructions, plot_samples, plot_training, prior)
 from vae.images import show_digits
-from vae.latent_figures import (interpolate, plot_interpolation, plot_latent, plot_manifold,
-                                prior_quantiles)
-from vae.style import FULL, PNG_DPI, figure
+from vae.latent_figures import (interpolate, interpolation_kind, plot_interpolation, plot_latent,
+                                plot_manifold, prior_quantiles, quantile_label)
+from vae.style import FULL, PNG_DPI, RIDGES, SCATTER, figure
 from vae.train import load_run, run_dir, train
 
 RUN_FIGURES = ("training", "reconstructions", "samples", "manifold", "latent", "interpolation")
@@ -41,6 +41,8 @@ def check_pair(paths: list[Path]) -> tuple[float, float]:
     pdf, png = paths
     assert pdf.suffix == ".pdf" and png == pdf.with_suffix(".png")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
+    # Text in embedded TrueType fonts (extractable), never in Type 3 fonts (drawn glyphs).
+    assert b"/FontFile2" in pdf.read_bytes() and b"/Type3" not in pdf.read_bytes()
     assert png.read_bytes().startswith(b"\x89PNG")
     width, height = pdf_size_inches(pdf)
     for pixels, inches in zip(png_size(png), (width, height)):  # MediaBox is in whole points
@@ -103,6 +105,9 @@ def test_draw_all_writes_every_figure_for_1d_2d_and_3d_latents(study, tmp_path):
     assert set(written) == expected and len(written) == len(expected)
     for pdf in sorted(p for p in expected if p.suffix == ".pdf"):
         check_pair([pdf, pdf.with_suffix(".png")])
+    for cfg in (main, *variants):  # sized for the report: ridges at full width, scatter at ~0.8
+        size = check_pair([tmp_path / cfg.name / f"latent.{ext}" for ext in ("pdf", "png")])
+        assert size == pytest.approx(RIDGES if cfg.latent_dim == 1 else SCATTER, abs=0.01)
 
 
 def test_figures_are_byte_identical_when_drawn_twice(study, tmp_path):
@@ -147,3 +152,16 @@ def test_prior_quantiles_are_symmetric_and_centred():
     z = prior_quantiles(20)
     torch.testing.assert_close(z, -z.flip(0))
     assert z[0] == pytest.approx(-1.96, abs=0.01)
+
+
+def test_titles_name_the_prior_the_quantiles_and_the_interpolation():
+    assert "(0, 1)" in prior(1) and "(0, I)" in prior(2) and "(0, I)" in prior(16)
+    assert quantile_label(16) == r"$q = (2i-1)/32$, $i = 1, \ldots, 16$"
+    assert interpolation_kind(2).startswith("linear")
+    assert interpolation_kind(16).startswith("spherical")
+
+
+def test_iwae_legend_names_n_only_when_every_run_shares_it():
+    assert iwae_label([1000, 1000], [2000, 2000], False) == "IWAE bound, $K$ = 1000, $N$ = 2000"
+    assert iwae_label([1000, 1000], [2000, 500], False) == "IWAE bound, $K$ = 1000"
+    assert iwae_label([8], [None], True) == "IWAE bound, $K$ = 8 (± s.e.)"

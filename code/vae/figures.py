@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from . import VaeError
@@ -23,10 +25,11 @@ from .images import first_of_each_class, label_columns, label_rows, show_digits,
 from .io import read_json
 from .latent_figures import plot_interpolation, plot_latent, plot_manifold
 from .model import VAE
-from .style import FULL, KL, MARKER, RECON, TEST, TRAIN, figure, save, styled
+from .style import EXPECT, FULL, KL, MARKER, NORMAL, RECON, TEST, TRAIN, figure, save, styled
 from .train import is_finished, load_run, run_dir
 
 SAMPLE_ROWS, SAMPLE_COLS = 8, 16
+MARKER_SIZE = 3.5  # points, of the comparison's IWAE diamond
 
 
 def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
@@ -102,7 +105,8 @@ def _limits(low: np.ndarray, high: np.ndarray, floor: float | None = None) -> tu
 @styled
 def plot_training(run: Path, path: Path) -> list[Path]:
     """Per-step training -ELBO, reconstruction and KL (smoothed over a faint raw trace),
-    per-epoch training means and test values; KL on its own panel and scale.
+    per-epoch training means and test values. The negative ELBO and the reconstruction term
+    share one y axis, so that their gap (the KL) can be read off; KL has its own panel and scale.
 
     The total shown is recon + KL, the negative ELBO, even where the run optimised a
     beta-weighted objective. Epoch means sit mid-epoch, test values at the epoch's end.
@@ -120,6 +124,8 @@ def plot_training(run: Path, path: Path) -> list[Path]:
         (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", steps[:, 2], "kl", 0.0),
     )
     fig, axes = figure(2.3, ncols=3)
+    axes[1].sharey(axes[0])
+    shared: list[np.ndarray] = []  # the values the shared y range of panels 1-2 must show
     for ax, (title, per_step, key, floor) in zip(axes, panels):
         train_epoch = np.array([r["train_recon"] + r["train_kl"] if key == "loss"
                                 else r[f"train_{key}"] for r in rows])
@@ -130,13 +136,18 @@ def plot_training(run: Path, path: Path) -> list[Path]:
         ax.plot(epochs - 0.5, train_epoch, "o", color=TRAIN, ms=3.5, mfc="white", mew=1.0,
                 label="training, epoch mean")
         ax.plot(epochs, test_epoch, "s-", color=TEST, ms=3, lw=1.0, label="test, end of epoch")
-        ax.set_ylim(*_limits(np.concatenate([smooth, train_epoch, test_epoch]),
-                             np.concatenate([train_epoch, test_epoch, smooth[len(smooth) // 2:]]),
-                             floor))
+        low = np.concatenate([smooth, train_epoch, test_epoch])
+        high = np.concatenate([train_epoch, test_epoch, smooth[len(smooth) // 2:]])
+        if key == "kl":
+            ax.set_ylim(*_limits(low, high, floor))
+        else:
+            shared += [low, high]
         ax.set_xlim(0, len(rows))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         ax.set_xlabel("epoch")
+    axes[0].set_ylim(*_limits(np.concatenate(shared[0::2]), np.concatenate(shared[1::2])))
+    axes[1].tick_params(axis="y", labelleft=False)  # the scale of the panel on its left
     axes[0].set_ylabel("nats per image")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return save(fig, path)
@@ -157,9 +168,14 @@ def plot_reconstructions(model: VAE, train: Split, test: Split, path: Path) -> l
         show_digits(ax, torch.cat([x, model.reconstruct(x)]), ncols=len(index))
         label_rows(ax, ["original", "reconstruction"])
         label_columns(ax, [f"#{i}" for i in index])
-        ax.tick_params(axis="x", labelsize=7, labelcolor="0.35")
+        ax.tick_params(axis="x", labelsize=8, labelcolor="0.35")
         ax.set_title(f"{name}: the first image of each digit class (#index below)", loc="left")
     return save(fig, path)
+
+
+def prior(latent_dim: int) -> str:
+    """The prior p(z) as mathtext: N(0, 1) for a scalar latent, N(0, I) beyond."""
+    return f"{NORMAL}(0, {'1' if latent_dim == 1 else 'I'})"
 
 
 @styled
@@ -170,7 +186,7 @@ def plot_samples(model: VAE, seed: int, path: Path) -> list[Path]:
                     generator=torch.Generator().manual_seed(seed))
     fig, ax = figure(FULL * tiled_aspect(SAMPLE_ROWS, SAMPLE_COLS) + 0.25)
     show_digits(ax, model.generate(z), ncols=SAMPLE_COLS)
-    ax.set_title(r"decoded $\mathbb{E}[x\mid z]$ for $z\sim\mathcal{N}(0, I)$, "
+    ax.set_title(f"decoded ${EXPECT}[x\\mid z]$ for $z\\sim {prior(model.latent_dim)}$, "
                  f"{SAMPLE_ROWS * SAMPLE_COLS} independent draws")
     return save(fig, path)
 
@@ -179,28 +195,56 @@ def plot_samples(model: VAE, seed: int, path: Path) -> list[Path]:
 
 @styled
 def plot_comparison(results: list[tuple[str, dict[str, Any]]], path: Path) -> list[Path]:
-    """Test negative ELBO of each run as reconstruction + KL bars, the IWAE NLL as a marker
-    with its standard error; runs in the given order, the first on top."""
+    """Test negative ELBO of each run as reconstruction + KL bars, the IWAE bound (K samples,
+    on the first iwae_images test images) as a marker with its standard error; runs in the
+    given order, the first on top.
+
+    The marker is the importance-weighted bound, a tightening of the training objective, and
+    is not called an NLL: the Bernoulli likelihood is not a normalised density of grey-level
+    pixels. The legend names the number of images only when every run used the same; it
+    mentions the standard error only when the error bars reach visibly beyond the marker.
+    """
     names = [name for name, _ in results]
     recon = np.array([r["test_recon"] for _, r in results])
     kl = np.array([r["test_kl"] for _, r in results])
     iwae = np.array([r["iwae_nll"] for _, r in results])
     stderr = np.nan_to_num(np.array([r["iwae_stderr"] for _, r in results]))
-    k = sorted({r["iwae_k"] for _, r in results})
+    k = [r["iwae_k"] for _, r in results]
+    images = [r.get("iwae_images") for _, r in results]
     y = np.arange(len(results))
+    xmax = 1.1 * max((recon + kl).max(), (iwae + stderr).max())
     fig, ax = figure(0.32 * len(results) + 0.9)
     ax.barh(y, recon, height=0.65, color=RECON,
-            label=r"reconstruction $-\mathbb{E}_q\log p(x\mid z)$")
+            label=rf"reconstruction $-{EXPECT}_q\log p(x\mid z)$")
     ax.barh(y, kl, left=recon, height=0.65, color=KL, label=r"$\mathrm{KL}(q\,\|\,p)$")
-    ax.errorbar(iwae, y, xerr=stderr, fmt="D", color=MARKER, ms=3.5, capsize=2, lw=0.8,
-                label=f"IWAE NLL, k = {', '.join(map(str, k))} (± s.e.)")
+    bars = ax.errorbar(iwae, y, xerr=stderr, fmt="D", color=MARKER, ms=MARKER_SIZE, capsize=2,
+                       lw=0.8)
     for yi, total, right in zip(y, recon + kl, np.maximum(recon + kl, iwae + stderr)):
         ax.annotate(f"{total:.1f}", (right, yi), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=8)
     ax.set_yticks(y, names)
     ax.tick_params(axis="y", length=0)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.1 * max((recon + kl).max(), (iwae + stderr).max()))
+    ax.set_xlim(0, xmax)
     ax.set_xlabel("test negative ELBO, nats per image (value at bar end)")
+    bars.set_label(iwae_label(k, images, _visible_error(stderr.max(), xmax, ax, fig)))
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return save(fig, path)
+
+
+def iwae_label(k: list[int], images: list[int | None], with_stderr: bool) -> str:
+    """The legend entry of the IWAE marker: the sample counts K of the runs; the number of test
+    images N only if every run used the same (else the caption says it); "± s.e." only if
+    the error bars can be seen."""
+    label = f"IWAE bound, $K$ = {', '.join(map(str, sorted(set(k))))}"
+    if len(set(images)) == 1 and images[0] is not None:
+        label += f", $N$ = {images[0]}"
+    return label + (" (± s.e.)" if with_stderr else "")
+
+
+def _visible_error(stderr: float, xmax: float, ax: Axes, fig: Figure) -> bool:
+    """Whether an error bar of half-length stderr (data units, on an x axis from 0 to xmax)
+    reaches at least 1.5 pt beyond the tip of the diamond marker (half-diagonal ms/sqrt 2)."""
+    fig.draw_without_rendering()  # lay out, so that the axes has its final width
+    width_pt = ax.get_position().width * fig.get_figwidth() * 72
+    return stderr / xmax * width_pt >= MARKER_SIZE / np.sqrt(2) + 1.5

@@ -14,7 +14,8 @@ from .data import Split, to_float
 from .evaluate import encode_means
 from .images import first_of_each_class, label_columns, label_rows, show_digits, tiled_aspect
 from .model import VAE
-from .style import DIGIT_COLOURS, FULL, MARKER, SQUARE, figure, save, styled
+from .style import (DIGIT_COLOURS, EXPECT, FULL, MARKER, RIDGES, SCATTER, SQUARE, figure, save,
+                    styled)
 
 MANIFOLD_STEPS = {1: 16, 2: 20}  # decoded images per latent axis
 LATENT_POINTS = 5000  # test images in the latent plot
@@ -32,6 +33,11 @@ def _z_labels(z: torch.Tensor, every: int = 1) -> list[str]:
     return [f"${v:.2f}$" if i % every == 0 else "" for i, v in enumerate(z.tolist())]
 
 
+def quantile_label(n: int) -> str:
+    """The n quantile levels of prior_quantiles as mathtext: q = (2i - 1)/(2n), i = 1, ..., n."""
+    return rf"$q = (2i-1)/{2 * n}$, $i = 1, \ldots, {n}$"
+
+
 @styled
 @torch.inference_mode()
 def plot_manifold(model: VAE, path: Path) -> list[Path]:
@@ -41,8 +47,7 @@ def plot_manifold(model: VAE, path: Path) -> list[Path]:
         raise ValueError(f"the manifold needs a latent of dimension 1 or 2, not {d}")
     n = MANIFOLD_STEPS[d]
     z = prior_quantiles(n)
-    caption = rf"decoded $\mathbb{{E}}[x\mid z]$ at $z=\Phi^{{-1}}(q)$, $q$ = 1/{2 * n}, ..., "
-    caption += rf"{2 * n - 1}/{2 * n}"
+    caption = rf"decoded ${EXPECT}[x\mid z]$ at $z=\Phi^{{-1}}(q)$, " + quantile_label(n)
     if d == 1:
         fig, ax = figure(FULL * tiled_aspect(1, n) + 0.6)
         show_digits(ax, model.generate(z[:, None]), ncols=n)
@@ -70,15 +75,15 @@ def pca(points: np.ndarray, k: int = 2) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _digit_legend(ax: Axes, labels: list[int]) -> None:
-    handles = [Line2D([], [], ls="", marker="o", ms=5, color=DIGIT_COLOURS[y]) for y in labels]
+    handles = [Line2D([], [], ls="", marker="o", ms=7, color=DIGIT_COLOURS[y]) for y in labels]
     ax.legend(handles, [str(y) for y in labels], title="digit", loc="center left",
               bbox_to_anchor=(1.0, 0.5), handletextpad=0.2, borderaxespad=0.3)
 
 
 def _scatter(ax: Axes, points: np.ndarray, labels: np.ndarray) -> None:
     """Points coloured by digit, each digit also written at its cluster's median."""
-    ax.scatter(points[:, 0], points[:, 1], s=2, c=[DIGIT_COLOURS[y] for y in labels],
-               alpha=0.6, linewidths=0)
+    ax.scatter(points[:, 0], points[:, 1], s=5, c=[DIGIT_COLOURS[y] for y in labels],
+               alpha=0.75, linewidths=0)
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     for y in np.unique(labels):
         mx, my = np.median(points[labels == y], axis=0)
@@ -112,7 +117,9 @@ def _ridges(ax: Axes, z: np.ndarray, labels: np.ndarray) -> None:
 @torch.inference_mode()
 def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
     """Posterior means of (a seeded subset of) the test images, coloured by digit: per-class
-    histograms for a 1-D latent, a scatter for 2-D, a PCA projection beyond."""
+    histograms for a 1-D latent (RIDGES, for the full text width), a scatter for 2-D and a PCA
+    projection beyond (SCATTER, for about 0.8 of the text width); both keep the style's
+    font sizes at that print size."""
     order = np.random.default_rng(seed).permutation(len(test))[:LATENT_POINTS]
     index = torch.from_numpy(order)
     z = encode_means(model, test.images[index]).double().numpy()  # takes uint8 images
@@ -120,12 +127,14 @@ def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
     d = model.latent_dim
     title = f"posterior means of {len(order)} test images"
     if d == 1:
-        fig, ax = figure(3.4, width=SQUARE)
+        width, height = RIDGES
+        fig, ax = figure(height, width=width)
         _ridges(ax, z[:, 0], labels)
-        ax.set_xlabel(r"$\mu(x) = \mathbb{E}[z\mid x]$")
+        ax.set_xlabel(rf"$\mu(x) = {EXPECT}[z\mid x]$")
         title += " (histograms per digit class)"
     else:
-        fig, ax = figure(3.6, width=SQUARE)
+        width, height = SCATTER
+        fig, ax = figure(height, width=width)
         if d == 2:
             points, names = z, ("$z_1$", "$z_2$")
         else:
@@ -158,6 +167,11 @@ def interpolate(za: torch.Tensor, zb: torch.Tensor, t: torch.Tensor) -> torch.Te
     return wa * za + wb * zb
 
 
+def interpolation_kind(latent_dim: int) -> str:
+    """How interpolate() moves between codes of this dimension, for the figure's title."""
+    return "linear interpolation" if latent_dim <= 2 else "spherical interpolation (slerp)"
+
+
 @styled
 @torch.inference_mode()
 def plot_interpolation(model: VAE, test: Split, path: Path) -> list[Path]:
@@ -170,7 +184,7 @@ def plot_interpolation(model: VAE, test: Split, path: Path) -> list[Path]:
     t = torch.linspace(0, 1, INTERPOLATION_STEPS)
     path_z = interpolate(model.encode(xa).mean, model.encode(xb).mean, t)
     decoded = model.generate(path_z.reshape(-1, model.latent_dim))
-    kind = "linear" if model.latent_dim <= 2 else "spherical (slerp)"
+    kind = interpolation_kind(model.latent_dim)
 
     n = INTERPOLATION_STEPS
     fig, axes = figure(FULL * tiled_aspect(len(pairs), n + 2.6) + 0.6, ncols=3,
@@ -183,7 +197,7 @@ def plot_interpolation(model: VAE, test: Split, path: Path) -> list[Path]:
     axes[1].set_xlabel("$t$")
     axes[0].set_title("start $x_a$")
     axes[2].set_title("end $x_b$")
-    axes[1].set_title(f"decoded {kind} path from $\\mu(x_a)$ ($t=0$) to $\\mu(x_b)$ ($t=1$)")
+    axes[1].set_title(f"decoded {kind} from $\\mu(x_a)$ at $t=0$ to $\\mu(x_b)$ at $t=1$")
     for ax in (axes[0], axes[2]):
         for spine in ax.spines.values():
             spine.set(visible=True, color=MARKER, lw=1.0)

@@ -1,7 +1,13 @@
-"""The one look of every figure: LaTeX-sized fonts and widths, colour-blind safe colours.
+r"""The one look of every figure: LaTeX-sized fonts and widths, colour-blind safe colours.
 
 Figures are drawn at the size they are printed (6.3 in text width, 3.0 in for half width),
 so that 8-9 pt figure text sits well beside the report's 10-11 pt body text.
+
+Text is set in STIX (a Times-like face with its own maths fonts, shipped with matplotlib, so
+every machine draws the same glyphs) and embedded as TrueType (pdf.fonttype 42) with a
+Unicode map, so that the PDFs' text can be searched, copied and extracted. STIX's maths fonts
+put \mathbb and \mathcal letters at private code points that extract as nothing; write the
+Unicode letters EXPECT and NORMAL inside $...$ instead.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from .io import atomic_write  # noqa: E402
 
 FULL = 6.3  # LaTeX \textwidth, inches
 HALF = 3.0  # a figure beside another, inches
-SQUARE = 4.5  # near-square figures (scatter, 2-D manifold), centred in the text width
+SQUARE = 4.5  # near-square figures (2-D manifold), centred in the text width
+SCATTER = (5.0, 4.2)  # the latent scatter (with its legend), printed at about 0.8 text width
+RIDGES = (FULL, 2.6)  # the per-class densities of a 1-D latent, printed at full text width
 PNG_DPI = 150
 
 # Okabe & Ito (2008): eight colours that stay distinct under every common colour-vision
@@ -32,23 +40,31 @@ OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green":
 TRAIN, TEST = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
 RECON, KL, MARKER = OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["black"]
 
-# Ten digit classes need ten hues, two more than Okabe-Ito has. tab10 puts red beside green
-# and several pairs merge under deuteranopia; Petroff's ten-colour sequence (Petroff 2021,
-# also matplotlib's "petroff10") was chosen by a user study to stay distinguishable under
-# simulated colour-vision deficiencies. The figures also write each digit next to its
-# cluster, so no reader has to rely on colour alone.
-DIGIT_COLOURS = ("#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
-                 "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd")
+# Ten digit classes need ten hues, two more than Okabe-Ito has. These are matplotlib's tab10
+# with its two palest members darkened (olive #bcbd22 -> #9a9b17, cyan #17becf -> #109faf) so
+# that every colour has at least 2.5:1 contrast on white, assigned to digits so that classes
+# whose codes lie side by side in the latent space (4-9, 7-9, 4-7, 3-5, 3-8, 5-8, 2-3, 2-8,
+# 0-6, 0-8) get colours that stay apart under normal vision and under simulated protanopia,
+# deuteranopia and tritanopia (Machado et al. 2009; OKLab distance >= 0.11 for every such
+# pair). Pairs that colour-blind readers may still confuse are not among these, and the
+# figures write each digit at its cluster, so no reader has to rely on colour alone.
+DIGIT_COLOURS = ("#e377c2", "#7f7f7f", "#9467bd", "#ff7f0e", "#1f77b4",
+                 "#109faf", "#2ca02c", "#8c564b", "#d62728", "#9a9b17")
 ORDERED_CMAP = "viridis"  # perceptually uniform and colour-blind safe, for ordered values
 
 # Digits: ink dark on white paper; pixel values are in [0, 1] (ToTensor's scale), shown
 # without rescaling. The sheet's scaffold rescaled them as if they were in [-1, 1].
 DIGIT_IMSHOW = {"cmap": "gray_r", "vmin": 0.0, "vmax": 1.0, "interpolation": "nearest"}
 
+# Maths letters that STIX's \mathbb and \mathcal would draw from unextractable glyphs.
+EXPECT = "\N{MATHEMATICAL DOUBLE-STRUCK CAPITAL E}"  # the expectation E
+NORMAL = "\N{MATHEMATICAL SCRIPT CAPITAL N}"  # the normal distribution N
+
 RC: dict[str, Any] = {
-    "font.family": "serif",
-    "font.serif": ["LM Roman 10", "Latin Modern Roman", "CMU Serif", "DejaVu Serif"],
-    "mathtext.fontset": "cm",
+    "font.family": "STIXGeneral",
+    "mathtext.fontset": "stix",
+    "pdf.fonttype": 42,  # TrueType with a Unicode map: extractable text, not Type 3 glyphs
+    "ps.fonttype": 42,
     "axes.formatter.use_mathtext": True,
     "font.size": 9,
     "axes.titlesize": 9,
