@@ -38,6 +38,7 @@ def run_entry(cfg: Config, runs_root: str | Path) -> dict[str, Any]:
     entry = {key: results[key] for key in ENTRY_KEYS}
     entry.update({key: results["config"][key] for key in CONFIG_KEYS})
     entry["config"] = results["config"]
+    entry["description"] = cfg.description  # wording may be edited without retraining
     entry["run_dir"] = str(directory)
     history = read_json_lines(directory / "metrics.jsonl")
     entry["final_train_loss"] = history[-1]["train_loss"]
