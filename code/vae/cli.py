@@ -86,7 +86,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         test_split = load_split(args.data_dir, "test")
     for cfg in configs:
         if cfg in pending:
-            train(cfg, train_split, test_split, args.runs, progress=not args.no_progress)
+            train(cfg, train_split, test_split, args.runs, progress=not args.no_progress,
+                  log=lambda message: print(message, flush=True))  # in order with tqdm's stderr
         else:
             print(f"{cfg.name}: finished run found in {run_dir(cfg, args.runs)}, not training again")
 
