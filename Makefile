@@ -12,6 +12,8 @@ RUNS     ?= runs
 CONFIG   ?= configs/default.toml
 STUDY    ?= $(sort $(wildcard configs/study/*.toml))
 QUICK    ?=
+BINARIZED ?=
+BIN_CONFIG := $(if $(BINARIZED),configs/binarized.toml)
 SET      ?=
 RUN_ARGS := --data-dir $(DATA_DIR) --runs $(RUNS) $(if $(QUICK),--overlay configs/quick.toml) \
             $(foreach kv,$(SET),--set $(kv))
@@ -35,7 +37,7 @@ help:
 	@echo "make figures  draw report/figures/ from finished runs"
 	@echo "make bench    measure training speed -> report/results/bench.json"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
-	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 SET='epochs=3 lr=3e-4' RUNS=$(RUNS)"
+	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 SET='epochs=3 lr=3e-4' RUNS=$(RUNS)"
 
 setup: $(STAMP) tex
 
@@ -73,13 +75,13 @@ train: setup
 	$(PY) -m vae train $(CONFIG) $(RUN_ARGS)
 
 study: setup
-	$(PY) -m vae train $(CONFIG) $(STUDY) $(RUN_ARGS)
+	$(PY) -m vae train $(CONFIG) $(STUDY) $(BIN_CONFIG) $(RUN_ARGS)
 
 figures: study
 	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)
 
 summary: study
-	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)
+	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) $(RUN_ARGS)
 
 # One report build at a time per checkout: a second `make report` waits for the first.
 report:

@@ -136,7 +136,7 @@ def _load(path: Path, target: str, keys: tuple[str, ...]) -> Any:
 
 def check_fresh(summary: dict[str, Any]) -> None:
     """Refuse numbers from a run whose hash no longer matches its config and the code."""
-    for entry in [summary["main"], *summary["variants"]]:
+    for entry in [summary["main"], *summary["variants"], *filter(None, [summary["binarized"]])]:
         expected = run_hash(Config(**entry["config"]))
         if entry["run_hash"] != expected:
             raise VaeError(f"summary.json holds run '{entry['name']}' with hash "
@@ -166,7 +166,7 @@ def code_listings() -> dict[str, Markup]:
 def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
     verify = _load(results / "verify.json", "verify", ("checks",))
     summary = _load(results / "summary.json", "summary",
-                    ("main", "variants", "best", "environment"))
+                    ("main", "variants", "best", "binarized", "environment"))
     check_fresh(summary)
     bench_path = results / "bench.json"
     by_exercise: dict[int, list[dict[str, Any]]] = {}
@@ -183,6 +183,7 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
         "variants": summary["variants"],
         "runs": [summary["main"], *summary["variants"]],
         "best": summary["best"],
+        "binarized": summary["binarized"],
         "summary": summary,
         "env": summary["environment"],
         "bench": read_json(bench_path) if bench_path.is_file() else None,

@@ -88,3 +88,16 @@ def test_missing_figure_is_named(tmp_path):
     fig = build.figure_finder(tmp_path)
     with pytest.raises(VaeError, match="training.pdf"):
         fig("main", "training")
+
+
+def test_summary_reports_the_binarized_run_only_when_asked(tiny_run, tmp_path):
+    runs, _ = tiny_run
+    from conftest import TINY
+    main = Config(**TINY)
+    assert write_summary(main, [], runs, tmp_path / "a.json")["binarized"] is None
+    summary = write_summary(main, [], runs, tmp_path / "b.json", binarized=main)
+    assert summary["binarized"]["run_hash"] == summary["main"]["run_hash"]
+    build.check_fresh(summary)
+    summary["binarized"]["config"]["epochs"] = 99
+    with pytest.raises(VaeError, match="stale"):
+        build.check_fresh(summary)

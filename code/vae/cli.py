@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="gather finished runs into report/results/summary.json")
     _study_args(p)
+    p.add_argument("--binarized", metavar="TOML",
+                   help="also report this binarised-MNIST run (see configs/binarized.toml)")
     _add_common(p)
     p.add_argument("--out", default="report/results/summary.json")
 
@@ -96,7 +98,9 @@ def cmd_summary(args: argparse.Namespace) -> None:
     from .summary import write_summary
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    write_summary(main, variants, args.runs, args.out)
+    binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
+                 if args.binarized else None)
+    write_summary(main, variants, args.runs, args.out, binarized)
     print(f"wrote {args.out}")
 
 

@@ -45,6 +45,7 @@ def run_entry(cfg: Config, runs_root: str | Path) -> dict[str, Any]:
     late = [row["test_loss"] for row in history[len(history) // 2:]]
     entry["late_test_loss_min"], entry["late_test_loss_max"] = min(late), max(late)
     entry["late_spread"] = max(late) - min(late)
+    entry["train_minutes"] = entry["seconds_per_epoch"] * entry["epochs"] / 60
     return entry
 
 
@@ -110,7 +111,7 @@ def _git_commit() -> str:
 
 
 def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
-                  out: str | Path) -> dict[str, Any]:
+                  out: str | Path, binarized: Config | None = None) -> dict[str, Any]:
     directory = run_dir(main, runs_root)
     main_entry = run_entry(main, runs_root)
     results = read_json(directory / "results.json")
@@ -127,6 +128,7 @@ def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
         "variants": entries,
         "best": best["name"],
         "improvement_over_main": main_entry["test_loss"] - best["test_loss"],
+        "binarized": run_entry(binarized, runs_root) if binarized else None,
         "environment": environment(),
     }
     write_json(out, summary)
