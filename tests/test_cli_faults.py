@@ -392,7 +392,7 @@ def test_build_without_verify(tmp_path, capsys):
 
 @pytest.mark.parametrize("text,words", [
     ("{not json", ("not valid JSON", "make summary")),
-    ("{}", ("lacks main, variants, best, environment", "make summary")),
+    ("{}", ("lacks main, variants, best, binarized, environment", "make summary")),
 ], ids=["invalid JSON", "no keys"])
 def test_build_with_a_broken_summary(tmp_path, capsys, text, words):
     results = tmp_path / "results"
