@@ -2,10 +2,14 @@
 
 import os
 
-# OpenMP's default busy-waiting makes torch's threads spin against any other busy process:
-# measured here, 205 instead of 6,844 images/s with the second core taken. Passive waiting
-# must be chosen before torch is first imported, hence here.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# How long torch's OpenMP threads spin before they sleep; libgomp reads it when torch is first
+# imported, hence here. Measured on this 2-core machine (scripts in the bench's docstring):
+# libgomp's default of 300,000 spins lost 65% of training speed whenever another process was
+# busy, and passive waiting (0 spins) lost 14% on an idle machine; 1000 spins keep the idle
+# speed within noise and lose 20% under contention. A user's own setting wins.
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+SPIN_DEFAULT = "300000"  # libgomp's own count, what a notebook runs with
 
 
 class VaeError(Exception):

@@ -16,6 +16,12 @@ from .model import VAE
 ACTIVE_UNIT_THRESHOLD = 0.01  # Burda et al. (2016): Cov_x(E_q[z_u]) above this is active
 
 
+def _evaluating(model: VAE) -> torch.device:
+    """Put the model in evaluation mode and return the device its parameters live on."""
+    model.eval()
+    return next(model.parameters()).device
+
+
 @contextmanager
 def seeded(seed: int) -> Iterator[None]:
     """Run a block with the global RNG (used by rsample) seeded, leaving training's RNG as it was."""
@@ -27,8 +33,7 @@ def seeded(seed: int) -> Iterator[None]:
 @torch.inference_mode()
 def elbo_terms(model: VAE, images: torch.Tensor, cfg: Config, seed: int) -> dict[str, float]:
     """Mean test negative ELBO, reconstruction and KL in nats per image (one z per image)."""
-    model.eval()
-    device = next(model.parameters()).device
+    device = _evaluating(model)
     total_recon = total_kl = 0.0
     with seeded(seed):
         for x in batches(images, cfg.eval_batch_size):
@@ -44,8 +49,7 @@ def elbo_terms(model: VAE, images: torch.Tensor, cfg: Config, seed: int) -> dict
 def iwae_nll(model: VAE, images: torch.Tensor, k: int, seed: int,
              batch_size: int = 50) -> tuple[float, float]:
     """-log p(x) estimated by the k-sample IWAE bound: mean and standard error over images."""
-    model.eval()
-    device = next(model.parameters()).device
+    device = _evaluating(model)
     bounds = []
     with seeded(seed):
         for x in batches(images, batch_size):
@@ -75,8 +79,7 @@ def encode_means(model: VAE, images: torch.Tensor, batch_size: int = 1000) -> to
     """E[q(z|x)] for every image, shape (N, latent_dim); images are the uint8 dataset."""
     if images.dtype != torch.uint8:
         raise TypeError(f"encode_means takes uint8 images (N, 28, 28), got {images.dtype}")
-    model.eval()
-    device = next(model.parameters()).device
+    device = _evaluating(model)
     return torch.cat([model.encode(x.to(device)).mean.cpu() for x in batches(images, batch_size)])
 
 

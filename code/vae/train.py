@@ -143,6 +143,39 @@ def _epoch_row(epoch: int, train_sums: torch.Tensor, n: int, test: dict[str, flo
             "seconds": seconds, "images_per_s": n / seconds}
 
 
+class NonFiniteLoss(VaeError):
+    """A training step produced a NaN or infinite loss; train() adds where its checkpoint is."""
+
+    def __init__(self, step: int, value: float) -> None:
+        super().__init__(f"the training loss became {value} at step {step}")
+        self.step, self.value = step, value
+
+
+def train_epoch(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config, train_x: torch.Tensor,
+                batch_rng: torch.Generator, epoch: int, progress: bool = True) -> torch.Tensor:
+    """One shuffled pass over train_x; the per-step (objective, recon, kl), shape (steps, 3)."""
+    model.train()
+    device = next(model.parameters()).device
+    steps_per_epoch = num_batches(len(train_x), cfg.batch_size)
+    epoch_steps = []
+    bar = tqdm(batches(train_x, cfg.batch_size, batch_rng, cfg.binarize), total=steps_per_epoch,
+               desc=f"{cfg.name} {epoch + 1}/{cfg.epochs}", disable=not progress,
+               leave=False, file=sys.stderr, dynamic_ncols=True)
+    for step, x in enumerate(bar):
+        terms = negative_elbo(model, x.to(device), kl_weight(cfg, epoch, step, steps_per_epoch))
+        if not torch.isfinite(terms.loss):
+            raise NonFiniteLoss(step + 1, terms.loss.item())
+        optimizer.zero_grad(set_to_none=True)
+        terms.loss.backward()
+        if cfg.grad_clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        optimizer.step()
+        epoch_steps.append(torch.stack(terms).detach())
+        if step % 25 == 0:
+            bar.set_postfix(loss=f"{terms.loss.item():.1f}")
+    return torch.stack(epoch_steps).cpu()
+
+
 def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | Path,
           progress: bool = True, log: Callable[[str], None] = print) -> Path:
     """Train cfg to completion (resuming if a checkpoint exists) and return its run folder."""
@@ -174,26 +207,12 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
         log(f"{cfg.name}: resuming after epoch {start} from {path}")
 
     for epoch in range(start, cfg.epochs):
-        model.train()
         t0 = time.perf_counter()
-        epoch_steps = []
-        bar = tqdm(batches(train_x, cfg.batch_size, batch_rng, cfg.binarize), total=steps_per_epoch,
-                   desc=f"{cfg.name} {epoch + 1}/{cfg.epochs}", disable=not progress,
-                   leave=False, file=sys.stderr, dynamic_ncols=True)
-        for step, x in enumerate(bar):
-            terms = negative_elbo(model, x.to(device), kl_weight(cfg, epoch, step, steps_per_epoch))
-            if not torch.isfinite(terms.loss):
-                raise _diverged(cfg, directory, epoch, f"step {step + 1}", terms.loss.item())
-            optimizer.zero_grad(set_to_none=True)
-            terms.loss.backward()
-            if cfg.grad_clip:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            optimizer.step()
-            epoch_steps.append(torch.stack(terms).detach())
-            if step % 25 == 0:
-                bar.set_postfix(loss=f"{terms.loss.item():.1f}")
+        try:
+            epoch_steps = train_epoch(model, optimizer, cfg, train_x, batch_rng, epoch, progress)
+        except NonFiniteLoss as exc:
+            raise _diverged(cfg, directory, epoch, f"step {exc.step}", exc.value) from None
         seconds = time.perf_counter() - t0
-        epoch_steps = torch.stack(epoch_steps).cpu()
         steps.append(epoch_steps)
         # weight each batch by its size so that the epoch mean is per image
         sizes = torch.full((len(epoch_steps),), float(cfg.batch_size))
@@ -254,7 +273,7 @@ def _finish(cfg: Config, model: VAE, test_x: torch.Tensor, directory: Path,
     if bad:
         raise VaeError(f"run '{directory}' produced non-finite test metrics: {bad}")
     write_json(directory / "results.json", results)
-    log(f"{cfg.name}: test -ELBO {metrics['test_loss']:.2f} nats, IWAE NLL "
+    log(f"{cfg.name}: test -ELBO {metrics['test_loss']:.2f} nats, IWAE bound on -log p(x) "
         f"{metrics['iwae_nll']:.2f} ± {metrics['iwae_stderr']:.2f} nats, "
         f"{metrics['active_units']}/{cfg.latent_dim} active units")
     return directory
