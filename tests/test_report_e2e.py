@@ -46,6 +46,8 @@ def built_report(tmp_path_factory):
     run("-m", "vae", "figures", "--main", str(main), "--variants", str(variant), *common,
         "--out", str(figures))
     run("-m", "derivations.verify", "--out", str(results / "verify.json"))
+    run("-m", "vae", "bench", str(main), *common, "--ceiling-steps", "3", "--no-progress",
+        "--out", str(results / "bench.json"))
     pdf = base / "report.pdf"
     run("build.py", "--results", str(results), "--figures", str(figures), "--meta", str(meta),
         "--build-dir", str(base / "build"), "--out", str(pdf))
@@ -66,6 +68,29 @@ def test_pdf_shows_the_test_loss_from_summary(built_report):
     main = built_report["summary"]["main"]
     assert f"{main['test_loss']:.2f}" in built_report["text"]
     assert f"{main['iwae_nll']:.2f}" in built_report["text"]
+
+
+def test_pdf_shows_the_bench_and_the_spin_sweep(built_report):
+    bench = json.loads((built_report["results"] / "bench.json").read_text())
+    text = built_report["text"]
+    assert "Training speed" in text and f"{bench['speedup']:.2f}" in text
+    digits = "".join(text.split())  # siunitx groups thousands with a thin space
+    assert f"{bench['images_per_s']:.0f}" in digits
+    assert f"{bench['spin_sweep']['300000']['idle']:.0f}" in digits
+
+
+def test_an_old_bench_file_is_refused_with_the_fix(built_report, tmp_path):
+    b = built_report
+    results = tmp_path / "results"
+    shutil.copytree(b["results"], results)
+    (results / "bench.json").write_text(json.dumps({"images_per_s": 1.0, "speedup": 2.0}))
+    proc = subprocess.run(
+        [sys.executable, "build.py", "--results", str(results), "--figures", str(b["figures"]),
+         "--meta", str(b["meta"]), "--build-dir", str(tmp_path / "build"),
+         "--out", str(tmp_path / "r.pdf")], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "bench.json' lacks notebook_images_per_s" in proc.stderr and "make bench" in proc.stderr
+    assert not (tmp_path / "r.pdf").exists()
 
 
 def test_special_characters_reach_the_pdf_intact(built_report):

@@ -142,7 +142,8 @@ def _child(cfg: Config, spin: str, *args: str) -> dict[str, Any]:
 
 
 def spin_sweep(cfg: Config, data_dir: Path, steps: int, warmup: int) -> dict[str, dict[str, float]]:
-    """Ceiling images/s per spin count, idle and with a busy loop holding one core."""
+    """Ceiling images/s per spin count, idle and with a busy loop holding one core, and each
+    as a share of the best count in the same case."""
     sweep: dict[str, dict[str, float]] = {}
     for spin in SPIN_COUNTS:
         args = ("ceiling", str(data_dir), str(steps), str(warmup))
@@ -154,6 +155,10 @@ def spin_sweep(cfg: Config, data_dir: Path, steps: int, warmup: int) -> dict[str
             burner.kill()
             burner.wait()
         sweep[spin] = {"idle": idle, "one_core_busy": busy}
+    for case in ("idle", "one_core_busy"):
+        best = max(rates[case] for rates in sweep.values())
+        for rates in sweep.values():
+            rates[f"{case}_share"] = rates[case] / best
     return sweep
 
 
@@ -176,6 +181,7 @@ def run_bench(cfg: Config, train_split: Split, test_split: Split, data_dir: Path
         "batch_size": cfg.batch_size,
         "threads": torch.get_num_threads(),
         "spin_count": os.environ.get("GOMP_SPINCOUNT", "unset"),
+        "wait_policy": os.environ.get("OMP_WAIT_POLICY", "unset"),
         "notebook_spin_count": SPIN_DEFAULT,
         "workers": workers,
         "train_images": n,

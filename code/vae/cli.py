@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import tomllib
@@ -108,33 +109,15 @@ def cmd_summary(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}")
 
 
-FIGURE_CODE = ("figures.py", "latent_figures.py", "images.py", "style.py")
-
-
 def cmd_figures(args: argparse.Namespace) -> None:
-    """Draw the figures unless the ones on disk came from the same runs and plotting code."""
-    import hashlib
-
-    from .figures import draw_all
-    from .io import read_json, write_json
-    from .train import run_hash
+    from .figures import draw_if_changed
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    here = Path(__file__).parent
-    source = {
-        "runs": {cfg.name: run_hash(cfg) for cfg in [main, *variants]},
-        "code": hashlib.sha256(b"".join((here / f).read_bytes() for f in FIGURE_CODE)).hexdigest(),
-    }
-    stamp = Path(args.out) / "drawn.json"
-    if stamp.exists():
-        previous = read_json(stamp)
-        if previous["source"] == source and all(Path(p).exists() for p in previous["files"]):
-            print(f"figures in {args.out} are up to date with the runs and plotting code")
-            return
-    written = draw_all(main, variants, args.runs, args.data_dir, args.out)
-    for path in written:
+    written = draw_if_changed(main, variants, args.runs, args.data_dir, args.out)
+    if written is None:
+        print(f"figures in {args.out} are up to date with the runs and plotting code")
+    for path in written or []:
         print(f"wrote {path}")
-    write_json(stamp, {"source": source, "files": [str(p) for p in written]})
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
@@ -146,6 +129,7 @@ def cmd_bench(args: argparse.Namespace) -> None:
     result = run_bench(cfg, load_split(args.data_dir, "train"), load_split(args.data_dir, "test"),
                        Path(args.data_dir), args.ceiling_steps, progress=not args.no_progress,
                        sweep=not args.no_sweep)
+    write_json(args.out, result)  # before printing, so that a closed pipe cannot lose it
     for label, key, rate in (("this project's loop", "ours", "images_per_s"),
                              ("notebook pipeline", "notebook", "notebook_images_per_s")):
         print(f"{label:22s}{result[rate]:8.0f} images/s  (epoch {result[f'{key}_train_seconds']:.1f} s "
@@ -157,7 +141,6 @@ def cmd_bench(args: argparse.Namespace) -> None:
         print("ceiling by GOMP_SPINCOUNT   idle   one core busy  (images/s)")
         for spin, rates in result["spin_sweep"].items():
             print(f"{spin:>24s} {rates['idle']:7.0f} {rates['one_core_busy']:12.0f}")
-    write_json(args.out, result)
     print(f"wrote {args.out}")
 
 
@@ -171,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     except VaeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader of stdout (`| head`) has gone: nothing is left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 1
     except OSError as exc:  # a path it may not read or write (permissions, a full disk)
         path = f"'{exc.filename}': " if exc.filename else ""
         print(f"error: {path}{exc.strerror or exc}. Check that path and the folders above it "

@@ -7,6 +7,7 @@ The latent-space figures live in latent_figures.py, the digit tiling in images.p
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -22,14 +23,35 @@ from .config import Config
 from .data import Split, binarize_fixed, load_split, to_float
 from .evaluate import test_images
 from .images import first_of_each_class, label_columns, label_rows, show_digits, tiled_aspect
-from .io import read_json
+from .io import read_json, write_json
 from .latent_figures import plot_interpolation, plot_latent, plot_manifold
 from .model import VAE
 from .style import EXPECT, FULL, KL, MARKER, NORMAL, RECON, TEST, TRAIN, figure, save, styled
-from .train import is_finished, load_run, run_dir
+from .train import is_finished, load_run, run_dir, run_hash
 
 SAMPLE_ROWS, SAMPLE_COLS = 8, 16
 MARKER_SIZE = 3.5  # points, of the comparison's IWAE diamond
+PLOTTING_CODE = ("figures.py", "latent_figures.py", "images.py", "style.py")
+STAMP = "drawn.json"
+
+
+def draw_if_changed(main: Config, variants: list[Config], runs_root: str | Path,
+                    data_dir: str | Path, out: str | Path) -> list[Path] | None:
+    """draw_all, unless the figures in out came from the same runs and plotting code (None);
+    out/drawn.json records what they came from."""
+    here = Path(__file__).parent
+    source = {
+        "runs": {cfg.name: run_hash(cfg) for cfg in [main, *variants]},
+        "code": hashlib.sha256(b"".join((here / f).read_bytes() for f in PLOTTING_CODE)).hexdigest(),
+    }
+    stamp = Path(out) / STAMP
+    if stamp.exists():
+        previous = read_json(stamp)
+        if previous["source"] == source and all(Path(p).exists() for p in previous["files"]):
+            return None
+    written = draw_all(main, variants, runs_root, data_dir, out)
+    write_json(stamp, {"source": source, "files": [str(p) for p in written]})
+    return written
 
 
 def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
