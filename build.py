@@ -92,6 +92,13 @@ def sci(value: float) -> Markup:
     return Markup(rf"\num{{{value:g}}}")
 
 
+def setting(value: Any) -> Any:
+    """A config value as a reader writes it: 3.0 as 3, 0.01 as 0.01, text unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _finalize(value: Any) -> Any:
     if value is None:
         raise VaeError("a template value is None; the results file that should set it is "
@@ -109,7 +116,7 @@ def make_env(template_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, finalize=_finalize,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
     )
-    env.filters.update(tex=tex_escape, num=num, sci=sci)
+    env.filters.update(tex=tex_escape, num=num, sci=sci, setting=setting)
     return env
 
 
@@ -126,7 +133,8 @@ BENCH_KEYS = ("images_per_s", "notebook_images_per_s", "ceiling_images_per_s", "
               "fraction_of_ceiling", "ours_train_seconds", "ours_eval_seconds",
               "notebook_train_seconds", "notebook_eval_seconds", "ours_test_loss",
               "notebook_test_loss", "workers", "threads", "spin_count", "wait_policy",
-              "notebook_spin_count", "spin_sweep")
+              "notebook_spin_count", "spin_sweep", "ours_train_images_per_s",
+              "notebook_train_images_per_s", "train_fraction_of_ceiling")
 
 
 def _load(path: Path, target: str, keys: tuple[str, ...]) -> Any:

@@ -31,9 +31,12 @@ def test_bench_measures_three_pipelines(data_dir):
         seconds = result[f"{pipeline}_train_seconds"] + result[f"{pipeline}_eval_seconds"]
         rate = result["images_per_s" if pipeline == "ours" else "notebook_images_per_s"]
         assert rate == pytest.approx(train_images / seconds)
+        assert result[f"{pipeline}_train_images_per_s"] == pytest.approx(
+            train_images / result[f"{pipeline}_train_seconds"])
     assert result["speedup"] == pytest.approx(result["images_per_s"] / result["notebook_images_per_s"])
     assert result["fraction_of_ceiling"] == pytest.approx(
         result["images_per_s"] / result["ceiling_images_per_s"])
+    assert result["train_fraction_of_ceiling"] > result["fraction_of_ceiling"]
 
 
 def test_both_pipelines_train_the_same_model(data_dir):

@@ -10,7 +10,10 @@ import pytest
 import build
 from vae import VaeError
 from vae.config import Config
-from vae.summary import write_summary
+from vae.data import load_split
+from vae.io import read_json
+from vae.summary import printed_difference, run_entry, subset_loss, write_summary
+from vae.train import run_dir
 
 
 def render_string(tmp_path: Path, text: str, **values) -> str:
@@ -60,9 +63,10 @@ def test_meta_config_errors_name_the_key(tmp_path):
 
 
 def test_stale_summary_is_refused(tiny_run, tmp_path):
-    runs, _ = tiny_run
+    runs, data = tiny_run
     from conftest import TINY
-    summary = write_summary(Config(**TINY), [], runs, tmp_path / "summary.json")
+    summary = write_summary(Config(**TINY), [], runs, load_split(data, "test"),
+                            tmp_path / "summary.json")
     build.check_fresh(summary)
     stale = copy.deepcopy(summary)
     stale["main"]["config"]["lr"] = 0.5
@@ -72,7 +76,7 @@ def test_stale_summary_is_refused(tiny_run, tmp_path):
 
 def test_summary_refuses_an_unfinished_run(tmp_path):
     with pytest.raises(VaeError, match="no finished run"):
-        write_summary(Config(name="never"), [], tmp_path / "runs", tmp_path / "s.json")
+        write_summary(Config(name="never"), [], tmp_path / "runs", None, tmp_path / "s.json")
 
 
 def test_first_tex_error_shows_file_line_and_source(tmp_path):
@@ -91,13 +95,40 @@ def test_missing_figure_is_named(tmp_path):
 
 
 def test_summary_reports_the_binarized_run_only_when_asked(tiny_run, tmp_path):
-    runs, _ = tiny_run
+    runs, data = tiny_run
     from conftest import TINY
-    main = Config(**TINY)
-    assert write_summary(main, [], runs, tmp_path / "a.json")["binarized"] is None
-    summary = write_summary(main, [], runs, tmp_path / "b.json", binarized=main)
+    main, test = Config(**TINY), load_split(data, "test")
+    assert write_summary(main, [], runs, test, tmp_path / "a.json")["binarized"] is None
+    summary = write_summary(main, [], runs, test, tmp_path / "b.json", binarized=main)
     assert summary["binarized"]["run_hash"] == summary["main"]["run_hash"]
     build.check_fresh(summary)
     summary["binarized"]["config"]["epochs"] = 99
     with pytest.raises(VaeError, match="stale"):
         build.check_fresh(summary)
+
+
+def test_the_subset_loss_is_the_test_loss_of_those_images(tiny_run):
+    """On all test images the subset -ELBO must reproduce training's own evaluation exactly;
+    on the IWAE subset it is what the IWAE bound is compared with."""
+    runs, data = tiny_run
+    from conftest import TINY
+    cfg, test = Config(**TINY), load_split(data, "test")
+    directory = run_dir(cfg, runs)
+    results = read_json(directory / "results.json")
+    assert subset_loss(directory, test, len(test.images)) == results["test_loss"]
+    entry = run_entry(cfg, runs, test)
+    assert entry["subset_test_loss"] != results["test_loss"]  # 50 of 100 images
+    assert entry["iwae_gain"] == round(round(entry["subset_test_loss"], 2)
+                                       - round(entry["iwae_nll"], 2), 2)
+
+
+@pytest.mark.parametrize("a, b, printed", [(167.844, 140.934, 26.91), (1.005, 1.004, 0.0),
+                                           (100.0, 100.006, -0.01)])
+def test_differences_are_those_of_the_printed_numbers(a, b, printed):
+    assert printed_difference(a, b) == printed
+
+
+@pytest.mark.parametrize("value, shown", [(3.0, "3"), (0.01, "0.01"), (0.0, "0"), (16, "16"),
+                                          ("silu", "silu"), (True, "True")])
+def test_setting_filter_drops_only_a_zero_fraction(tmp_path, value, shown):
+    assert render_string(tmp_path, "<< v|setting >>", v=value) == shown

@@ -13,8 +13,10 @@ import torch
 
 from . import VaeError
 from .config import Config
+from .data import Split
+from .evaluate import elbo_terms, test_images
 from .io import read_json, write_json
-from .train import is_finished, run_dir
+from .train import is_finished, load_run, run_dir
 
 ENTRY_KEYS = ("name", "description", "run_hash", "epochs", "train_images", "test_images",
               "test_loss", "test_recon", "test_kl", "iwae_nll", "iwae_stderr", "iwae_k",
@@ -26,9 +28,23 @@ CONFIG_KEYS = ("latent_dim", "architecture", "covariance", "hidden", "activation
 
 # Settings that change how a model is measured or named, not what it learns.
 NOT_COMPARED = {"name", "description", "device", "iwae_k", "iwae_images", "eval_batch_size"}
+# Decimals the report prints losses with. Differences are taken between printed values, so
+# that every difference on the page is the difference of the two numbers shown beside it.
+PRINTED = 2
 
 
-def run_entry(cfg: Config, runs_root: str | Path) -> dict[str, Any]:
+def printed_difference(a: float, b: float) -> float:
+    return round(round(a, PRINTED) - round(b, PRINTED), PRINTED)
+
+
+def subset_loss(directory: Path, test: Split, n: int) -> float:
+    """Test -ELBO on the first n test images: those the IWAE bound was computed on, so that
+    the two can be compared image for image."""
+    cfg, model, _ = load_run(directory)
+    return elbo_terms(model, test_images(test.images, cfg)[:n], cfg, seed=cfg.seed + 1)["loss"]
+
+
+def run_entry(cfg: Config, runs_root: str | Path, test: Split) -> dict[str, Any]:
     """One run's numbers; refuses a missing or stale run instead of reporting old numbers."""
     directory = run_dir(cfg, runs_root)
     if not is_finished(cfg, directory):
@@ -44,7 +60,9 @@ def run_entry(cfg: Config, runs_root: str | Path) -> dict[str, Any]:
     entry["final_train_loss"] = history[-1]["train_loss"]
     late = [row["test_loss"] for row in history[len(history) // 2:]]
     entry["late_test_loss_min"], entry["late_test_loss_max"] = min(late), max(late)
-    entry["late_spread"] = max(late) - min(late)
+    entry["late_spread"] = printed_difference(max(late), min(late))
+    entry["subset_test_loss"] = subset_loss(directory, test, entry["iwae_images"])
+    entry["iwae_gain"] = printed_difference(entry["subset_test_loss"], entry["iwae_nll"])
     entry["train_minutes"] = entry["seconds_per_epoch"] * entry["epochs"] / 60
     return entry
 
@@ -61,7 +79,7 @@ def attach_baselines(entries: list[dict[str, Any]]) -> None:
         base = min(reversed(entries[:i]), key=lambda e: len(changes(entry["config"], e["config"])))
         entry["baseline"] = base["name"]
         entry["changes"] = changes(entry["config"], base["config"])
-        entry["delta"] = entry["test_loss"] - base["test_loss"]
+        entry["delta"] = printed_difference(entry["test_loss"], base["test_loss"])
         entry["baseline_test_loss"] = base["test_loss"]
         entry["baseline_test_kl"] = base["test_kl"]
         entry["baseline_active_units"] = base["active_units"]
@@ -110,14 +128,14 @@ def _git_commit() -> str:
     return sha + ("+modified" if dirty else "")
 
 
-def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
+def write_summary(main: Config, variants: list[Config], runs_root: str | Path, test: Split,
                   out: str | Path, binarized: Config | None = None) -> dict[str, Any]:
     directory = run_dir(main, runs_root)
-    main_entry = run_entry(main, runs_root)
+    main_entry = run_entry(main, runs_root, test)
     results = read_json(directory / "results.json")
     main_entry["layers"] = results["layers"]
     main_entry["history"] = read_json_lines(directory / "metrics.jsonl")
-    entries = [run_entry(cfg, runs_root) for cfg in variants]
+    entries = [run_entry(cfg, runs_root, test) for cfg in variants]
     attach_baselines([main_entry, *entries])
     everyone = [main_entry, *entries]
     best = min(everyone, key=lambda e: e["test_loss"])
@@ -127,8 +145,8 @@ def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
         "main": main_entry,
         "variants": entries,
         "best": best["name"],
-        "improvement_over_main": main_entry["test_loss"] - best["test_loss"],
-        "binarized": run_entry(binarized, runs_root) if binarized else None,
+        "improvement_over_main": printed_difference(main_entry["test_loss"], best["test_loss"]),
+        "binarized": run_entry(binarized, runs_root, test) if binarized else None,
         "environment": environment(),
     }
     write_json(out, summary)

@@ -55,7 +55,7 @@ def check_categorical(loss: Callable = cross_entropy) -> Findings:
 
 
 @check(id="ex5-bernoulli", exercise=5,
-       title="Sigmoid output: Bernoulli pixels, binary cross-entropy, k = 2 softmax",
+       title="Sigmoid output is the k = 2 softmax: binary cross-entropy",
        method=SYMBOLIC_ALGEBRA,
        latex=r"\operatorname{sigmoid}(l)=\operatorname{softmax}(0,l)_2,\quad "
              r"-\log p(x\mid z)=\sum_i\big[\log(1+e^{l_i})-x_i l_i\big]")
