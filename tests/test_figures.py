@@ -7,6 +7,7 @@ import shutil
 import struct
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from conftest import TINY
@@ -18,7 +19,7 @@ from vae.figures import (as_evaluated, as_trained, draw_all, iwae_label, plot_co
                          plot_reconstructions, plot_samples, plot_training, prior)
 from vae.images import show_digits
 from vae.latent_figures import (interpolate, interpolation_kind, plot_interpolation, plot_latent,
-                                plot_manifold, prior_quantiles, quantile_label)
+                                plot_manifold, prior_quantiles, quantile_label, spread_apart)
 from vae.style import FULL, PNG_DPI, RIDGES, SCATTER, figure
 from vae.train import load_run, run_dir, train
 
@@ -165,3 +166,12 @@ def test_iwae_legend_names_n_only_when_every_run_shares_it():
     assert iwae_label([1000, 1000], [2000, 2000], False) == "IWAE bound, $K$ = 1000, $N$ = 2000"
     assert iwae_label([1000, 1000], [2000, 500], False) == "IWAE bound, $K$ = 1000"
     assert iwae_label([8], [None], True) == "IWAE bound, $K$ = 8 (± s.e.)"
+
+
+def test_labels_are_spread_only_where_they_crowd():
+    points = np.array([[0.0, 0.0], [0.01, 0.0], [5.0, 5.0], [0.0, 0.0]])
+    moved = spread_apart(points, min_gap=0.5)
+    gaps = [np.hypot(*(moved[i] - moved[j])) for i in range(4) for j in range(i + 1, 4)]
+    assert min(gaps) >= 0.5 - 1e-9
+    assert np.allclose(moved[2], points[2])  # far from the others: untouched
+    assert np.allclose(moved[[0, 1, 3]].mean(axis=0), points[[0, 1, 3]].mean(axis=0))

@@ -19,6 +19,7 @@ from .style import (DIGIT_COLOURS, EXPECT, FULL, MARKER, RIDGES, SCATTER, SQUARE
 
 MANIFOLD_STEPS = {1: 16, 2: 20}  # decoded images per latent axis
 LATENT_POINTS = 5000  # test images in the latent plot
+LABEL_GAP = 0.045  # least distance between two digit labels, as a share of the data's span
 INTERPOLATION_STEPS = 10
 INTERPOLATION_PAIRS = ((0, 6), (1, 7), (3, 8), (4, 9), (2, 5))  # digit classes of the endpoints
 
@@ -80,16 +81,40 @@ def _digit_legend(ax: Axes, labels: list[int]) -> None:
               bbox_to_anchor=(1.0, 0.5), handletextpad=0.2, borderaxespad=0.3)
 
 
+def spread_apart(positions: np.ndarray, min_gap: float, rounds: int = 100) -> np.ndarray:
+    """Move points pairwise apart until no two are closer than min_gap (or rounds run out);
+    points that are far enough apart stay where they are."""
+    p = positions.astype(float).copy()
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(p)):
+            for j in range(i + 1, len(p)):
+                offset = p[j] - p[i]
+                dist = float(np.hypot(*offset))
+                if dist < min_gap:
+                    direction = offset / dist if dist > 1e-12 else np.array([1.0, 0.0])
+                    push = direction * (min_gap - dist) / 2
+                    p[i] -= push
+                    p[j] += push
+                    moved = True
+        if not moved:
+            break
+    return p
+
+
 def _scatter(ax: Axes, points: np.ndarray, labels: np.ndarray) -> None:
-    """Points coloured by digit, each digit also written at its cluster's median."""
+    """Points coloured by digit, each digit also written at its cluster's median, nudged
+    apart where two medians nearly coincide so that both labels stay legible."""
     ax.scatter(points[:, 0], points[:, 1], s=5, c=[DIGIT_COLOURS[y] for y in labels],
                alpha=0.75, linewidths=0)
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    for y in np.unique(labels):
-        mx, my = np.median(points[labels == y], axis=0)
+    digits = np.unique(labels)
+    medians = np.array([np.median(points[labels == y], axis=0) for y in digits])
+    span = float((points.max(axis=0) - points.min(axis=0)).max())
+    for y, (mx, my) in zip(digits, spread_apart(medians, LABEL_GAP * span)):
         ax.text(mx, my, str(y), ha="center", va="center", fontsize=10, fontweight="bold",
                 path_effects=halo)
-    _digit_legend(ax, np.unique(labels).tolist())
+    _digit_legend(ax, digits.tolist())
 
 
 def _ridges(ax: Axes, z: np.ndarray, labels: np.ndarray) -> None:
