@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from vae import VaeError
 from vae.config import Config
 from vae.data import load_split
 from vae.io import read_json
-from vae.summary import printed_difference, run_entry, subset_loss, write_summary
-from vae.train import run_dir
+from vae import evaluate
+from vae.summary import printed_difference, run_entry, write_summary
+from vae.train import load_run, run_dir
 
 
 def render_string(tmp_path: Path, text: str, **values) -> str:
@@ -63,10 +65,9 @@ def test_meta_config_errors_name_the_key(tmp_path):
 
 
 def test_stale_summary_is_refused(tiny_run, tmp_path):
-    runs, data = tiny_run
+    runs, _ = tiny_run
     from conftest import TINY
-    summary = write_summary(Config(**TINY), [], runs, load_split(data, "test"),
-                            tmp_path / "summary.json")
+    summary = write_summary(Config(**TINY), [], runs, tmp_path / "summary.json")
     build.check_fresh(summary)
     stale = copy.deepcopy(summary)
     stale["main"]["config"]["lr"] = 0.5
@@ -76,7 +77,7 @@ def test_stale_summary_is_refused(tiny_run, tmp_path):
 
 def test_summary_refuses_an_unfinished_run(tmp_path):
     with pytest.raises(VaeError, match="no finished run"):
-        write_summary(Config(name="never"), [], tmp_path / "runs", None, tmp_path / "s.json")
+        write_summary(Config(name="never"), [], tmp_path / "runs", tmp_path / "s.json")
 
 
 def test_first_tex_error_shows_file_line_and_source(tmp_path):
@@ -95,11 +96,11 @@ def test_missing_figure_is_named(tmp_path):
 
 
 def test_summary_reports_the_binarized_run_only_when_asked(tiny_run, tmp_path):
-    runs, data = tiny_run
+    runs, _ = tiny_run
     from conftest import TINY
-    main, test = Config(**TINY), load_split(data, "test")
-    assert write_summary(main, [], runs, test, tmp_path / "a.json")["binarized"] is None
-    summary = write_summary(main, [], runs, test, tmp_path / "b.json", binarized=main)
+    main = Config(**TINY)
+    assert write_summary(main, [], runs, tmp_path / "a.json")["binarized"] is None
+    summary = write_summary(main, [], runs, tmp_path / "b.json", binarized=main)
     assert summary["binarized"]["run_hash"] == summary["main"]["run_hash"]
     build.check_fresh(summary)
     summary["binarized"]["config"]["epochs"] = 99
@@ -108,15 +109,19 @@ def test_summary_reports_the_binarized_run_only_when_asked(tiny_run, tmp_path):
 
 
 def test_the_subset_loss_is_the_test_loss_of_those_images(tiny_run):
-    """On all test images the subset -ELBO must reproduce training's own evaluation exactly;
-    on the IWAE subset it is what the IWAE bound is compared with."""
+    """On all test images the subset -ELBO must reproduce the full evaluation exactly; on the
+    IWAE subset it is what the IWAE bound is compared with."""
     runs, data = tiny_run
     from conftest import TINY
     cfg, test = Config(**TINY), load_split(data, "test")
     directory = run_dir(cfg, runs)
     results = read_json(directory / "results.json")
-    assert subset_loss(directory, test, len(test.images)) == results["test_loss"]
-    entry = run_entry(cfg, runs, test)
+    _, model, _ = load_run(directory)
+    everything = dataclasses.replace(cfg, iwae_images=len(test.images), iwae_k=2)
+    metrics = evaluate.final_metrics(model, evaluate.test_images(test.images, everything),
+                                     everything)
+    assert metrics["subset_test_loss"] == metrics["test_loss"] == results["test_loss"]
+    entry = run_entry(cfg, runs)
     assert entry["subset_test_loss"] != results["test_loss"]  # 50 of 100 images
     assert entry["iwae_gain"] == round(round(entry["subset_test_loss"], 2)
                                        - round(entry["iwae_nll"], 2), 2)

@@ -9,7 +9,6 @@ import os
 # under contention. A user's own setting wins.
 if "OMP_WAIT_POLICY" not in os.environ:
     os.environ.setdefault("GOMP_SPINCOUNT", "1000")
-SPIN_DEFAULT = "300000"  # libgomp's own count, what a notebook runs with
 
 
 class VaeError(Exception):

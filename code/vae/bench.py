@@ -34,7 +34,7 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from . import SPIN_DEFAULT, VaeError
+from . import VaeError
 from .config import Config, load_config
 from .data import ALL_FILES, Split, batches, load_split, raw_dir
 from .evaluate import elbo_terms
@@ -43,6 +43,7 @@ from .model import VAE
 from .train import make_optimizer, train_epoch
 
 
+SPIN_DEFAULT = "300000"  # libgomp's own count, what a notebook runs with
 SPIN_COUNTS = ("0", "1000", SPIN_DEFAULT)
 
 

@@ -100,13 +100,12 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
-    from .data import load_split
     from .summary import write_summary
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
     binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
                  if args.binarized else None)
-    write_summary(main, variants, args.runs, load_split(args.data_dir, "test"), args.out, binarized)
+    write_summary(main, variants, args.runs, args.out, binarized)
     print(f"wrote {args.out}")
 
 

@@ -92,6 +92,8 @@ def final_metrics(model: VAE, images: torch.Tensor, cfg: Config) -> dict[str, fl
         "test_loss": terms["loss"],
         "test_recon": terms["recon"],
         "test_kl": terms["kl"],
+        # the same quantity on the IWAE's images, so that the two compare image for image
+        "subset_test_loss": elbo_terms(model, subset, cfg, seed=cfg.seed + 1)["loss"],
         "iwae_nll": nll,
         "iwae_stderr": stderr,
         "iwae_k": cfg.iwae_k,

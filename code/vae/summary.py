@@ -13,14 +13,12 @@ import torch
 
 from . import VaeError
 from .config import Config
-from .data import Split
-from .evaluate import elbo_terms, test_images
 from .io import read_json, write_json
-from .train import is_finished, load_run, run_dir
+from .train import is_finished, run_dir
 
 ENTRY_KEYS = ("name", "description", "run_hash", "epochs", "train_images", "test_images",
-              "test_loss", "test_recon", "test_kl", "iwae_nll", "iwae_stderr", "iwae_k",
-              "iwae_images", "active_units", "params", "seconds_per_epoch", "images_per_s",
+              "test_loss", "test_recon", "test_kl", "subset_test_loss", "iwae_nll", "iwae_stderr",
+              "iwae_k", "iwae_images", "active_units", "params", "seconds_per_epoch", "images_per_s",
               "eval_seconds", "device")
 CONFIG_KEYS = ("latent_dim", "architecture", "covariance", "hidden", "activation", "beta",
                "kl_warmup_epochs", "optimizer", "lr", "weight_decay", "grad_clip", "binarize")
@@ -37,14 +35,7 @@ def printed_difference(a: float, b: float) -> float:
     return round(round(a, PRINTED) - round(b, PRINTED), PRINTED)
 
 
-def subset_loss(directory: Path, test: Split, n: int) -> float:
-    """Test -ELBO on the first n test images: those the IWAE bound was computed on, so that
-    the two can be compared image for image."""
-    cfg, model, _ = load_run(directory)
-    return elbo_terms(model, test_images(test.images, cfg)[:n], cfg, seed=cfg.seed + 1)["loss"]
-
-
-def run_entry(cfg: Config, runs_root: str | Path, test: Split) -> dict[str, Any]:
+def run_entry(cfg: Config, runs_root: str | Path) -> dict[str, Any]:
     """One run's numbers; refuses a missing or stale run instead of reporting old numbers."""
     directory = run_dir(cfg, runs_root)
     if not is_finished(cfg, directory):
@@ -61,7 +52,6 @@ def run_entry(cfg: Config, runs_root: str | Path, test: Split) -> dict[str, Any]
     late = [row["test_loss"] for row in history[len(history) // 2:]]
     entry["late_test_loss_min"], entry["late_test_loss_max"] = min(late), max(late)
     entry["late_spread"] = printed_difference(max(late), min(late))
-    entry["subset_test_loss"] = subset_loss(directory, test, entry["iwae_images"])
     entry["iwae_gain"] = printed_difference(entry["subset_test_loss"], entry["iwae_nll"])
     entry["train_minutes"] = entry["seconds_per_epoch"] * entry["epochs"] / 60
     return entry
@@ -128,14 +118,14 @@ def _git_commit() -> str:
     return sha + ("+modified" if dirty else "")
 
 
-def write_summary(main: Config, variants: list[Config], runs_root: str | Path, test: Split,
+def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
                   out: str | Path, binarized: Config | None = None) -> dict[str, Any]:
     directory = run_dir(main, runs_root)
-    main_entry = run_entry(main, runs_root, test)
+    main_entry = run_entry(main, runs_root)
     results = read_json(directory / "results.json")
     main_entry["layers"] = results["layers"]
     main_entry["history"] = read_json_lines(directory / "metrics.jsonl")
-    entries = [run_entry(cfg, runs_root, test) for cfg in variants]
+    entries = [run_entry(cfg, runs_root) for cfg in variants]
     attach_baselines([main_entry, *entries])
     everyone = [main_entry, *entries]
     best = min(everyone, key=lambda e: e["test_loss"])
@@ -146,7 +136,7 @@ def write_summary(main: Config, variants: list[Config], runs_root: str | Path, t
         "variants": entries,
         "best": best["name"],
         "improvement_over_main": printed_difference(main_entry["test_loss"], best["test_loss"]),
-        "binarized": run_entry(binarized, runs_root, test) if binarized else None,
+        "binarized": run_entry(binarized, runs_root) if binarized else None,
         "environment": environment(),
     }
     write_json(out, summary)
