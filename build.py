@@ -49,13 +49,17 @@ class ReportMeta:
     course: str
 
 
-def load_meta(path: Path) -> ReportMeta:
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
     if not path.is_file():
-        raise VaeError(f"report config '{path}' does not exist")
+        raise VaeError(f"{what} '{path}' does not exist")
     try:
-        values = tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
-        raise VaeError(f"report config '{path}' is not valid TOML: {exc}") from None
+        raise VaeError(f"{what} '{path}' is not valid TOML: {exc}") from None
+
+
+def load_meta(path: Path) -> ReportMeta:
+    values = _read_toml(path, "report config")
     names = [f.name for f in fields(ReportMeta)]
     for key, value in values.items():
         if key not in names:
@@ -67,6 +71,16 @@ def load_meta(path: Path) -> ReportMeta:
     if missing:
         raise VaeError(f"report config '{path}' lacks {', '.join(missing)}")
     return ReportMeta(**values)
+
+
+def load_literature(path: Path) -> dict[str, Any]:
+    """Published figures the report quotes, each entry with the bibliography key of its source."""
+    entries = _read_toml(path, "literature file")
+    for name, entry in entries.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("cite"), str):
+            raise VaeError(f"literature file '{path}': entry '{name}' must be a table with a "
+                           f"'cite' key naming its source in templates/references.bib")
+    return entries
 
 
 def tex_escape(value: Any) -> Markup:
@@ -192,6 +206,7 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
             by_exercise.setdefault(int(n), []).append(check)
     return {
         "meta": meta,
+        "literature": load_literature(ROOT / "templates/literature.toml"),
         "today": date.today().isoformat(),
         "verify": verify,
         "checks": by_exercise,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,21 @@ def test_differences_are_those_of_the_printed_numbers(a, b, printed):
                                           ("silu", "silu"), (True, "True")])
 def test_setting_filter_drops_only_a_zero_fraction(tmp_path, value, shown):
     assert render_string(tmp_path, "<< v|setting >>", v=value) == shown
+
+
+def test_every_quoted_figure_names_a_source_in_the_bibliography():
+    bib = (build.ROOT / "templates" / "references.bib").read_text()
+    entries = build.load_literature(build.ROOT / "templates" / "literature.toml")
+    assert entries
+    for entry in entries.values():
+        assert re.search(r"@\w+\{" + re.escape(entry["cite"]) + ",", bib), entry["cite"]
+
+
+def test_a_quoted_figure_without_a_source_is_refused(tmp_path):
+    path = tmp_path / "literature.toml"
+    path.write_text("[someone]\nnll = 80.0\n")
+    with pytest.raises(VaeError, match="entry 'someone' must be a table with a 'cite' key"):
+        build.load_literature(path)
+    path.write_text("[someone\n")
+    with pytest.raises(VaeError, match="literature file .* is not valid TOML"):
+        build.load_literature(path)

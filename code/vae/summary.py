@@ -13,6 +13,7 @@ import torch
 
 from . import VaeError
 from .config import Config
+from .evaluate import ACTIVE_UNIT_THRESHOLD
 from .io import read_json, write_json
 from .train import is_finished, run_dir
 
@@ -132,6 +133,7 @@ def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
     iwae_images = sorted({e["iwae_images"] for e in everyone})
     summary = {
         "iwae_images_all": iwae_images,
+        "active_unit_threshold": ACTIVE_UNIT_THRESHOLD,
         "main": main_entry,
         "variants": entries,
         "best": best["name"],
