@@ -23,7 +23,8 @@ TEX_PACKAGES := latexmk texlive-latex-recommended texlive-latex-extra \
 TEX_FILES    := siunitx.sty tcolorbox.sty cleveref.sty lmodern.sty
 
 VERIFY_JSON  := report/results/verify.json
-VERIFY_DEPS  := $(shell find derivations -name '*.py' 2>/dev/null) code/vae/losses.py code/vae/model.py
+VERIFY_DEPS  := $(shell find derivations -name '*.py' 2>/dev/null) code/vae/losses.py code/vae/model.py \
+                code/vae/records.py
 
 .PHONY: help setup tex test verify train study figures summary report report-unlocked bench previews \
         clean distclean
@@ -84,10 +85,11 @@ summary: study
 	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) $(RUN_ARGS)
 
 # One report build at a time per checkout: a second `make report` waits for the first.
+REPORT_LOCK ?= report/.lock
 report:
-	@mkdir -p report
-	@flock -n report/.lock true || echo "another 'make report' is running in this checkout; waiting for it (lock: report/.lock)"
-	@flock report/.lock $(MAKE) --no-print-directory report-unlocked
+	@mkdir -p $(dir $(REPORT_LOCK))
+	@flock -n $(REPORT_LOCK) true || echo "another 'make report' is running in this checkout; waiting for it (lock: $(REPORT_LOCK))"
+	@flock $(REPORT_LOCK) $(MAKE) --no-print-directory report-unlocked
 
 report-unlocked: setup $(VERIFY_JSON) figures summary
 	$(PY) build.py

@@ -8,7 +8,7 @@ a missing value, file or figure stops the build with its name.
 from __future__ import annotations
 
 import argparse
-import inspect
+import ast
 import math
 import os
 import re
@@ -25,10 +25,15 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+import vae
+from derivations.results import CheckResult, read_verify
 from vae import VaeError
+from vae.bench_record import read_bench
 from vae.config import Config
-from vae.io import read_json, write_text
-from vae.train import run_hash
+from vae.findings import PRINTED, plural
+from vae.io import write_text
+from vae.runs import run_hash
+from vae.summary import Summary, read_summary
 
 ROOT = Path(__file__).resolve().parent
 LATEX_SPECIAL = {
@@ -101,6 +106,11 @@ def num(value: Any, digits: int = 1) -> Markup:
     return Markup(rf"\num{{{value:.{digits}f}}}")
 
 
+def nats(value: Any) -> Markup:
+    """A loss, with the decimals that the summary's printed differences assume."""
+    return num(value, PRINTED)
+
+
 def sci(value: float) -> Markup:
     """A setting such as 1e-3, as siunitx prints it."""
     return Markup(rf"\num{{{value:g}}}")
@@ -130,7 +140,7 @@ def make_env(template_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, finalize=_finalize,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
     )
-    env.filters.update(tex=tex_escape, num=num, sci=sci, setting=setting)
+    env.filters.update(tex=tex_escape, num=num, nats=nats, sci=sci, setting=setting)
     return env
 
 
@@ -142,35 +152,13 @@ def render(template_dir: Path, context: dict[str, Any], name: str = "report.tex.
                        f"(rerun `make report`)") from None
 
 
-# what the appendix prints; an older bench.json lacks some and is refused with the fix
-BENCH_KEYS = ("images_per_s", "notebook_images_per_s", "ceiling_images_per_s", "speedup",
-              "fraction_of_ceiling", "ours_train_seconds", "ours_eval_seconds",
-              "notebook_train_seconds", "notebook_eval_seconds", "ours_test_loss",
-              "notebook_test_loss", "workers", "threads", "spin_count", "wait_policy",
-              "notebook_spin_count", "spin_sweep", "ours_train_images_per_s",
-              "notebook_train_images_per_s", "train_fraction_of_ceiling")
-
-
-def _load(path: Path, target: str, keys: tuple[str, ...]) -> Any:
-    if not path.is_file():
-        raise VaeError(f"'{path}' is missing; run `make {target}` first")
-    try:
-        data = read_json(path)
-    except (ValueError, UnicodeDecodeError) as exc:  # json.JSONDecodeError is a ValueError
-        raise VaeError(f"'{path}' is not valid JSON ({exc}); run `make {target}` again") from None
-    missing = [k for k in keys if not isinstance(data, dict) or k not in data]
-    if missing:
-        raise VaeError(f"'{path}' lacks {', '.join(missing)}; run `make {target}` again")
-    return data
-
-
-def check_fresh(summary: dict[str, Any]) -> None:
+def check_fresh(summary: Summary) -> None:
     """Refuse numbers from a run whose hash no longer matches its config and the code."""
-    for entry in [summary["main"], *summary["variants"], *filter(None, [summary["binarized"]])]:
-        expected = run_hash(Config(**entry["config"]))
-        if entry["run_hash"] != expected:
-            raise VaeError(f"summary.json holds run '{entry['name']}' with hash "
-                           f"{entry['run_hash']}, but its config and the current code give "
+    for entry in [*summary.runs, *filter(None, [summary.binarized])]:
+        expected = run_hash(Config(**entry.config))
+        if entry.run_hash != expected:
+            raise VaeError(f"summary.json holds run '{entry.name}' with hash "
+                           f"{entry.run_hash}, but its config and the current code give "
                            f"{expected}: the numbers are stale; run `make report` again")
 
 
@@ -183,41 +171,63 @@ def figure_finder(figures_dir: Path):
     return fig
 
 
+# The functions the report lists, by file of the package and qualified name.
+LISTED = {"encode": ("model.py", "VAE.encode"), "forward": ("model.py", "VAE.forward"),
+          "reconstruction_nll": ("losses.py", "reconstruction_nll"),
+          "kl_to_prior": ("losses.py", "kl_to_prior"),
+          "negative_elbo": ("losses.py", "negative_elbo")}
+
+
+def function_source(path: Path, qualname: str) -> str:
+    """The source of a function or method, decorators included, read from its file (importing
+    the package would import torch)."""
+    source = path.read_text()
+    scope: Any = ast.parse(source)
+    for name in qualname.split("."):
+        matches = [node for node in scope.body if getattr(node, "name", None) == name]
+        if not matches:
+            raise VaeError(f"'{path}' has no {qualname} for the report's listing")
+        scope = matches[0]
+    first = min([scope.lineno, *(d.lineno for d in scope.decorator_list)])
+    lines = source.splitlines()[first - 1:scope.end_lineno]
+    return textwrap.dedent("\n".join(lines)).rstrip()
+
+
 def code_listings() -> dict[str, Markup]:
     """The source of the functions the report shows, taken from the package itself."""
-    from vae import losses, model
-    functions = {"encode": model.VAE.encode, "forward": model.VAE.forward,
-                 "reconstruction_nll": losses.reconstruction_nll,
-                 "kl_to_prior": losses.kl_to_prior, "negative_elbo": losses.negative_elbo}
-    return {name: Markup(textwrap.dedent(inspect.getsource(f)).rstrip())
-            for name, f in functions.items()}
+    package = Path(vae.__file__).parent
+    return {name: Markup(function_source(package / file, qualname))
+            for name, (file, qualname) in LISTED.items()}
+
+
+def check_groups(checks: list[CheckResult]) -> dict[int, dict[str, Any]]:
+    """The checks of each exercise and their count in words ("3 SymPy checks")."""
+    groups: dict[int, list[CheckResult]] = {}
+    for check in checks:
+        groups.setdefault(check.exercise, []).append(check)
+    return {n: {"checks": group, "label": f"{len(group)} SymPy {plural(len(group), 'check')}"}
+            for n, group in groups.items()}
 
 
 def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
-    verify = _load(results / "verify.json", "verify", ("checks",))
-    summary = _load(results / "summary.json", "summary",
-                    ("main", "variants", "best", "binarized", "environment"))
+    verify = read_verify(results / "verify.json")
+    summary = read_summary(results / "summary.json")
     check_fresh(summary)
     bench_path = results / "bench.json"
-    by_exercise: dict[int, list[dict[str, Any]]] = {}
-    for check in verify["checks"]:
-        exercises = check["exercise"] if isinstance(check["exercise"], list) else [check["exercise"]]
-        for n in exercises:
-            by_exercise.setdefault(int(n), []).append(check)
     return {
         "meta": meta,
         "literature": load_literature(ROOT / "templates/literature.toml"),
         "today": date.today().isoformat(),
         "verify": verify,
-        "checks": by_exercise,
-        "main": summary["main"],
-        "variants": summary["variants"],
-        "runs": [summary["main"], *summary["variants"]],
-        "best": summary["best"],
-        "binarized": summary["binarized"],
+        "checks": check_groups(verify.checks),
+        "main": summary.main,
+        "variants": summary.variants,
+        "runs": summary.runs,
+        "best": summary.best,
+        "binarized": summary.binarized,
         "summary": summary,
-        "env": summary["environment"],
-        "bench": _load(bench_path, "bench", BENCH_KEYS) if bench_path.is_file() else None,
+        "env": summary.environment,
+        "bench": read_bench(bench_path) if bench_path.is_file() else None,
         "fig": figure_finder(figures),
         "code": code_listings(),
     }

@@ -8,15 +8,14 @@ Exits 1, naming each failed check and what differed, if any check fails.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 
-from .checks import ALL_CHECKS, Check, CheckResult
+from vae.records import write_record
+
+from .checks import ALL_CHECKS, Check
+from .results import CheckResult, VerifyReport
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "report" / "results" / "verify.json"
@@ -36,22 +35,6 @@ def format_table(results: Sequence[CheckResult]) -> str:
     return "\n".join(lines)
 
 
-def write_json(results: Sequence[CheckResult], path: Path) -> None:
-    """Write atomically: a reader sees the old file or the complete new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"passed": all(r.passed for r in results), "checks": [asdict(r) for r in results]}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's private 0600 would survive the rename
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(payload, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def run_all(checks: Sequence[Check] = ALL_CHECKS) -> list[CheckResult]:
     return [run() for run in checks]
 
@@ -65,7 +48,7 @@ def main(argv: Sequence[str] | None = None, checks: Sequence[Check] = ALL_CHECKS
     results = run_all(checks)
     print(format_table(results))
     total = sum(r.seconds for r in results)
-    write_json(results, args.out)
+    write_record(args.out, VerifyReport(all(r.passed for r in results), list(results)))
     failed = [r for r in results if not r.passed]
     print(f"\n{len(results) - len(failed)}/{len(results)} checks passed in {total:.1f} s; "
           f"results in {args.out}")

@@ -1,9 +1,12 @@
-"""Shared fixtures: tiny MNIST-like IDX files and a tiny trained run, made by the tests."""
+"""Shared fixtures and helpers: tiny MNIST-like IDX files, tiny configs and a tiny trained run
+(made by the tests), MNIST offline, and the one-line error check of the command line."""
 
 from __future__ import annotations
 
 import gzip
+import signal
 import sys
+import urllib.error
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +53,57 @@ TINY = dict(name="tiny", hidden=64, latent_dim=2, epochs=2, batch_size=32, iwae_
             iwae_images=50, eval_batch_size=64)
 
 
+def tiny_config(tmp_path: Path, **changes) -> Path:
+    """TINY on the CPU as a config file, for the command line."""
+    from vae.config import Config
+
+    # 16 IWAE images: no more than the smallest test split the tests write
+    cfg = Config(**{**TINY, "iwae_k": 4, "iwae_images": 16, "device": "cpu", **changes})
+    path = tmp_path / "tiny.toml"
+    path.write_text(cfg.to_toml())
+    return path
+
+
+def one_error_line(stderr: str) -> str:
+    """The one `error: ...` line a failed command may print; no traceback, nothing else."""
+    assert "Traceback" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: "), stderr
+    return lines[0]
+
+
+class Offline:
+    """torchvision.datasets.MNIST on a machine without a network; `calls` keeps the keyword
+    arguments of every attempt."""
+
+    calls: list[dict] = []
+
+    def __init__(self, *args, **kwargs):
+        Offline.calls.append(kwargs)
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return write_mnist(tmp_path / "data")
+
+
+@pytest.fixture
+def offline(monkeypatch) -> list[dict]:
+    """No download can reach the network: MNIST fails as offline. Returns the attempts."""
+    torchvision_datasets = pytest.importorskip("torchvision.datasets")
+    Offline.calls = []
+    monkeypatch.setattr(torchvision_datasets, "MNIST", Offline)
+    return Offline.calls
+
+
+@pytest.fixture
+def restore_sigterm():
+    """cli.main installs a SIGTERM handler; give pytest its own back."""
+    before = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, before)
 
 
 @pytest.fixture(scope="session")

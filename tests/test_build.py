@@ -13,10 +13,10 @@ import build
 from vae import VaeError
 from vae.config import Config
 from vae.data import load_split
-from vae.io import read_json
 from vae import evaluate
-from vae.summary import printed_difference, run_entry, write_summary
-from vae.train import load_run, run_dir
+from vae.findings import printed_difference
+from vae.runs import Run
+from vae.summary import run_entry, write_summary
 
 
 def render_string(tmp_path: Path, text: str, **values) -> str:
@@ -71,7 +71,7 @@ def test_stale_summary_is_refused(tiny_run, tmp_path):
     summary = write_summary(Config(**TINY), [], runs, tmp_path / "summary.json")
     build.check_fresh(summary)
     stale = copy.deepcopy(summary)
-    stale["main"]["config"]["lr"] = 0.5
+    stale.main.config["lr"] = 0.5
     with pytest.raises(VaeError, match="stale"):
         build.check_fresh(stale)
 
@@ -100,11 +100,11 @@ def test_summary_reports_the_binarized_run_only_when_asked(tiny_run, tmp_path):
     runs, _ = tiny_run
     from conftest import TINY
     main = Config(**TINY)
-    assert write_summary(main, [], runs, tmp_path / "a.json")["binarized"] is None
+    assert write_summary(main, [], runs, tmp_path / "a.json").binarized is None
     summary = write_summary(main, [], runs, tmp_path / "b.json", binarized=main)
-    assert summary["binarized"]["run_hash"] == summary["main"]["run_hash"]
+    assert summary.binarized.run_hash == summary.main.run_hash
     build.check_fresh(summary)
-    summary["binarized"]["config"]["epochs"] = 99
+    summary.binarized.config["epochs"] = 99
     with pytest.raises(VaeError, match="stale"):
         build.check_fresh(summary)
 
@@ -115,17 +115,16 @@ def test_the_subset_loss_is_the_test_loss_of_those_images(tiny_run):
     runs, data = tiny_run
     from conftest import TINY
     cfg, test = Config(**TINY), load_split(data, "test")
-    directory = run_dir(cfg, runs)
-    results = read_json(directory / "results.json")
-    _, model, _ = load_run(directory)
+    run = Run(cfg, runs)
+    results, model = run.read_results(), run.load_model()
     everything = dataclasses.replace(cfg, iwae_images=len(test.images), iwae_k=2)
     metrics = evaluate.final_metrics(model, evaluate.test_images(test.images, everything),
                                      everything)
-    assert metrics["subset_test_loss"] == metrics["test_loss"] == results["test_loss"]
+    assert metrics["subset_test_loss"] == metrics["test_loss"] == results.test_loss
     entry = run_entry(cfg, runs)
-    assert entry["subset_test_loss"] != results["test_loss"]  # 50 of 100 images
-    assert entry["iwae_gain"] == round(round(entry["subset_test_loss"], 2)
-                                       - round(entry["iwae_nll"], 2), 2)
+    assert entry.subset_test_loss != results.test_loss  # 50 of 100 images
+    assert entry.iwae_gain == round(round(entry.subset_test_loss, 2)
+                                    - round(entry.iwae_bound, 2), 2)
 
 
 @pytest.mark.parametrize("a, b, printed", [(167.844, 140.934, 26.91), (1.005, 1.004, 0.0),
@@ -156,3 +155,21 @@ def test_a_quoted_figure_without_a_source_is_refused(tmp_path):
     path.write_text("[someone\n")
     with pytest.raises(VaeError, match="literature file .* is not valid TOML"):
         build.load_literature(path)
+
+
+CONDITION = re.compile(r"<%-?\s*(?:if|elif)\s+(.*?)\s*-?%>")
+NUMERIC = re.compile(r"[<>]|\|\s*length|[=!]=\s*-?\d|\d\s*[=!]=")
+
+
+def test_templates_choose_nothing_by_a_number():
+    """Verdicts, thresholds and wording are decided in Python; a template's conditions test
+    flags and names only."""
+    for template in sorted((build.ROOT / "templates").glob("*.j2")):
+        for condition in CONDITION.findall(template.read_text()):
+            assert not NUMERIC.search(condition), f"{template.name}: <% if {condition} %>"
+
+
+@pytest.mark.parametrize("name", ["results.json", "metrics.jsonl", "steps.npy"])
+def test_each_run_file_is_named_in_one_module(name):
+    sources = [*(build.ROOT / "code" / "vae").glob("*.py"), build.ROOT / "build.py"]
+    assert [p.name for p in sources if name in p.read_text()] == ["runs.py"]

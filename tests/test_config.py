@@ -86,7 +86,7 @@ def test_the_shipped_configs_were_found():
 def test_unknown_key_in_a_file(tmp_path):
     path = write(tmp_path, 'epochs = 3\nlearning_rate = 0.1\n')
     message = error_of(load_config, path)
-    assert "learning_rate" in message and str(path) in message
+    assert message.startswith(f"config file '{path}': unknown key 'learning_rate'; known keys: ")
     assert "lr" in message  # the known keys are listed
 
 
@@ -113,27 +113,32 @@ def test_override_without_equals_sign():
 # --- wrong types and impossible values -----------------------------------------------------
 
 
-@pytest.mark.parametrize("line,key,type_", [
-    ('lr = "fast"', "lr", "float"),
-    ("epochs = 2.5", "epochs", "int"),
-    ("binarize = 1", "binarize", "bool"),
-    ("seed = true", "seed", "int"),
-    ("hidden = 64.0", "hidden", "int"),
-    ("optimizer = 3", "optimizer", "str"),
-    ("beta = [1.0]", "beta", "float"),
+@pytest.mark.parametrize("line,key,type_,got", [
+    ('lr = "fast"', "lr", "float", "'fast'"),
+    ("epochs = 2.5", "epochs", "int", "2.5"),
+    ("binarize = 1", "binarize", "bool", "1"),
+    ("seed = true", "seed", "int", "True"),
+    ("hidden = 64.0", "hidden", "int", "64.0"),
+    ("optimizer = 3", "optimizer", "str", "3"),
+    ("beta = [1.0]", "beta", "float", "[1.0]"),
 ])
-def test_wrong_type_names_key_and_type(tmp_path, line, key, type_):
+def test_wrong_type_names_file_key_type_and_value(tmp_path, line, key, type_, got):
     path = write(tmp_path, line + "\n")
-    message = error_of(load_config, path)
-    assert f"'{key}'" in message and type_ in message and str(path) in message
+    assert error_of(load_config, path) == (
+        f"config file '{path}': config key '{key}' must be of type {type_}, got {got}")
 
 
-@pytest.mark.parametrize("override,key,type_", [
-    ("lr=fast", "lr", "float"), ("epochs=2.5", "epochs", "int"), ("binarize=1", "binarize", "bool"),
+@pytest.mark.parametrize("override,words", [
+    ("lr=fast", ("'lr'", "type float", "'fast'")),
+    ("epochs=2.5", ("'epochs'", "type int", "2.5")),
+    ("binarize=1", ("'binarize'", "type bool")),
+    ("lr=inf", ("'lr'", "finite", "inf")),
+    ("grad_clip=-1", ("'grad_clip'", "negative", "-1")),
 ])
-def test_wrong_type_in_an_override(override, key, type_):
+def test_a_bad_override_names_key_and_value(override, words):
     message = error_of(load_config, None, parse_overrides([override]))
-    assert f"'{key}'" in message and type_ in message
+    for word in words:
+        assert word in message, message
 
 
 @pytest.mark.parametrize("values,key,words", [
@@ -147,9 +152,10 @@ def test_wrong_type_in_an_override(override, key, type_):
     (dict(weight_decay=-1e-2), "weight_decay", ("negative",)),
     (dict(optimizer="adagrad"), "optimizer", ("adagrad", "adamw", "adam", "sgd")),
     (dict(architecture="resnet"), "architecture", ("mlp", "conv")),
-    (dict(covariance="spherical"), "covariance", ("diagonal", "full")),
-    (dict(device="tpu"), "device", ("auto", "cpu", "cuda")),
-    (dict(hidden=100), "hidden", ("8", "100")),
+    (dict(covariance="spherical"), "covariance", ("'spherical'", "diagonal, full")),
+    (dict(activation="swish"), "activation", ("'swish'", "silu, relu, gelu, tanh")),
+    (dict(device="tpu"), "device", ("'tpu'", "auto, cpu, cuda")),
+    (dict(hidden=100), "hidden", ("divisible by 8", "100")),
 ])
 def test_impossible_values_name_the_key(values, key, words):
     message = error_of(Config, **values)
@@ -160,8 +166,8 @@ def test_impossible_values_name_the_key(values, key, words):
 
 def test_impossible_value_in_a_file_names_the_file(tmp_path):
     path = write(tmp_path, "latent_dim = 0\n")
-    message = error_of(load_config, path)
-    assert "'latent_dim'" in message and str(path) in message
+    assert error_of(load_config, path) == (
+        f"config file '{path}': config key 'latent_dim' must be positive, got 0")
 
 
 def test_hidden_need_not_divide_by_8_for_conv():
@@ -180,7 +186,7 @@ def test_nan_is_rejected(key):
 
 def test_missing_file_names_the_path(tmp_path):
     path = tmp_path / "nope" / "missing.toml"
-    assert str(path) in error_of(load_config, path)
+    assert error_of(load_config, path) == f"config file '{path}' does not exist"
 
 
 def test_invalid_toml_names_the_file(tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import urllib.error
 from pathlib import Path
 
 import numpy as np
@@ -165,24 +164,6 @@ def test_corrupt_gzip_names_the_file(tmp_path, kind):
 
 
 # --- missing files -------------------------------------------------------------------------
-
-
-class _Offline:
-    """Stands in for torchvision.datasets.MNIST without a network."""
-
-    calls: list[dict] = []
-
-    def __init__(self, *args, **kwargs):
-        _Offline.calls.append(kwargs)
-        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    torchvision_datasets = pytest.importorskip("torchvision.datasets")
-    _Offline.calls = []
-    monkeypatch.setattr(torchvision_datasets, "MNIST", _Offline)
-    return _Offline.calls
 
 
 @pytest.mark.parametrize("present", ["nothing", "images only"])

@@ -104,7 +104,7 @@ def test_metadata_is_complete():
     assert len(BY_ID) == len(ALL_CHECKS), "check ids must be unique"
     assert {c.exercise for c in ALL_CHECKS} == set(range(1, 8))
     for c in ALL_CHECKS:
-        assert c.id.startswith(f"ex{c.exercise}-") and c.title and c.method and c.latex
+        assert c.id.startswith(f"ex{c.exercise}-") and c.title and c.method
         # the report typesets titles and methods as plain text
         assert not set(c.title + c.method) & set("\\_^&%$#{}~"), c.id
 
@@ -113,12 +113,12 @@ def test_exception_is_a_failed_result():
     def body():
         raise ValueError("boom")
 
-    result = Check(body, id="exX-raises", exercise=1, title="t", method="m", latex="x")()
+    result = Check(body, id="exX-raises", exercise=1, title="t", method="m")()
     assert not result.passed and result.details == "raised ValueError: boom"
 
 
 def test_empty_findings_do_not_pass():
-    result = Check(Findings, id="exX-empty", exercise=1, title="t", method="m", latex="x")()
+    result = Check(Findings, id="exX-empty", exercise=1, title="t", method="m")()
     assert not result.passed
 
 
@@ -131,7 +131,7 @@ def test_verify_writes_json(tmp_path, capsys):
     payload = json.loads(out.read_text())
     assert payload["passed"] is True
     assert [c["id"] for c in payload["checks"]] == [c.id for c in FAST]
-    keys = {"id", "exercise", "title", "passed", "method", "latex", "details", "seconds"}
+    keys = {"id", "exercise", "title", "passed", "method", "details", "seconds"}
     assert all(set(c) == keys for c in payload["checks"])
     assert "ex2-pointwise" in capsys.readouterr().out
     assert [p.name for p in out.parent.iterdir()] == ["verify.json"]  # no temporary file left
@@ -141,12 +141,12 @@ def test_verify_fails_naming_the_broken_checks(tmp_path, capsys):
     wrong_kl = (mu ** 2 + sigma2 - sp.log(sigma2)) / 2
     scalar = BY_ID["ex6-scalar-kl"]
     broken = Check(functools.partial(scalar.body, closed_form=wrong_kl), id=scalar.id,
-                   exercise=6, title=scalar.title, method=scalar.method, latex=scalar.latex)
+                   exercise=6, title=scalar.title, method=scalar.method)
 
     def crashing():
         raise RuntimeError("boom")
 
-    crash = Check(crashing, id="ex7-crash", exercise=7, title="t", method="m", latex="x")
+    crash = Check(crashing, id="ex7-crash", exercise=7, title="t", method="m")
     out = tmp_path / "verify.json"
     out.write_text("stale")
     assert verify.main(["--out", str(out)], checks=(*FAST, broken, crash)) == 1

@@ -40,18 +40,19 @@ def test_build_without_latexmk_names_the_packages(monkeypatch, tmp_path):
 
 
 def test_second_make_report_waits_for_the_first(tmp_path):
-    lock = ROOT / "report" / ".lock"
-    lock.parent.mkdir(exist_ok=True)
-    pdf = ROOT / "report" / "report.pdf"
-    before = pdf.stat().st_mtime_ns if pdf.exists() else None
+    lock = tmp_path / "lock"
+    report_existed = (ROOT / "report").exists()
     with open(lock, "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as a running `make report` holds it
-        proc = subprocess.Popen(["make", "--no-print-directory", "report"], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+        # echo stands in for the inner make: past the lock it would return at once (so still
+        # running means waiting), and the checkout's report is never built
+        proc = subprocess.Popen(["make", "--no-print-directory", "report", f"REPORT_LOCK={lock}",
+                                 "MAKE=echo"], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
         with pytest.raises(subprocess.TimeoutExpired):
             proc.communicate(timeout=4)  # still waiting for the lock
         os.killpg(proc.pid, signal.SIGTERM)  # the whole group, so no waiter outlives the test
         output, _ = proc.communicate()
     assert "another 'make report' is running" in output
-    assert (pdf.stat().st_mtime_ns if pdf.exists() else None) == before
+    assert f"(lock: {lock})" in output
+    assert (ROOT / "report").exists() == report_existed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import struct
@@ -21,7 +22,8 @@ from vae.images import show_digits
 from vae.latent_figures import (interpolate, interpolation_kind, plot_interpolation, plot_latent,
                                 plot_manifold, prior_quantiles, quantile_label, spread_apart)
 from vae.style import FULL, PNG_DPI, RIDGES, SCATTER, figure
-from vae.train import load_run, run_dir, train
+from vae.runs import Run
+from vae.train import train
 
 RUN_FIGURES = ("training", "reconstructions", "samples", "manifold", "latent", "interpolation")
 
@@ -54,10 +56,10 @@ def check_pair(paths: list[Path]) -> tuple[float, float]:
 @pytest.fixture(scope="module")
 def tiny(tiny_run):
     runs, data = tiny_run
-    directory = run_dir(Config(**TINY), runs)
-    cfg, model, _ = load_run(directory)
+    run = Run(Config(**TINY), runs)
+    cfg, model = run.cfg, run.load_model()
     train_split, test_split = load_split(data, "train"), load_split(data, "test")
-    return directory, cfg, model, as_trained(train_split, cfg), as_evaluated(test_split, cfg)
+    return run, cfg, model, as_trained(train_split, cfg), as_evaluated(test_split, cfg)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,7 @@ def study(tiny_run, tmp_path_factory):
     runs, data = tiny_run
     root = tmp_path_factory.mktemp("study") / "runs"
     main = Config(**TINY)
-    shutil.copytree(run_dir(main, runs), run_dir(main, root))
+    shutil.copytree(Run(main, runs).dir, Run(main, root).dir)
     variants = [Config(**{**TINY, "latent_dim": d, "name": f"tiny{d}d"}) for d in (1, 3)]
     train_split, test_split = load_split(data, "train"), load_split(data, "test")
     for cfg in variants:
@@ -75,10 +77,10 @@ def study(tiny_run, tmp_path_factory):
 
 
 def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
-    directory, cfg, model, train_split, test_split = tiny
-    results = [("tiny", load_run(directory)[2]), ("again", load_run(directory)[2])]
+    run, cfg, model, train_split, test_split = tiny
+    results = [run.read_results(), dataclasses.replace(run.read_results(), name="again")]
     drawn = {
-        "training": plot_training(directory, tmp_path / "training.pdf"),
+        "training": plot_training(run, tmp_path / "training.pdf"),
         "reconstructions": plot_reconstructions(model, train_split, test_split,
                                                 tmp_path / "reconstructions.pdf"),
         "samples": plot_samples(model, cfg.seed, tmp_path / "samples.pdf"),

@@ -13,6 +13,7 @@ import pytest
 import torch
 from torch import nn
 
+import vae.runs
 import vae.train
 from conftest import TINY, synthetic_digits, write_mnist
 from vae import VaeError, evaluate, losses
@@ -22,8 +23,8 @@ from vae.evaluate import elbo_terms
 from vae.io import read_json
 from vae.losses import Terms, iwae_bound, kl_to_prior, negative_elbo, reconstruction_nll
 from vae.model import VAE, gaussian_posterior
-from vae.train import (CHECKPOINT, PREVIOUS, kl_weight, load_run, make_optimizer, run_dir,
-                       run_hash, train)
+from vae.runs import CHECKPOINT, PREVIOUS, Run, run_hash
+from vae.train import kl_weight, make_optimizer, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -38,9 +39,9 @@ TIMING_RESULTS = ("seconds_per_epoch", "images_per_s", "eval_seconds")
 def pinned_code_digest():
     """Other people edit code/vae while these tests run; a run's folder must not move between
     the two train() calls of one test, so the code digest is read once."""
-    digest = vae.train.code_digest()
+    digest = vae.runs.code_digest()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(vae.train, "code_digest", lambda: digest)
+        mp.setattr(vae.runs, "code_digest", lambda: digest)
         yield
 
 
@@ -54,7 +55,7 @@ def splits(tmp_path_factory):
 def reference(splits, tmp_path_factory, pinned_code_digest) -> Path:
     """BASE trained without interruption."""
     return train(BASE, *splits, tmp_path_factory.mktemp("reference"), progress=False,
-                 log=lambda _: None)
+                 log=lambda _: None).dir
 
 
 class Spy:
@@ -118,7 +119,7 @@ def interrupted(cfg, splits, runs, monkeypatch, at: int) -> Path:
     with pytest.raises(KeyboardInterrupt):
         train(cfg, *splits, runs, progress=False, log=quiet)
     monkeypatch.setattr(vae.train, "negative_elbo", losses.negative_elbo)
-    return run_dir(cfg, runs)
+    return Run(cfg, runs).dir
 
 
 def fixed_batch(n: int = 32, seed: int = 3) -> torch.Tensor:
@@ -312,21 +313,21 @@ def test_a_run_writes_its_files(reference, splits):
 
 
 def test_the_saved_model_gives_the_reported_numbers(reference, splits):
-    cfg, model, results = load_run(reference)
-    assert cfg == BASE
-    test_x = evaluate.test_images(splits[1].images, cfg)
-    terms = elbo_terms(model, test_x, cfg, seed=cfg.seed + 1)
-    assert terms["loss"] == results["test_loss"]
-    assert terms["kl"] == results["test_kl"]
+    run = Run(BASE, reference.parent)
+    model, results = run.load_model(), run.read_results()
+    test_x = evaluate.test_images(splits[1].images, BASE)
+    terms = elbo_terms(model, test_x, BASE, seed=BASE.seed + 1)
+    assert terms["loss"] == results.test_loss
+    assert terms["kl"] == results.test_kl
 
 
 def test_two_runs_with_one_seed_agree_exactly(reference, splits, tmp_path):
-    assert_same_run(train(BASE, *splits, tmp_path, progress=False, log=quiet), reference)
+    assert_same_run(train(BASE, *splits, tmp_path, progress=False, log=quiet).dir, reference)
 
 
 def test_another_seed_gives_another_run(reference, splits, tmp_path):
     other = train(dataclasses.replace(BASE, seed=421), *splits, tmp_path, progress=False,
-                  log=quiet)
+                  log=quiet).dir
     assert other != reference
     assert not np.array_equal(np.load(other / "steps.npy"), np.load(reference / "steps.npy"))
 
@@ -335,25 +336,25 @@ def test_a_finished_run_is_not_trained_again(reference, splits, monkeypatch):
     mtime = (reference / "results.json").stat().st_mtime_ns
     spy_on(monkeypatch, forbid=True)
     logs = []
-    assert train(BASE, *splits, reference.parent, progress=False, log=logs.append) == reference
+    assert train(BASE, *splits, reference.parent, progress=False, log=logs.append).dir == reference
     assert any("not training again" in line for line in logs), logs
     assert (reference / "results.json").stat().st_mtime_ns == mtime
 
 
 def test_a_change_of_training_setting_gives_another_folder(tmp_path):
-    base = run_dir(BASE, tmp_path)
+    base = Run(BASE, tmp_path).dir
     assert base.parent == tmp_path and base.name.startswith(BASE.name + "-")
     for change in (dict(lr=3e-4), dict(epochs=3), dict(seed=1), dict(binarize=True)):
-        assert run_dir(dataclasses.replace(BASE, **change), tmp_path) != base, change
+        assert Run(dataclasses.replace(BASE, **change), tmp_path).dir != base, change
     # the name is only a label: same settings, same hash
     renamed = dataclasses.replace(BASE, name="other", description="x", device="cpu")
     assert run_hash(renamed) == run_hash(BASE)
 
 
 def test_a_code_change_gives_another_folder(monkeypatch, tmp_path):
-    before = run_dir(BASE, tmp_path)
-    monkeypatch.setattr(vae.train, "code_digest", lambda: "edited")
-    assert run_dir(BASE, tmp_path) != before
+    before = Run(BASE, tmp_path).dir
+    monkeypatch.setattr(vae.runs, "code_digest", lambda: "edited")
+    assert Run(BASE, tmp_path).dir != before
 
 
 # --- interruptions -------------------------------------------------------------------------
@@ -365,7 +366,7 @@ def test_resume_after_an_interrupt_is_exact(reference, splits, tmp_path, monkeyp
     assert torch.load(d / CHECKPOINT, weights_only=True)["epoch"] == 1
     assert len((d / "metrics.jsonl").read_text().splitlines()) == 1
     spy, logs = spy_on(monkeypatch), []
-    assert train(BASE, *splits, tmp_path, progress=False, log=logs.append) == d
+    assert train(BASE, *splits, tmp_path, progress=False, log=logs.append).dir == d
     assert spy.calls == STEPS  # only epoch 2 was trained again
     assert any("resuming after epoch 1" in line for line in logs), logs
     assert_same_run(d, reference)
@@ -427,7 +428,7 @@ def test_a_nan_loss_names_epoch_and_step_and_keeps_the_checkpoint(reference, spl
     message = str(err.value)
     assert "epoch 2, step 3" in message
     assert f"lr={BASE.lr}" in message and "grad_clip" in message
-    d = run_dir(BASE, tmp_path)
+    d = Run(BASE, tmp_path).dir
     assert str(d) in message
     assert not (d / "results.json").exists()
     assert torch.load(d / CHECKPOINT, weights_only=True)["epoch"] == 1
@@ -444,7 +445,7 @@ def test_a_real_divergence_is_caught(splits, tmp_path):
         train(cfg, *splits, tmp_path, progress=False, log=quiet)
     message = str(err.value)
     assert "diverged" in message and "lr=1000000.0" in message and "grad_clip" in message
-    assert not (run_dir(cfg, tmp_path) / "results.json").exists()
+    assert not (Run(cfg, tmp_path).dir / "results.json").exists()
 
 
 def test_divergence_in_the_first_epoch_claims_no_checkpoint(splits, tmp_path, monkeypatch):
@@ -453,7 +454,7 @@ def test_divergence_in_the_first_epoch_claims_no_checkpoint(splits, tmp_path, mo
     spy_on(monkeypatch, nan_at=2)
     with pytest.raises(VaeError) as err:
         train(BASE, *splits, tmp_path, progress=False, log=quiet)
-    assert not (run_dir(BASE, tmp_path) / CHECKPOINT).exists()
+    assert not (Run(BASE, tmp_path).dir / CHECKPOINT).exists()
     assert "epoch 1, step 2" in str(err.value)
     assert "after epoch 0" not in str(err.value)
 
@@ -474,7 +475,7 @@ def test_kl_weight_ramp():
 def test_warm_up_in_training(splits, tmp_path, monkeypatch):
     cfg = dataclasses.replace(BASE, beta=0.5, kl_warmup_epochs=1.0)
     spy = spy_on(monkeypatch)
-    d = train(cfg, *splits, tmp_path, progress=False, log=quiet)
+    d = train(cfg, *splits, tmp_path, progress=False, log=quiet).dir
     first, second = spy.weights[:STEPS], spy.weights[STEPS:]
     assert first[0] == 0.0
     assert all(a < b < 0.5 for a, b in zip(first, first[1:]))
@@ -488,10 +489,10 @@ def test_warm_up_in_training(splits, tmp_path, monkeypatch):
 def test_binarized_run(splits, tmp_path, monkeypatch):
     cfg = dataclasses.replace(BASE, binarize=True)
     spy = spy_on(monkeypatch)
-    d = train(cfg, *splits, tmp_path, progress=False, log=quiet)
+    d = train(cfg, *splits, tmp_path, progress=False, log=quiet).dir
     assert spy.values == {0.0, 1.0}
     results = read_json(d / "results.json")
-    assert all(math.isfinite(results[k]) for k in ("test_loss", "iwae_nll", "test_kl"))
+    assert all(math.isfinite(results[k]) for k in ("test_loss", "iwae_bound", "test_kl"))
     evaluated = evaluate.test_images(splits[1].images, cfg)
     assert set(evaluated.unique().tolist()) == {0, 255}
     # fixed by the seed, not redrawn at each evaluation
@@ -525,7 +526,6 @@ def test_other_architectures_train_a_step(architecture, covariance):
 def test_other_architectures_finish_a_run(splits, tmp_path, architecture, covariance):
     cfg = dataclasses.replace(BASE, architecture=architecture, covariance=covariance, epochs=1,
                               train_limit=64, test_limit=16, iwae_images=8)
-    results = read_json(train(cfg, *splits, tmp_path, progress=False, log=quiet)
-                        / "results.json")
-    assert results["test_kl"] >= 0 and math.isfinite(results["iwae_nll"])
+    results = read_json(train(cfg, *splits, tmp_path, progress=False, log=quiet).results_path)
+    assert results["test_kl"] >= 0 and math.isfinite(results["iwae_bound"])
     assert results["epochs"] == 1

@@ -35,6 +35,7 @@ import torch
 from tqdm import tqdm
 
 from . import VaeError
+from .bench_record import BenchResult, SpinRates
 from .config import Config, load_config
 from .data import ALL_FILES, Split, batches, load_split, raw_dir
 from .evaluate import elbo_terms
@@ -142,10 +143,10 @@ def _child(cfg: Config, spin: str, *args: str) -> dict[str, Any]:
     return json.loads(done.stdout)
 
 
-def spin_sweep(cfg: Config, data_dir: Path, steps: int, warmup: int) -> dict[str, dict[str, float]]:
+def spin_sweep(cfg: Config, data_dir: Path, steps: int, warmup: int) -> dict[str, SpinRates]:
     """Ceiling images/s per spin count, idle and with a busy loop holding one core, and each
     as a share of the best count in the same case."""
-    sweep: dict[str, dict[str, float]] = {}
+    measured: dict[str, dict[str, float]] = {}
     for spin in SPIN_COUNTS:
         args = ("ceiling", str(data_dir), str(steps), str(warmup))
         idle = _child(cfg, spin, *args)["images_per_s"]
@@ -155,17 +156,18 @@ def spin_sweep(cfg: Config, data_dir: Path, steps: int, warmup: int) -> dict[str
         finally:
             burner.kill()
             burner.wait()
-        sweep[spin] = {"idle": idle, "one_core_busy": busy}
-    for case in ("idle", "one_core_busy"):
-        best = max(rates[case] for rates in sweep.values())
-        for rates in sweep.values():
-            rates[f"{case}_share"] = rates[case] / best
-    return sweep
+        measured[spin] = {"idle": idle, "one_core_busy": busy}
+    best = {case: max(rates[case] for rates in measured.values())
+            for case in ("idle", "one_core_busy")}
+    return {spin: SpinRates(idle=rates["idle"], one_core_busy=rates["one_core_busy"],
+                            idle_share=rates["idle"] / best["idle"],
+                            one_core_busy_share=rates["one_core_busy"] / best["one_core_busy"])
+            for spin, rates in measured.items()}
 
 
 def run_bench(cfg: Config, train_split: Split, test_split: Split, data_dir: Path,
               ceiling_steps: int = 300, warmup: int = 30, workers: int = 2,
-              progress: bool = True, sweep: bool = True) -> dict[str, Any]:
+              progress: bool = True, sweep: bool = True) -> BenchResult:
     """Measure the three pipelines back to back; the ceiling first, so it also warms up torch."""
     train_x, test_x = train_split.images, test_split.images
     ceiling = _ceiling(cfg, _first_batch(cfg, train_x), ceiling_steps, warmup)
@@ -177,35 +179,28 @@ def run_bench(cfg: Config, train_split: Split, test_split: Split, data_dir: Path
     n = len(train_x)
     ours = n / (ours_train + ours_eval)
     notebook_rate = n / (notebook["train_seconds"] + notebook["eval_seconds"])
-    return {
-        "config": cfg.name,
-        "batch_size": cfg.batch_size,
-        "threads": torch.get_num_threads(),
-        "spin_count": os.environ.get("GOMP_SPINCOUNT", "unset"),
-        "wait_policy": os.environ.get("OMP_WAIT_POLICY", "unset"),
-        "notebook_spin_count": SPIN_DEFAULT,
-        "workers": workers,
-        "train_images": n,
-        "test_images": len(test_x),
-        "ceiling_steps": ceiling_steps,
-        "ours_train_seconds": ours_train,
-        "ours_eval_seconds": ours_eval,
-        "notebook_train_seconds": notebook["train_seconds"],
-        "notebook_eval_seconds": notebook["eval_seconds"],
-        # one epoch from the same initial weights: both should land near each other
-        "ours_test_loss": ours_loss,
-        "notebook_test_loss": notebook["test_loss"],
-        "images_per_s": ours,
-        "notebook_images_per_s": notebook_rate,
-        "ceiling_images_per_s": ceiling,
-        "speedup": ours / notebook_rate,
-        "fraction_of_ceiling": ours / ceiling,
-        # the epoch alone, without the evaluation after it: like for like with the ceiling
-        "ours_train_images_per_s": n / ours_train,
-        "notebook_train_images_per_s": n / notebook["train_seconds"],
-        "train_fraction_of_ceiling": n / ours_train / ceiling,
-        "spin_sweep": spin_sweep(cfg, Path(data_dir), ceiling_steps, warmup) if sweep else None,
-    }
+    return BenchResult(
+        threads=torch.get_num_threads(),
+        spin_count=os.environ.get("GOMP_SPINCOUNT", "unset"),
+        wait_policy=os.environ.get("OMP_WAIT_POLICY", "unset"),
+        notebook_spin_count=SPIN_DEFAULT,
+        workers=workers,
+        ours_train_seconds=ours_train,
+        ours_eval_seconds=ours_eval,
+        notebook_train_seconds=notebook["train_seconds"],
+        notebook_eval_seconds=notebook["eval_seconds"],
+        ours_test_loss=ours_loss,
+        notebook_test_loss=notebook["test_loss"],
+        images_per_s=ours,
+        notebook_images_per_s=notebook_rate,
+        ceiling_images_per_s=ceiling,
+        speedup=ours / notebook_rate,
+        fraction_of_ceiling=ours / ceiling,
+        ours_train_images_per_s=n / ours_train,
+        notebook_train_images_per_s=n / notebook["train_seconds"],
+        train_fraction_of_ceiling=n / ours_train / ceiling,
+        spin_sweep=spin_sweep(cfg, Path(data_dir), ceiling_steps, warmup) if sweep else None,
+    )
 
 
 def _main(argv: list[str]) -> dict[str, Any]:

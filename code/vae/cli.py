@@ -82,10 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_train(args: argparse.Namespace) -> None:
     from .data import load_split
-    from .train import is_finished, resolve_device, run_dir, train
+    from .runs import Run
+    from .train import resolve_device, train
 
     configs = load_configs(args.configs, args.overlay, args.overrides)
-    pending = [c for c in configs if not is_finished(c, run_dir(c, args.runs))]
+    pending = [c for c in configs if not Run(c, args.runs).is_finished()]
     for cfg in pending:
         resolve_device(cfg.device)  # a device that is not there stops before anything is written
     if pending:
@@ -96,7 +97,7 @@ def cmd_train(args: argparse.Namespace) -> None:
             train(cfg, train_split, test_split, args.runs, progress=not args.no_progress,
                   log=lambda message: print(message, flush=True))  # in order with tqdm's stderr
         else:
-            print(f"{cfg.name}: finished run found in {run_dir(cfg, args.runs)}, not training again")
+            print(f"{cfg.name}: finished run found in {Run(cfg, args.runs).dir}, not training again")
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
@@ -123,24 +124,27 @@ def cmd_figures(args: argparse.Namespace) -> None:
 def cmd_bench(args: argparse.Namespace) -> None:
     from .bench import run_bench
     from .data import load_split
-    from .io import write_json
+    from .records import write_record
 
     (cfg,) = load_configs([args.config], args.overlay, args.overrides)
     result = run_bench(cfg, load_split(args.data_dir, "train"), load_split(args.data_dir, "test"),
                        Path(args.data_dir), args.ceiling_steps, progress=not args.no_progress,
                        sweep=not args.no_sweep)
-    write_json(args.out, result)  # before printing, so that a closed pipe cannot lose it
-    for label, key, rate in (("this project's loop", "ours", "images_per_s"),
-                             ("notebook pipeline", "notebook", "notebook_images_per_s")):
-        print(f"{label:22s}{result[rate]:8.0f} images/s  (epoch {result[f'{key}_train_seconds']:.1f} s "
-              f"+ test evaluation {result[f'{key}_eval_seconds']:.1f} s)")
-    print(f"{'compute ceiling':22s}{result['ceiling_images_per_s']:8.0f} images/s")
-    print(f"speed-up {result['speedup']:.2f}x over the notebook, "
-          f"{100 * result['fraction_of_ceiling']:.0f}% of the ceiling")
-    if result["spin_sweep"]:
+    write_record(args.out, result)  # before printing, so that a closed pipe cannot lose it
+    for label, rate, epoch, evaluation in (
+            ("this project's loop", result.images_per_s, result.ours_train_seconds,
+             result.ours_eval_seconds),
+            ("notebook pipeline", result.notebook_images_per_s, result.notebook_train_seconds,
+             result.notebook_eval_seconds)):
+        print(f"{label:22s}{rate:8.0f} images/s  (epoch {epoch:.1f} s "
+              f"+ test evaluation {evaluation:.1f} s)")
+    print(f"{'compute ceiling':22s}{result.ceiling_images_per_s:8.0f} images/s")
+    print(f"speed-up {result.speedup:.2f}x over the notebook, "
+          f"{100 * result.fraction_of_ceiling:.0f}% of the ceiling")
+    if result.spin_sweep:
         print("ceiling by GOMP_SPINCOUNT   idle   one core busy  (images/s)")
-        for spin, rates in result["spin_sweep"].items():
-            print(f"{spin:>24s} {rates['idle']:7.0f} {rates['one_core_busy']:12.0f}")
+        for spin, rates in result.spin_sweep.items():
+            print(f"{spin:>24s} {rates.idle:7.0f} {rates.one_core_busy:12.0f}")
     print(f"wrote {args.out}")
 
 

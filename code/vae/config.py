@@ -50,7 +50,7 @@ class Config:
     epochs: int = 10
     grad_clip: float = 0.0  # max gradient norm (0 = no clipping)
     # evaluation
-    iwae_k: int = 1000  # importance samples per image for the log-likelihood bound
+    iwae_k: int = 1000  # importance samples per image for the IWAE bound on -log p(x)
     iwae_images: int = 2000  # test images that the IWAE bound is averaged over
     eval_batch_size: int = 1000
     device: str = "auto"
@@ -78,6 +78,10 @@ class Config:
         for key in ("name", "description", "device"):
             d.pop(key)
         return d
+
+    def mlp_widths(self) -> tuple[int, ...]:
+        """The MLP's hidden widths from the image side: h, h/2, h/4, h/8."""
+        return tuple(self.hidden // 2 ** i for i in range(4))
 
     def digest(self) -> str:
         blob = json.dumps(self.training_key(), sort_keys=True).encode()

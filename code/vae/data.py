@@ -81,7 +81,7 @@ def _download(data_dir: Path) -> None:
             f"MNIST is not in '{directory}' and could not be downloaded ({type(exc).__name__}). "
             f"Put the four IDX files ({', '.join(ALL_FILES)}; gzipped or not) into "
             f"'{directory}', or point DATA_DIR at a folder that holds MNIST/raw/, "
-            f"e.g. make report DATA_DIR=../shared/data") from None
+            f"e.g. make report DATA_DIR=path/to/folder") from None
 
 
 def load_split(data_dir: str | Path, split: str, download: bool = True) -> Split:

@@ -7,8 +7,6 @@ The latent-space figures live in latent_figures.py, the digit tiling in images.p
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ from .io import read_json, write_json
 from .latent_figures import plot_interpolation, plot_latent, plot_manifold
 from .model import VAE
 from .style import EXPECT, FULL, KL, MARKER, NORMAL, RECON, TEST, TRAIN, figure, save, styled
-from .train import is_finished, load_run, run_dir, run_hash
+from .runs import Run, RunResults, code_digest
 
 SAMPLE_ROWS, SAMPLE_COLS = 8, 16
 MARKER_SIZE = 3.5  # points, of the comparison's IWAE diamond
@@ -39,10 +37,9 @@ def draw_if_changed(main: Config, variants: list[Config], runs_root: str | Path,
                     data_dir: str | Path, out: str | Path) -> list[Path] | None:
     """draw_all, unless the figures in out came from the same runs and plotting code (None);
     out/drawn.json records what they came from."""
-    here = Path(__file__).parent
     source = {
-        "runs": {cfg.name: run_hash(cfg) for cfg in [main, *variants]},
-        "code": hashlib.sha256(b"".join((here / f).read_bytes() for f in PLOTTING_CODE)).hexdigest(),
+        "runs": {cfg.name: Run(cfg, runs_root).hash for cfg in [main, *variants]},
+        "code": code_digest(PLOTTING_CODE),
     }
     stamp = Path(out) / STAMP
     if stamp.exists():
@@ -63,30 +60,22 @@ def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
         if names.count(name) > 1:
             raise VaeError(f"two configs are named '{name}'; figure folders are named after "
                            f"configs, so give each config its own 'name'")
-    directories = [_finished(cfg, runs_root) for cfg in configs]
+    runs = [Run(cfg, runs_root) for cfg in configs]
+    results = [run.read_results() for run in runs]  # refuses an unfinished run before drawing
     train, test = load_split(data_dir, "train"), load_split(data_dir, "test")
     out = Path(out)
     written: list[Path] = []
-    for cfg, directory in zip(configs, directories):
-        written += draw_run(directory, train, test, out / cfg.name)
-    results = [(cfg.name, read_json(d / "results.json")) for cfg, d in zip(configs, directories)]
+    for run in runs:
+        written += draw_run(run, train, test, out / run.cfg.name)
     written += plot_comparison(results, out / "comparison.pdf")
     return written
 
 
-def _finished(cfg: Config, runs_root: str | Path) -> Path:
-    directory = run_dir(cfg, runs_root)
-    if not is_finished(cfg, directory):
-        raise VaeError(f"config '{cfg.name}' has no finished run in '{directory}'; "
-                       f"run `make study` (or `python -m vae train`) first")
-    return directory
-
-
-def draw_run(directory: Path, train: Split, test: Split, out: Path) -> list[Path]:
+def draw_run(run: Run, train: Split, test: Split, out: Path) -> list[Path]:
     """The figures of one finished run into the folder out."""
-    cfg, model, _ = load_run(directory)
+    cfg, model = run.cfg, run.load_model()
     train, test = as_trained(train, cfg), as_evaluated(test, cfg)
-    written = plot_training(directory, out / "training.pdf")
+    written = plot_training(run, out / "training.pdf")
     written += plot_reconstructions(model, train, test, out / "reconstructions.pdf")
     written += plot_samples(model, cfg.seed, out / "samples.pdf")
     if cfg.latent_dim <= 2:
@@ -125,7 +114,7 @@ def _limits(low: np.ndarray, high: np.ndarray, floor: float | None = None) -> tu
 
 
 @styled
-def plot_training(run: Path, path: Path) -> list[Path]:
+def plot_training(run: Run, path: Path) -> list[Path]:
     """Per-step training -ELBO, reconstruction and KL (smoothed over a faint raw trace),
     per-epoch training means and test values. The negative ELBO and the reconstruction term
     share one y axis, so that their gap (the KL) can be read off; KL has its own panel and scale.
@@ -134,24 +123,22 @@ def plot_training(run: Path, path: Path) -> list[Path]:
     beta-weighted objective. Epoch means sit mid-epoch, test values at the epoch's end.
     The y range follows the per-epoch values, so the first steps' large losses leave the top.
     """
-    steps = np.load(run / "steps.npy")
-    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line]
-    epochs = np.array([r["epoch"] for r in rows], dtype=float)
+    steps, rows = run.read_steps(), run.read_metrics()
+    epochs = np.array([r.epoch for r in rows], dtype=float)
     x = np.arange(1, len(steps) + 1) * len(rows) / len(steps)  # epochs done after each step
     window = max(1, len(steps) // 50)
     x_smooth = moving_average(x, window)
     panels = (
-        ("negative ELBO", steps[:, 1] + steps[:, 2], "loss", None),
-        (r"reconstruction $-\log p(x\mid z)$", steps[:, 1], "recon", None),
-        (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", steps[:, 2], "kl", 0.0),
+        ("negative ELBO", steps.loss, "loss", None),
+        (r"reconstruction $-\log p(x\mid z)$", steps.recon, "recon", None),
+        (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", steps.kl, "kl", 0.0),
     )
     fig, axes = figure(2.3, ncols=3)
     axes[1].sharey(axes[0])
     shared: list[np.ndarray] = []  # the values the shared y range of panels 1-2 must show
     for ax, (title, per_step, key, floor) in zip(axes, panels):
-        train_epoch = np.array([r["train_recon"] + r["train_kl"] if key == "loss"
-                                else r[f"train_{key}"] for r in rows])
-        test_epoch = np.array([r[f"test_{key}"] for r in rows])
+        train_epoch = np.array([getattr(r, f"train_{key}") for r in rows])
+        test_epoch = np.array([getattr(r, f"test_{key}") for r in rows])
         smooth = moving_average(per_step, window)
         ax.plot(x, per_step, color=TRAIN, alpha=0.25, lw=0.4)
         ax.plot(x_smooth, smooth, color=TRAIN, lw=1.0, label="training, per step (smoothed)")
@@ -216,7 +203,7 @@ def plot_samples(model: VAE, seed: int, path: Path) -> list[Path]:
 # -- across runs -------------------------------------------------------------------------
 
 @styled
-def plot_comparison(results: list[tuple[str, dict[str, Any]]], path: Path) -> list[Path]:
+def plot_comparison(results: list[RunResults], path: Path) -> list[Path]:
     """Test negative ELBO of each run as reconstruction + KL bars, the IWAE bound (K samples,
     on the first iwae_images test images) as a marker with its standard error; runs in the
     given order, the first on top.
@@ -226,13 +213,13 @@ def plot_comparison(results: list[tuple[str, dict[str, Any]]], path: Path) -> li
     pixels. The legend names the number of images only when every run used the same; it
     mentions the standard error only when the error bars reach visibly beyond the marker.
     """
-    names = [name for name, _ in results]
-    recon = np.array([r["test_recon"] for _, r in results])
-    kl = np.array([r["test_kl"] for _, r in results])
-    iwae = np.array([r["iwae_nll"] for _, r in results])
-    stderr = np.nan_to_num(np.array([r["iwae_stderr"] for _, r in results]))
-    k = [r["iwae_k"] for _, r in results]
-    images = [r.get("iwae_images") for _, r in results]
+    names = [r.name for r in results]
+    recon = np.array([r.test_recon for r in results])
+    kl = np.array([r.test_kl for r in results])
+    iwae = np.array([r.iwae_bound for r in results])
+    stderr = np.nan_to_num(np.array([r.iwae_stderr for r in results]))
+    k = [r.iwae_k for r in results]
+    images = [r.iwae_images for r in results]
     y = np.arange(len(results))
     xmax = 1.1 * max((recon + kl).max(), (iwae + stderr).max())
     fig, ax = figure(0.32 * len(results) + 0.9)

@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 
 from .data import Split, to_float
 from .evaluate import encode_means
+from .findings import spherical_interpolation
 from .images import first_of_each_class, label_columns, label_rows, show_digits, tiled_aspect
 from .model import VAE
 from .style import (DIGIT_COLOURS, EXPECT, FULL, MARKER, RIDGES, SCATTER, SQUARE, figure, save,
@@ -181,7 +182,7 @@ def interpolate(za: torch.Tensor, zb: torch.Tensor, t: torch.Tensor) -> torch.Te
     za, zb: (P, d), t: (T,) -> (P, T, d)."""
     t = t[None, :, None]
     za, zb = za[:, None, :], zb[:, None, :]
-    if za.shape[-1] <= 2:
+    if not spherical_interpolation(za.shape[-1]):
         return (1 - t) * za + t * zb
     cos = torch.nn.functional.cosine_similarity(za, zb, dim=-1).clamp(-1, 1)[..., None]
     omega = torch.arccos(cos)
@@ -194,7 +195,8 @@ def interpolate(za: torch.Tensor, zb: torch.Tensor, t: torch.Tensor) -> torch.Te
 
 def interpolation_kind(latent_dim: int) -> str:
     """How interpolate() moves between codes of this dimension, for the figure's title."""
-    return "linear interpolation" if latent_dim <= 2 else "spherical interpolation (slerp)"
+    return ("spherical interpolation (slerp)" if spherical_interpolation(latent_dim)
+            else "linear interpolation")
 
 
 @styled

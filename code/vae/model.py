@@ -29,15 +29,13 @@ def _mlp(widths: list[int], act: type[nn.Module]) -> list[nn.Module]:
 
 def mlp_encoder(cfg: Config) -> nn.Sequential:
     """784 -> h -> h/2 -> h/4 -> h/8 -> head, SiLU between, as the sheet prescribes."""
-    h = cfg.hidden
-    widths = [PIXELS, h, h // 2, h // 4, h // 8, head_size(cfg.latent_dim, cfg.covariance)]
+    widths = [PIXELS, *cfg.mlp_widths(), head_size(cfg.latent_dim, cfg.covariance)]
     return nn.Sequential(nn.Flatten(), *_mlp(widths, ACTIVATIONS[cfg.activation]))
 
 
 def mlp_decoder(cfg: Config) -> nn.Sequential:
     """The encoder's mirror image; it returns logits, the Sigmoid lives in the loss."""
-    h = cfg.hidden
-    widths = [cfg.latent_dim, h // 8, h // 4, h // 2, h, PIXELS]
+    widths = [cfg.latent_dim, *reversed(cfg.mlp_widths()), PIXELS]
     return nn.Sequential(*_mlp(widths, ACTIVATIONS[cfg.activation]))
 
 

@@ -1,101 +1,141 @@
-"""Gather finished runs into report/results/summary.json, the file the report template reads."""
+"""Gather finished runs into report/results/summary.json, the file the report template reads.
+
+`Summary` is the file's one definition: write_summary fills it, build.py reads it back with
+read_summary. No torch at import, so that build.py stays free of it.
+"""
 
 from __future__ import annotations
 
-import json
 import platform
 import subprocess
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from . import VaeError
 from .config import Config
-from .evaluate import ACTIVE_UNIT_THRESHOLD
-from .io import read_json, write_json
-from .train import is_finished, run_dir
+from .findings import (Comparison, LatentWords, ModelWords, closest_baseline, compare,
+                       latent_words, model_words, printed_difference, spherical_interpolation)
+from .records import read_record, write_record
+from .runs import Layer, Run
 
-ENTRY_KEYS = ("name", "description", "run_hash", "epochs", "train_images", "test_images",
-              "test_loss", "test_recon", "test_kl", "subset_test_loss", "iwae_nll", "iwae_stderr",
-              "iwae_k", "iwae_images", "active_units", "params", "seconds_per_epoch", "images_per_s",
-              "eval_seconds", "device")
-CONFIG_KEYS = ("latent_dim", "architecture", "covariance", "hidden", "activation", "beta",
-               "kl_warmup_epochs", "optimizer", "lr", "weight_decay", "grad_clip", "binarize")
+@dataclass
+class Entry:
+    """One run as the report shows it."""
+
+    name: str
+    description: str
+    run_hash: str
+    config: dict[str, Any]
+    latent_dim: int
+    epochs: int
+    train_images: int
+    test_images: int
+    device: str
+    params: int
+    seconds_per_epoch: float
+    images_per_s: float
+    train_minutes: float
+    eval_seconds: float
+    test_loss: float
+    test_recon: float
+    test_kl: float
+    subset_test_loss: float
+    iwae_bound: float
+    iwae_stderr: float
+    iwae_k: int
+    iwae_images: int
+    iwae_gain: float  # printed subset -ELBO minus printed IWAE bound
+    active_units: int
+    final_train_loss: float
+    late_test_loss_min: float  # over the second half of the epochs
+    late_test_loss_max: float
+    late_spread: float
+    is_best: bool
+    comparison: Comparison | None  # against its baseline; None for the main model
 
 
-# Settings that change how a model is measured or named, not what it learns.
-NOT_COMPARED = {"name", "description", "device", "iwae_k", "iwae_images", "eval_batch_size"}
-# Decimals the report prints losses with. Differences are taken between printed values, so
-# that every difference on the page is the difference of the two numbers shown beside it.
-PRINTED = 2
+@dataclass(frozen=True)
+class Environment:
+    python: str
+    platform: str
+    cpu: str
+    cores: int
+    packages: dict[str, str]
+    git_commit: str
 
 
-def printed_difference(a: float, b: float) -> float:
-    return round(round(a, PRINTED) - round(b, PRINTED), PRINTED)
+@dataclass
+class Summary:
+    active_unit_threshold: float
+    main: Entry
+    main_layers: list[Layer]
+    main_model: ModelWords
+    main_latent: LatentWords
+    variants: list[Entry]
+    best: str
+    best_is_main: bool
+    best_spherical: bool  # the best model's interpolation follows a great circle
+    plane_model: str | None  # the first run with a two-dimensional code, drawn as a plane
+    improvement_over_main: float
+    binarized: Entry | None
+    environment: Environment
+
+    @property
+    def runs(self) -> list[Entry]:
+        return [self.main, *self.variants]
 
 
-def run_entry(cfg: Config, runs_root: str | Path) -> dict[str, Any]:
+def read_summary(path: str | Path) -> Summary:
+    return read_record(Summary, path, "summary")
+
+
+def run_entry(cfg: Config, runs_root: str | Path) -> Entry:
     """One run's numbers; refuses a missing or stale run instead of reporting old numbers."""
-    directory = run_dir(cfg, runs_root)
-    if not is_finished(cfg, directory):
-        raise VaeError(f"config '{cfg.name}' has no finished run for the current config and code "
-                       f"(expected '{directory}/results.json'); run `make study` first")
-    results = read_json(directory / "results.json")
-    entry = {key: results[key] for key in ENTRY_KEYS}
-    entry.update({key: results["config"][key] for key in CONFIG_KEYS})
-    entry["config"] = results["config"]
-    entry["description"] = cfg.description  # wording may be edited without retraining
-    entry["run_dir"] = str(directory)
-    history = read_json_lines(directory / "metrics.jsonl")
-    entry["final_train_loss"] = history[-1]["train_loss"]
-    late = [row["test_loss"] for row in history[len(history) // 2:]]
-    entry["late_test_loss_min"], entry["late_test_loss_max"] = min(late), max(late)
-    entry["late_spread"] = printed_difference(max(late), min(late))
-    entry["iwae_gain"] = printed_difference(entry["subset_test_loss"], entry["iwae_nll"])
-    entry["train_minutes"] = entry["seconds_per_epoch"] * entry["epochs"] / 60
-    return entry
+    run = Run(cfg, runs_root)
+    results = run.read_results()
+    history = run.read_metrics()
+    late = [row.test_loss for row in history[len(history) // 2:]]
+    return Entry(
+        name=results.name, description=cfg.description,  # wording may change without training
+        run_hash=results.run_hash, config=results.config, latent_dim=cfg.latent_dim,
+        epochs=results.epochs, train_images=results.train_images,
+        test_images=results.test_images, device=results.device, params=results.params,
+        seconds_per_epoch=results.seconds_per_epoch, images_per_s=results.images_per_s,
+        train_minutes=results.seconds_per_epoch * results.epochs / 60,
+        eval_seconds=results.eval_seconds, test_loss=results.test_loss,
+        test_recon=results.test_recon, test_kl=results.test_kl,
+        subset_test_loss=results.subset_test_loss, iwae_bound=results.iwae_bound,
+        iwae_stderr=results.iwae_stderr, iwae_k=results.iwae_k, iwae_images=results.iwae_images,
+        iwae_gain=printed_difference(results.subset_test_loss, results.iwae_bound),
+        active_units=results.active_units, final_train_loss=history[-1].train_loss,
+        late_test_loss_min=min(late), late_test_loss_max=max(late),
+        late_spread=printed_difference(max(late), min(late)),
+        is_best=False, comparison=None)
 
 
-def changes(config: dict[str, Any], baseline: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"key": k, "baseline": baseline[k], "value": v} for k, v in config.items()
-            if k not in NOT_COMPARED and baseline[k] != v]
-
-
-def attach_baselines(entries: list[dict[str, Any]]) -> None:
-    """Compare each variant with the earlier run it differs from in the fewest settings
-    (the latest such run on a tie), so that every difference is read against few changes."""
+def attach_comparisons(entries: list[Entry]) -> None:
+    """Compare each variant with the earlier run it differs from in the fewest settings, so that
+    every difference is read against few changes."""
+    latent_grown = False
     for i, entry in enumerate(entries[1:], start=1):
-        base = min(reversed(entries[:i]), key=lambda e: len(changes(entry["config"], e["config"])))
-        entry["baseline"] = base["name"]
-        entry["changes"] = changes(entry["config"], base["config"])
-        entry["delta"] = printed_difference(entry["test_loss"], base["test_loss"])
-        entry["baseline_test_loss"] = base["test_loss"]
-        entry["baseline_test_kl"] = base["test_kl"]
-        entry["baseline_active_units"] = base["active_units"]
-        entry["baseline_latent_dim"] = base["latent_dim"]
-        entry["baseline_seconds_per_epoch"] = base["seconds_per_epoch"]
-        # the larger of the two runs' late epoch-to-epoch spreads: below it, no verdict
-        entry["noise"] = max(entry["late_spread"], base["late_spread"])
-        entry["conclusive"] = abs(entry["delta"]) > entry["noise"]
+        entry.comparison = compare(entry, closest_baseline(entry, entries[:i]), latent_grown)
+        latent_grown |= entry.comparison.explained == "latent_dim"
 
 
-def read_json_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def environment() -> dict[str, Any]:
+def environment() -> Environment:
     """Where and with what the numbers were made, for the report's provenance appendix."""
+    import torch
+
     packages = ("torch", "torchvision", "numpy", "sympy", "matplotlib", "jinja2", "tqdm")
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(terse=True),
-        "cpu": _cpu_name(),
-        "cores": torch.get_num_threads(),
-        "packages": {name: version(name) for name in packages},
-        "git_commit": _git_commit(),
-    }
+    return Environment(
+        python=platform.python_version(),
+        platform=platform.platform(terse=True),
+        cpu=_cpu_name(),
+        cores=torch.get_num_threads(),
+        packages={name: version(name) for name in packages},
+        git_commit=_git_commit(),
+    )
 
 
 def _cpu_name() -> str:
@@ -119,27 +159,34 @@ def _git_commit() -> str:
     return sha + ("+modified" if dirty else "")
 
 
+def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
+                 binarized: Config | None = None) -> Summary:
+    everyone = [run_entry(cfg, runs_root) for cfg in [main, *variants]]
+    attach_comparisons(everyone)
+    best = min(everyone, key=lambda e: e.test_loss)
+    best.is_best = True
+    main_entry, main_results = everyone[0], Run(main, runs_root).read_results()
+    planes = [e.name for e in everyone if e.latent_dim == 2]
+    return Summary(
+        active_unit_threshold=main_results.active_unit_threshold,
+        main=main_entry,
+        main_layers=main_results.layers,
+        main_model=model_words(main),
+        main_latent=latent_words(main.latent_dim),
+        variants=everyone[1:],
+        best=best.name,
+        best_is_main=best is main_entry,
+        best_spherical=spherical_interpolation(best.latent_dim),
+        plane_model=planes[0] if planes else None,
+        improvement_over_main=printed_difference(main_entry.test_loss, best.test_loss),
+        binarized=run_entry(binarized, runs_root) if binarized else None,
+        environment=environment(),
+    )
+
+
 def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
-                  out: str | Path, binarized: Config | None = None) -> dict[str, Any]:
-    directory = run_dir(main, runs_root)
-    main_entry = run_entry(main, runs_root)
-    results = read_json(directory / "results.json")
-    main_entry["layers"] = results["layers"]
-    main_entry["history"] = read_json_lines(directory / "metrics.jsonl")
-    entries = [run_entry(cfg, runs_root) for cfg in variants]
-    attach_baselines([main_entry, *entries])
-    everyone = [main_entry, *entries]
-    best = min(everyone, key=lambda e: e["test_loss"])
-    iwae_images = sorted({e["iwae_images"] for e in everyone})
-    summary = {
-        "iwae_images_all": iwae_images,
-        "active_unit_threshold": ACTIVE_UNIT_THRESHOLD,
-        "main": main_entry,
-        "variants": entries,
-        "best": best["name"],
-        "improvement_over_main": printed_difference(main_entry["test_loss"], best["test_loss"]),
-        "binarized": run_entry(binarized, runs_root) if binarized else None,
-        "environment": environment(),
-    }
-    write_json(out, summary)
+                  out: str | Path, binarized: Config | None = None) -> Summary:
+    summary = make_summary(main, variants, runs_root, binarized)
+    write_record(out, summary)
     return summary
+

@@ -1,53 +1,24 @@
-"""The training loop: epochs, atomic checkpoints, resume, caching by config and code hash.
-
-A run lives in runs/<name>-<hash>/ and nothing else writes there:
-config.toml, checkpoint.pt (+ checkpoint.prev.pt), metrics.jsonl (per epoch),
-steps.npy (per step: the weighted objective, recon, kl), model.pt and, last, results.json.
-"""
+"""The training loop: epochs, atomic checkpoints, resume; a run's files go through runs.Run."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import os
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-import numpy as np
 import torch
 from tqdm import tqdm
 
 from . import VaeError
-from .config import Config, load_config
+from .config import Config
 from .data import Split, batches, num_batches
 from .evaluate import elbo_terms, final_metrics, test_images
-from .io import atomic_write, read_json, write_json, write_text
 from .losses import negative_elbo
 from .model import VAE, count_parameters, describe_layers
-
-# The files whose code decides what a run computes; editing any of them invalidates the cache.
-CODE_FILES = ("config.py", "data.py", "model.py", "losses.py", "evaluate.py", "train.py")
-CHECKPOINT, PREVIOUS = "checkpoint.pt", "checkpoint.prev.pt"
-CHECKPOINT_KEYS = {"epoch", "model", "optimizer", "batch_rng", "torch_rng", "steps", "history"}
-
-
-def code_digest() -> str:
-    here = Path(__file__).parent
-    h = hashlib.sha256()
-    for name in CODE_FILES:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
-
-
-def run_hash(cfg: Config) -> str:
-    return hashlib.sha256((cfg.digest() + code_digest()).encode()).hexdigest()[:12]
-
-
-def run_dir(cfg: Config, runs_root: str | Path) -> Path:
-    return Path(runs_root) / f"{cfg.name}-{run_hash(cfg)}"
+from .runs import EpochMetrics, Layer, Run, RunResults
 
 
 def resolve_device(name: str) -> torch.device:
@@ -77,53 +48,6 @@ def kl_weight(cfg: Config, epoch: int, step: int, steps_per_epoch: int) -> float
     return cfg.beta * min(1.0, progress)
 
 
-def save_checkpoint(directory: Path, state: dict[str, Any]) -> None:
-    """Keep the previous checkpoint as a fallback, then write the new one atomically."""
-    current = directory / CHECKPOINT
-    if current.exists():
-        os.replace(current, directory / PREVIOUS)
-    atomic_write(current, lambda tmp: torch.save(state, tmp))
-
-
-def load_checkpoint(directory: Path, log: Callable[[str], None]
-                    ) -> tuple[dict[str, Any], Path] | None:
-    """The newest readable checkpoint and its path; an unreadable one is set aside as
-    *.corrupt-<time>, not deleted."""
-    for name in (CHECKPOINT, PREVIOUS):
-        path = directory / name
-        if not path.exists():
-            continue
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-            missing = CHECKPOINT_KEYS - set(state)
-            if missing:
-                raise ValueError(f"missing {sorted(missing)}")
-            return state, path
-        except Exception as exc:  # torch raises many kinds for a damaged file
-            aside = path.with_name(f"{name}.corrupt-{int(time.time())}")
-            os.replace(path, aside)
-            log(f"warning: checkpoint '{path}' is unreadable ({type(exc).__name__}: {exc}); "
-                f"moved it to '{aside.name}' and looking for an older one")
-    return None
-
-
-def is_finished(cfg: Config, directory: Path) -> bool:
-    results = directory / "results.json"
-    return results.exists() and read_json(results).get("run_hash") == run_hash(cfg)
-
-
-def load_run(directory: str | Path, device: str = "cpu") -> tuple[Config, VAE, dict[str, Any]]:
-    """The config, trained model and results of a finished run."""
-    directory = Path(directory)
-    results_path = directory / "results.json"
-    if not results_path.exists():
-        raise VaeError(f"run '{directory}' is not finished (no results.json); train it first")
-    cfg = load_config(directory / "config.toml")
-    model = VAE(cfg)
-    model.load_state_dict(torch.load(directory / "model.pt", map_location="cpu", weights_only=True))
-    return cfg, model.to(device).eval(), read_json(results_path)
-
-
 def _diverged(cfg: Config, directory: Path, epoch: int, where: str, value: float) -> VaeError:
     kept = (f"The last good checkpoint (after epoch {epoch}) is kept in '{directory}'."
             if epoch else "No epoch had finished, so there is no checkpoint.")
@@ -134,13 +58,12 @@ def _diverged(cfg: Config, directory: Path, epoch: int, where: str, value: float
 
 
 def _epoch_row(epoch: int, train_sums: torch.Tensor, n: int, test: dict[str, float],
-               seconds: float) -> dict[str, float]:
+               seconds: float) -> EpochMetrics:
     objective, recon, kl = (train_sums / n).tolist()
-    # train_loss is the unweighted -ELBO, comparable with test_loss whatever beta or warm-up
-    return {"epoch": epoch, "train_loss": recon + kl, "train_recon": recon, "train_kl": kl,
-            "train_objective": objective,
-            "test_loss": test["loss"], "test_recon": test["recon"], "test_kl": test["kl"],
-            "seconds": seconds, "images_per_s": n / seconds}
+    return EpochMetrics(epoch=epoch, train_loss=recon + kl, train_recon=recon, train_kl=kl,
+                        train_objective=objective, test_loss=test["loss"],
+                        test_recon=test["recon"], test_kl=test["kl"], seconds=seconds,
+                        images_per_s=n / seconds)
 
 
 class NonFiniteLoss(VaeError):
@@ -177,15 +100,26 @@ def train_epoch(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config, train
 
 
 def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | Path,
-          progress: bool = True, log: Callable[[str], None] = print) -> Path:
-    """Train cfg to completion (resuming if a checkpoint exists) and return its run folder."""
-    directory = run_dir(cfg, runs_root)
-    if is_finished(cfg, directory):
-        log(f"{cfg.name}: finished run found in {directory}, not training again")
-        return directory
-    directory.mkdir(parents=True, exist_ok=True)
-    write_text(directory / "config.toml", cfg.to_toml())
+          progress: bool = True, log: Callable[[str], None] = print) -> Run:
+    """Train cfg to completion (resuming if a checkpoint exists) and return its run. One process
+    trains a run at a time: a second one waits for the first and then finds the run finished."""
+    run = Run(cfg, runs_root)
+    if run.is_finished():
+        log(f"{cfg.name}: finished run found in {run.dir}, not training again")
+        return run
+    with run.lock(log):
+        if run.is_finished():
+            log(f"{cfg.name}: the other process finished this run in {run.dir}; "
+                f"not training again")
+            return run
+        _train(run, train_split, test_split, progress, log)
+    return run
 
+
+def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
+           log: Callable[[str], None]) -> None:
+    cfg = run.cfg
+    run.write_config()
     device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     model = VAE(cfg).to(device)
@@ -196,14 +130,15 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
     steps_per_epoch = num_batches(len(train_x), cfg.batch_size)
 
     start, steps, history = 0, [], []
-    found = load_checkpoint(directory, log)
+    found = run.load_checkpoint(log)
     if found is not None:
         state, path = found
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         batch_rng.set_state(state["batch_rng"])
         torch.set_rng_state(state["torch_rng"])
-        start, steps, history = state["epoch"], [state["steps"]], state["history"]
+        start, steps = state["epoch"], [state["steps"]]
+        history = [EpochMetrics(**row) for row in state["history"]]
         log(f"{cfg.name}: resuming after epoch {start} from {path}")
 
     for epoch in range(start, cfg.epochs):
@@ -211,7 +146,7 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
         try:
             epoch_steps = train_epoch(model, optimizer, cfg, train_x, batch_rng, epoch, progress)
         except NonFiniteLoss as exc:
-            raise _diverged(cfg, directory, epoch, f"step {exc.step}", exc.value) from None
+            raise _diverged(cfg, run.dir, epoch, f"step {exc.step}", exc.value) from None
         seconds = time.perf_counter() - t0
         steps.append(epoch_steps)
         # weight each batch by its size so that the epoch mean is per image
@@ -220,60 +155,53 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
         sums = (epoch_steps * sizes[:, None]).sum(0)
         test = elbo_terms(model, test_x, cfg, seed=cfg.seed + 1)
         if not math.isfinite(test["loss"]):  # the last step's update broke the weights
-            raise _diverged(cfg, directory, epoch,
+            raise _diverged(cfg, run.dir, epoch,
                             f"step {steps_per_epoch} (in the test evaluation after it)", test["loss"])
         history.append(_epoch_row(epoch + 1, sums, len(train_x), test, seconds))
-        save_checkpoint(directory, {
+        run.save_checkpoint({
             "epoch": epoch + 1, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "batch_rng": batch_rng.get_state(), "torch_rng": torch.get_rng_state(),
-            "steps": torch.cat(steps), "history": history})
-        write_text(directory / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in history))
+            "steps": torch.cat(steps), "history": [asdict(row) for row in history]})
+        run.write_metrics(history)
         row = history[-1]
-        log(f"{cfg.name}: epoch {epoch + 1}/{cfg.epochs}  train -ELBO {row['train_loss']:.2f}  "
-            f"test -ELBO {row['test_loss']:.2f} (recon {row['test_recon']:.2f}, "
-            f"KL {row['test_kl']:.2f}) nats  {row['images_per_s']:.0f} images/s")
+        log(f"{cfg.name}: epoch {epoch + 1}/{cfg.epochs}  train -ELBO {row.train_loss:.2f}  "
+            f"test -ELBO {row.test_loss:.2f} (recon {row.test_recon:.2f}, "
+            f"KL {row.test_kl:.2f}) nats  {row.images_per_s:.0f} images/s")
 
-    return _finish(cfg, model, test_x, directory, torch.cat(steps) if steps else torch.zeros(0, 3),
-                   history, len(train_x), log)
-
-
-def _save_npy(path: Path, array: np.ndarray) -> None:
-    with path.open("wb") as f:  # a file object, because np.save would append .npy to a name
-        np.save(f, array)
+    _finish(run, model, test_x, torch.cat(steps) if steps else torch.zeros(0, 3), history,
+            len(train_x), log)
 
 
-def _finish(cfg: Config, model: VAE, test_x: torch.Tensor, directory: Path,
-            steps: torch.Tensor, history: list[dict[str, float]], train_images: int,
-            log: Callable[[str], None]) -> Path:
-    """Final evaluation; results.json is written last, so it marks a complete run."""
-    log(f"{cfg.name}: evaluating (IWAE with k={cfg.iwae_k} on {min(cfg.iwae_images, len(test_x))} "
-        f"test images)")
+def _finish(run: Run, model: VAE, test_x: torch.Tensor, steps: torch.Tensor,
+            history: list[EpochMetrics], train_images: int, log: Callable[[str], None]) -> None:
+    """Final evaluation; the results are written last, so that they mark a complete run."""
+    cfg = run.cfg
+    bound = "IWAE estimate of -log p(x)" if cfg.binarize else "IWAE bound on -log p(x)"
+    log(f"{cfg.name}: evaluating ({bound} with k={cfg.iwae_k} on "
+        f"{min(cfg.iwae_images, len(test_x))} test images)")
     t0 = time.perf_counter()
     metrics = final_metrics(model, test_x, cfg)
     model = model.cpu()
-    atomic_write(directory / "model.pt", lambda tmp: torch.save(model.state_dict(), tmp))
-    atomic_write(directory / "steps.npy", lambda tmp: _save_npy(tmp, steps.numpy()))
-    results = {
-        "run_hash": run_hash(cfg),
-        "name": cfg.name,
-        "description": cfg.description,
-        "config": cfg.to_dict(),
-        "epochs": len(history),
-        "train_images": train_images,
-        "test_images": len(test_x),
-        "device": resolve_device(cfg.device).type,
-        "params": count_parameters(model),
-        "layers": describe_layers(model),
-        "seconds_per_epoch": sum(r["seconds"] for r in history) / max(1, len(history)),
-        "images_per_s": sum(r["images_per_s"] for r in history) / max(1, len(history)),
-        "eval_seconds": time.perf_counter() - t0,
-        **metrics,
-    }
+    run.save_model(model)
+    run.write_steps(steps.numpy())
     bad = {k: v for k, v in metrics.items() if k != "iwae_stderr" and not math.isfinite(v)}
     if bad:
-        raise VaeError(f"run '{directory}' produced non-finite test metrics: {bad}")
-    write_json(directory / "results.json", results)
-    log(f"{cfg.name}: test -ELBO {metrics['test_loss']:.2f} nats, IWAE bound on -log p(x) "
-        f"{metrics['iwae_nll']:.2f} ± {metrics['iwae_stderr']:.2f} nats, "
+        raise VaeError(f"run '{run.dir}' produced non-finite test metrics: {bad}")
+    run.write_results(RunResults(
+        run_hash=run.hash,
+        name=cfg.name,
+        config=cfg.to_dict(),
+        epochs=len(history),
+        train_images=train_images,
+        test_images=len(test_x),
+        device=resolve_device(cfg.device).type,
+        params=count_parameters(model),
+        layers=[Layer(**layer) for layer in describe_layers(model)],
+        seconds_per_epoch=sum(r.seconds for r in history) / max(1, len(history)),
+        images_per_s=sum(r.images_per_s for r in history) / max(1, len(history)),
+        eval_seconds=time.perf_counter() - t0,
+        **metrics,
+    ))
+    log(f"{cfg.name}: test -ELBO {metrics['test_loss']:.2f} nats, {bound} "
+        f"{metrics['iwae_bound']:.2f} ± {metrics['iwae_stderr']:.2f} nats, "
         f"{metrics['active_units']}/{cfg.latent_dim} active units")
-    return directory

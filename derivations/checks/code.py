@@ -55,9 +55,7 @@ def _lower_triangular(sigma2: torch.Tensor, offdiag: torch.Tensor) -> torch.Tens
 
 
 @check(id="ex6-code-kl-diagonal", exercise=6, title="Code: diagonal KL equals the closed form",
-       method=NUMERIC_FLOAT64,
-       latex=r"\texttt{kl\_to\_prior}(q) = \tfrac12\sum_j\left(\mu_j^2+\sigma_j^2-\log\sigma_j^2-1"
-             r"\right)")
+       method=NUMERIC_FLOAT64)
 def check_kl_code(kl_fn: Callable = kl_to_prior,
                   posterior_fn: Callable = gaussian_posterior) -> Findings:
     found = Findings()
@@ -74,9 +72,7 @@ def check_kl_code(kl_fn: Callable = kl_to_prior,
 
 @check(id="ex6-code-kl-full", exercise=6,
        title="Code: full-covariance KL equals the closed form",
-       method=NUMERIC_FLOAT64,
-       latex=r"\texttt{kl\_to\_prior}(q) = \tfrac12\left(\operatorname{tr}S+m^\top m-k-"
-             r"\log\det S\right),\ S=LL^\top")
+       method=NUMERIC_FLOAT64)
 def check_kl_full_code(kl_fn: Callable = kl_to_prior,
                        posterior_fn: Callable = gaussian_posterior, dim: int = 3) -> Findings:
     found = Findings()
@@ -97,9 +93,7 @@ def check_kl_full_code(kl_fn: Callable = kl_to_prior,
 
 
 @check(id="ex5-code-bce", exercise=5, title="Code: reconstruction loss equals the Bernoulli NLL",
-       method=NUMERIC_FLOAT64,
-       latex=r"\texttt{reconstruction\_nll}(l,x) = -\sum_i\big[x_i\log\lambda_i+(1-x_i)"
-             r"\log(1-\lambda_i)\big],\ \lambda=\operatorname{sigmoid}(l)")
+       method=NUMERIC_FLOAT64)
 def check_reconstruction_code(nll_fn: Callable = reconstruction_nll) -> Findings:
     found = Findings()
     gen = _generator()
@@ -115,9 +109,7 @@ def check_reconstruction_code(nll_fn: Callable = reconstruction_nll) -> Findings
 
 
 @check(id="ex7-code-rsample", exercise=7, title="Code: rsample has the pathwise derivatives",
-       method="float64 autograd",
-       latex=r"\frac{\partial z}{\partial\mu}=1,\ \frac{\partial z}{\partial\sigma^2}="
-             r"\frac{\varepsilon}{2\sigma}\ \text{for}\ z=\texttt{q.rsample()}")
+       method="float64 autograd")
 def check_rsample_code(posterior_fn: Callable = gaussian_posterior) -> Findings:
     found = Findings()
     mu, sigma2 = (t.requires_grad_() for t in _posterior_inputs(16, 3))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import sympy as sp
+
+from ..results import CheckResult
 
 MAX_NOTE = 240  # a failed residual can be a page of SymPy output; the gist is enough
 
@@ -15,20 +16,6 @@ MAX_NOTE = 240  # a failed residual can be a page of SymPy output; the gist is e
 SYMBOLIC_INTEGRATION = "SymPy integration"
 SYMBOLIC_ALGEBRA = "SymPy algebra"
 NUMERIC_FLOAT64 = "float64 vs lambdified SymPy"
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One row of verify.json."""
-
-    id: str
-    exercise: int
-    title: str
-    passed: bool
-    method: str
-    latex: str
-    details: str
-    seconds: float
 
 
 class Findings:
@@ -78,14 +65,13 @@ class Check:
     """A named identity check; calling it times the body, and an exception counts as a failure."""
 
     def __init__(self, body: Callable[..., Findings], *, id: str, exercise: int, title: str,
-                 method: str, latex: str) -> None:
+                 method: str) -> None:
         functools.update_wrapper(self, body)
         self.body = body
         self.id = id
         self.exercise = exercise
         self.title = title
         self.method = method
-        self.latex = latex
 
     def __call__(self, **inputs) -> CheckResult:
         start = time.perf_counter()
@@ -94,12 +80,11 @@ class Check:
             passed, details = findings.passed, findings.details()
         except Exception as error:  # any error is this check's failure, not the whole run's
             passed, details = False, f"raised {type(error).__name__}: {error}"[:MAX_NOTE]
-        return CheckResult(self.id, self.exercise, self.title, passed, self.method, self.latex,
-                           details, round(time.perf_counter() - start, 3))
+        return CheckResult(self.id, self.exercise, self.title, passed, self.method, details,
+                           round(time.perf_counter() - start, 3))
 
 
-def check(*, id: str, exercise: int, title: str, method: str, latex: str):
+def check(*, id: str, exercise: int, title: str, method: str):
     """Turn a function returning Findings into a Check with the given report metadata."""
-    return lambda body: Check(body, id=id, exercise=exercise, title=title, method=method,
-                              latex=latex)
+    return lambda body: Check(body, id=id, exercise=exercise, title=title, method=method)
 

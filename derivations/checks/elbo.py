@@ -39,9 +39,7 @@ LIKELIHOOD = list(sp.symbols("l1:4", positive=True))  # p(x|z_j) for the observe
 
 
 @check(id="ex1-discrete-gap", exercise=1, title="ELBO gap is KL to the posterior (finite z)",
-       method=SYMBOLIC_ALGEBRA,
-       latex=r"\log p(x)-\mathbb E_q\log\frac{p(x,z)}{q(z)} = "
-             r"\operatorname{KL}\big(q(z)\,\|\,p(z\mid x)\big)")
+       method=SYMBOLIC_ALGEBRA)
 def check_discrete_gap(posterior: Callable[[Sequence], list] = bayes_posterior) -> Findings:
     found = Findings()
     joint = [pz * lik for pz, lik in zip(PRIOR, LIKELIHOOD)]
@@ -59,8 +57,7 @@ def check_discrete_gap(posterior: Callable[[Sequence], list] = bayes_posterior) 
 
 
 @check(id="ex2-pointwise", exercise=2, title="ELBO = expected log-likelihood - KL (finite z)",
-       method=SYMBOLIC_ALGEBRA,
-       latex=r"\log\frac{p(z)\,p(x\mid z)}{q(z)} = \log p(x\mid z)-\log\frac{q(z)}{p(z)}")
+       method=SYMBOLIC_ALGEBRA)
 def check_pointwise_decomposition(decompose: Callable = decomposition) -> Findings:
     found = Findings()
     pz, lik, q = sp.symbols("p_z p_x_given_z q", positive=True)
@@ -92,9 +89,7 @@ def _gaussian_elbo() -> sp.Expr:
 
 @check(id="ex1-gaussian-gap", exercise=1,
        title="Linear-Gaussian model: the gap is KL to the posterior",
-       method=SYMBOLIC_INTEGRATION,
-       latex=r"\log p(x)-\mathrm{ELBO}(m,v) = \operatorname{KL}\big(\mathcal N(m,v)\,\|\,"
-             r"p(z\mid x)\big)\ge 0,\ =0\iff\mathcal N(m,v)=p(z\mid x)")
+       method=SYMBOLIC_INTEGRATION)
 def check_gaussian_gap(posterior: tuple[sp.Expr, sp.Expr] = POSTERIOR) -> Findings:
     found = Findings()
     post_mean, post_var = posterior
@@ -125,9 +120,7 @@ def check_gaussian_gap(posterior: tuple[sp.Expr, sp.Expr] = POSTERIOR) -> Findin
 
 @check(id="ex2-gaussian", exercise=2,
        title="Linear-Gaussian model: ELBO = expected log-likelihood - KL",
-       method=SYMBOLIC_INTEGRATION,
-       latex=r"\mathbb E_q\log\frac{p(x,z)}{q(z\mid x)} = \mathbb E_q\log p(x\mid z)-"
-             r"\operatorname{KL}\big(q(z\mid x)\,\|\,p(z)\big)")
+       method=SYMBOLIC_INTEGRATION)
 def check_gaussian_decomposition(decompose: Callable = decomposition) -> Findings:
     found = Findings()
     reconstruction = expectation(LOG_LIKELIHOOD, Q_COORDS)

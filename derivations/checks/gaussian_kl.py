@@ -29,9 +29,7 @@ def full_kl(m: sp.Matrix, S: sp.Matrix) -> sp.Expr:
 
 
 @check(id="ex6-scalar-kl", exercise=6, title="Scalar Gaussian KL to the prior",
-       method=SYMBOLIC_INTEGRATION,
-       latex=r"\operatorname{KL}\big(\mathcal N(\mu,\sigma^2)\,\|\,\mathcal N(0,1)\big) = "
-             r"\tfrac12\left(\mu^2+\sigma^2-\log\sigma^2-1\right)")
+       method=SYMBOLIC_INTEGRATION)
 def check_scalar_kl(closed_form: sp.Expr = SCALAR_KL) -> Findings:
     found = Findings()
     q, p = normal_pdf(z, mu, sigma2), normal_pdf(z, 0, 1)
@@ -50,10 +48,7 @@ def check_scalar_kl(closed_form: sp.Expr = SCALAR_KL) -> Findings:
 
 
 @check(id="ex6-diagonal-kl", exercise=6, title="Diagonal Gaussian KL is a sum over dimensions",
-       method=SYMBOLIC_INTEGRATION,
-       latex=r"\operatorname{KL}\big(\mathcal N(\mu,\operatorname{diag}\sigma^2)\,\|\,"
-             r"\mathcal N(0,I)\big) = "
-             r"\tfrac12\sum_{j}\left(\mu_j^2+\sigma_j^2-\log\sigma_j^2-1\right)")
+       method=SYMBOLIC_INTEGRATION)
 def check_diagonal_kl(closed_form: Callable[[Sequence, Sequence], sp.Expr] = diagonal_kl,
                       dim: int = 3) -> Findings:
     found = Findings()
@@ -69,9 +64,7 @@ def check_diagonal_kl(closed_form: Callable[[Sequence, Sequence], sp.Expr] = dia
 
 
 @check(id="ex6-full-kl", exercise=6, title="Full-covariance Gaussian KL to the prior",
-       method=SYMBOLIC_INTEGRATION,
-       latex=r"\operatorname{KL}\big(\mathcal N(m,S)\,\|\,\mathcal N(0,I_k)\big) = "
-             r"\tfrac12\left(\operatorname{tr}S+m^\top m-k-\log\det S\right),\ S=LL^\top")
+       method=SYMBOLIC_INTEGRATION)
 def check_full_kl(closed_form: Callable[[sp.Matrix, sp.Matrix], sp.Expr] = full_kl) -> Findings:
     """k = 2 with a symbolic Cholesky factor L; z = m + L t with t ~ N(0, I)."""
     found = Findings()

@@ -113,9 +113,7 @@ def consistent_model() -> tuple[list, list, EncoderJoint]:
 
 @check(id="ex3-assumption", exercise=3,
        title="Reconstruction term when the joint factorises both ways",
-       method=SYMBOLIC_ALGEBRA,
-       latex=r"\mathbb E_{p(x)}\mathbb E_{q(z\mid x)}\log p(\tilde x\mid z) = -H(x\mid z)-"
-             r"\mathbb E_{p(z)}\operatorname{KL}\big(p(x\mid z)\,\|\,p(\tilde x\mid z)\big)")
+       method=SYMBOLIC_ALGEBRA)
 def check_reconstruction_under_assumption(identity: Callable = reconstruction_identity) -> Findings:
     found = Findings()
     prior, conditional, joint = consistent_model()
@@ -134,9 +132,7 @@ def check_reconstruction_under_assumption(identity: Callable = reconstruction_id
 
 @check(id="ex3-general", exercise=3,
        title="Reconstruction term for any encoder; the assumption is needed",
-       method=SYMBOLIC_ALGEBRA,
-       latex=r"\mathbb E_{p(x)}\mathbb E_{q(z\mid x)}\log p(\tilde x\mid z) = -H_q(x\mid z)-"
-             r"\mathbb E_{q(z)}\operatorname{KL}\big(q(x\mid z)\,\|\,p(\tilde x\mid z)\big)")
+       method=SYMBOLIC_ALGEBRA)
 def check_reconstruction_general(identity: Callable = reconstruction_identity) -> Findings:
     found = Findings()
     joint, r = general_joint(), decoder()
@@ -162,9 +158,7 @@ def check_reconstruction_general(identity: Callable = reconstruction_identity) -
 
 
 @check(id="ex4-general", exercise=4, title="Expected KL = mutual information + aggregate KL",
-       method=SYMBOLIC_ALGEBRA,
-       latex=r"\mathbb E_{p(x)}\operatorname{KL}\big(q(z\mid x)\,\|\,p(z)\big) = I_q(x;z)+"
-             r"\operatorname{KL}\big(q(z)\,\|\,p(z)\big)")
+       method=SYMBOLIC_ALGEBRA)
 def check_regularisation_general(identity: Callable = regularisation_identity) -> Findings:
     found = Findings()
     joint, prior = general_joint(), _simplex("w", 2)
@@ -175,9 +169,7 @@ def check_regularisation_general(identity: Callable = regularisation_identity) -
 
 
 @check(id="ex4-aggregate", exercise=4, title="Expected KL = mutual information when p(z) = q(z)",
-       method=SYMBOLIC_ALGEBRA,
-       latex=r"p(z)=q(z):=\mathbb E_{p(x)}q(z\mid x)\ \Rightarrow\ "
-             r"\mathbb E_{p(x)}\operatorname{KL}\big(q(z\mid x)\,\|\,p(z)\big) = I_q(x;z)")
+       method=SYMBOLIC_ALGEBRA)
 def check_regularisation_aggregate(prior: Callable = aggregate_posterior) -> Findings:
     found = Findings()
     joint = general_joint()
@@ -191,9 +183,7 @@ def check_regularisation_aggregate(prior: Callable = aggregate_posterior) -> Fin
 
 
 @check(id="ex4-average-elbo", exercise=4, title="Averaged ELBO: the mutual information cancels",
-       method=SYMBOLIC_ALGEBRA,
-       latex=r"\mathbb E_{p(x)}\mathrm{ELBO} = -H(p(x))-\mathbb E_{q(z)}\operatorname{KL}\big("
-             r"q(x\mid z)\,\|\,p(\tilde x\mid z)\big)-\operatorname{KL}\big(q(z)\,\|\,p(z)\big)")
+       method=SYMBOLIC_ALGEBRA)
 def check_average_elbo(identity: Callable = average_elbo_identity) -> Findings:
     found = Findings()
     joint, r, prior = general_joint(), decoder(), _simplex("w", 2)

@@ -1,0 +1,32 @@
+"""verify.json: what `make verify` found. verify.py writes it and build.py reads it, both through
+these types; nothing here imports SymPy or torch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from vae.records import read_record
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One identity check: what it claims, how it was established, and whether it held."""
+
+    id: str
+    exercise: int
+    title: str
+    passed: bool
+    method: str
+    details: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    passed: bool
+    checks: list[CheckResult]
+
+
+def read_verify(path: str | Path) -> VerifyReport:
+    return read_record(VerifyReport, path, "verify")

@@ -1,0 +1,110 @@
+"""What the report's sentences say: each verdict and flag that findings.py decides."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+
+import pytest
+
+from vae.config import Config
+from vae.findings import (compare, closest_baseline, latent_words, model_words,
+                          printed_difference, verdict)
+
+
+def entry(name: str = "base", test_loss: float = 130.0, late_spread: float = 1.0,
+          active_units: int = 7, seconds_per_epoch: float = 10.0, **settings):
+    """A summary entry as findings.compare reads it."""
+    config = dataclasses.replace(Config(latent_dim=16), **settings).to_dict()
+    return SimpleNamespace(name=name, config=config, test_loss=test_loss, test_kl=20.0,
+                           late_spread=late_spread, active_units=active_units,
+                           latent_dim=config["latent_dim"], seconds_per_epoch=seconds_per_epoch)
+
+
+@pytest.mark.parametrize("delta, noise, said", [
+    (-2.0, 1.0, "helped"), (2.0, 1.0, "did not help"), (1.0, 1.0, "inconclusive"),
+    (-0.99, 1.0, "inconclusive"), (0.0, 0.0, "inconclusive"), (-0.01, 0.0, "helped"),
+])
+def test_verdict_is_against_the_spread(delta, noise, said):
+    assert verdict(delta, noise) == said
+
+
+def test_the_difference_and_the_noise_are_those_printed():
+    base, variant = entry(test_loss=130.004, late_spread=0.5), entry(
+        "v", test_loss=128.996, late_spread=0.8, activation="relu")
+    found = compare(variant, base, latent_grown_before=False)
+    assert found.delta == printed_difference(128.996, 130.004) == -1.0
+    assert found.noise == 0.8 and found.verdict == "helped"
+
+
+def test_one_change_is_explained_with_its_values():
+    found = compare(entry("v", activation="relu"), entry(), latent_grown_before=False)
+    assert [c.key for c in found.changes] == ["activation"]
+    assert found.changes[0].label == "activation"
+    assert found.explained == "activation" and found.several == ""
+    assert found.explained_from.startswith("SiLU") and found.explained_to.startswith("ReLU")
+
+
+def test_several_changes_are_counted_in_words_and_the_architecture_is_explained():
+    variant = entry("conv", architecture="conv", hidden=256, latent_dim=32)
+    found = compare(variant, entry(), latent_grown_before=False)
+    assert {c.key for c in found.changes} == {"architecture", "hidden", "latent_dim"}
+    assert found.several == "three" and found.explained == "architecture"
+
+
+def test_a_second_latent_growth_says_again():
+    base = entry(latent_dim=1)
+    first = compare(entry("a", latent_dim=2), base, latent_grown_before=False)
+    again = compare(entry("b", latent_dim=16), entry("a", latent_dim=2), latent_grown_before=True)
+    assert (first.explained, first.latent_again) == ("latent_dim", False)
+    assert (again.explained, again.latent_again) == ("latent_dim", True)
+    assert (again.explained_from, again.explained_to) == ("2", "16")
+
+
+@pytest.mark.parametrize("units, dim, unchanged", [(7, 16, True), (6, 16, False), (7, 32, False)])
+def test_units_unchanged_needs_the_same_units_of_the_same_dimension(units, dim, unchanged):
+    variant = entry("v", active_units=units, latent_dim=dim)
+    assert compare(variant, entry(), False).units_unchanged is unchanged
+
+
+@pytest.mark.parametrize("units, failed", [(5, True), (7, False), (9, False)])
+def test_warm_up_failed_only_when_it_was_the_change_and_units_fell(units, failed):
+    variant = entry("w", active_units=units, kl_warmup_epochs=3.0)
+    assert compare(variant, entry(), False).warmup_failed is failed
+    assert compare(entry("r", active_units=units, activation="relu"), entry(),
+                   False).warmup_failed is False
+
+
+@pytest.mark.parametrize("seconds, slower", [(15.0, False), (15.01, True), (9.0, False)])
+def test_slower_means_half_as_long_again(seconds, slower):
+    variant = entry("v", seconds_per_epoch=seconds, activation="relu")
+    assert compare(variant, entry(seconds_per_epoch=10.0), False).slower is slower
+
+
+def test_the_baseline_is_the_closest_earlier_run_latest_on_a_tie():
+    main = entry("main", latent_dim=1)
+    wide = entry("wide", latent_dim=16)
+    relu = entry("relu", latent_dim=16, activation="relu")
+    assert closest_baseline(entry("x", latent_dim=16, weight_decay=0.0),
+                            [main, wide, relu]).name == "wide"
+    twin = entry("twin", latent_dim=16)
+    assert closest_baseline(entry("y", latent_dim=16, beta=2.0),
+                            [main, wide, twin]).name == "twin"
+
+
+def test_model_words_come_from_the_config():
+    words = model_words(Config())
+    assert words.encoder_layers == "layers of width 512, 256, 128 and 64"
+    assert (words.activation, words.optimizer) == ("SiLU", "AdamW")
+    other = model_words(Config(hidden=64, activation="gelu", optimizer="sgd"))
+    assert other.encoder_layers == "layers of width 64, 32, 16 and 8"
+    assert (other.activation, other.optimizer) == ("GELU", "SGD")
+    assert "convolutions of 32 and 64 channels" in model_words(
+        Config(architecture="conv", hidden=256)).encoder_layers
+
+
+@pytest.mark.parametrize("dim, manifold, small, words", [
+    (1, "line", True, "1 dimension"), (2, "plane", True, "2 dimensions"),
+    (16, "", False, "16 dimensions")])
+def test_latent_words(dim, manifold, small, words):
+    assert latent_words(dim) == type(latent_words(dim))(manifold, small, words)
