@@ -24,7 +24,7 @@ TEX_FILES    := siunitx.sty tcolorbox.sty cleveref.sty lmodern.sty
 
 VERIFY_JSON  := report/results/verify.json
 VERIFY_DEPS  := $(shell find derivations -name '*.py' 2>/dev/null) code/vae/losses.py code/vae/model.py \
-                code/vae/records.py
+                code/vae/config.py code/vae/records.py
 
 .PHONY: help setup tex test verify train study figures summary report report-unlocked bench previews \
         clean distclean

@@ -18,6 +18,7 @@ class CheckResult:
     title: str
     passed: bool
     method: str
+    calls: list[str]  # the package functions it runs; empty for a check of the derivation alone
     details: str
     seconds: float
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 
 import pytest
 import sympy as sp
@@ -13,7 +14,7 @@ from torch.distributions import Independent, Normal, kl_divergence
 from derivations import verify  # importable through the repository root that conftest adds
 from derivations.checks import ALL_CHECKS, Check, Findings
 from derivations.checks import decoder, elbo, gaussian_kl
-from vae.losses import reconstruction_nll
+from vae.losses import iwae_bound, negative_elbo, reconstruction_nll
 from vae.model import gaussian_posterior, standard_normal_prior
 
 BY_ID = {c.id: c for c in ALL_CHECKS}
@@ -43,11 +44,25 @@ def _scale_is_variance(mu_, sigma2_):
     return Independent(Normal(mu_, sigma2_), 1)
 
 
+def _encode_without_eta(model, x):
+    h, d = model.encoder(x), model.latent_dim
+    return gaussian_posterior(h[:, :d], torch.nn.functional.softplus(h[:, d:2 * d]))
+
+
+def _forward_without_gradient(model, x):
+    q = model.encode(x)
+    return model.decode(q.sample()), q
+
+
 WRONG = [
     ("ex1-discrete-gap", "unnormalised posterior", dict(posterior=lambda joint: list(joint))),
     ("ex1-gaussian-gap", "wrong posterior variance",
      dict(posterior=(elbo.POSTERIOR[0], 2 * elbo.POSTERIOR[1]))),
+    ("ex1-code-iwae", "without -log k",
+     dict(bound_fn=lambda model, x, k, chunk=100: iwae_bound(model, x, k, chunk) + math.log(k))),
     ("ex2-pointwise", "KL added", dict(decompose=lambda rec, kl: rec + kl)),
+    ("ex2-code-negative-elbo", "KL weight ignored",
+     dict(loss_fn=lambda model, x, weight=1.0: negative_elbo(model, x))),
     ("ex2-gaussian", "KL added", dict(decompose=lambda rec, kl: rec + kl)),
     ("ex3-assumption", "entropy sign flipped", dict(identity=lambda h, kl: h - kl)),
     ("ex3-general", "KL term dropped", dict(identity=lambda h, kl: -h)),
@@ -74,6 +89,9 @@ WRONG = [
      dict(kl_fn=lambda q: kl_divergence(standard_normal_prior(q), q))),
     ("ex6-code-kl-full", "off-diagonal ignored", dict(kl_fn=_diagonal_only_kl)),
     ("ex6-code-kl-full", "column-major lower triangle", dict(posterior_fn=_column_major_posterior)),
+    ("ex6-code-encode", "without eta", dict(encode=_encode_without_eta)),
+    ("ex7-code-forward", "sample() instead of rsample()",
+     dict(forward=_forward_without_gradient)),
     ("ex7-density", "sigma2 as the scale", dict(g=lambda e, m, s2: m + s2 * e)),
     ("ex7-moments", "sigma2 as the scale", dict(g=lambda e, m, s2: m + s2 * e)),
     ("ex7-pathwise", "sigma2 as the scale", dict(g=lambda e, m, s2: m + s2 * e)),
@@ -131,7 +149,7 @@ def test_verify_writes_json(tmp_path, capsys):
     payload = json.loads(out.read_text())
     assert payload["passed"] is True
     assert [c["id"] for c in payload["checks"]] == [c.id for c in FAST]
-    keys = {"id", "exercise", "title", "passed", "method", "details", "seconds"}
+    keys = {"id", "exercise", "title", "passed", "method", "calls", "details", "seconds"}
     assert all(set(c) == keys for c in payload["checks"])
     assert "ex2-pointwise" in capsys.readouterr().out
     assert [p.name for p in out.parent.iterdir()] == ["verify.json"]  # no temporary file left

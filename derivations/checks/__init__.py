@@ -10,6 +10,8 @@ from .decoder import check_bernoulli, check_categorical, check_greyscale_normali
 from .elbo import (check_discrete_gap, check_gaussian_decomposition, check_gaussian_gap,
                    check_pointwise_decomposition)
 from .gaussian_kl import check_diagonal_kl, check_full_kl, check_scalar_kl
+from .model_code import (check_encode_code, check_forward_code, check_iwae_code,
+                         check_negative_elbo_code)
 from .information import (check_average_elbo, check_reconstruction_general,
                           check_reconstruction_under_assumption, check_regularisation_aggregate,
                           check_regularisation_general)
@@ -18,8 +20,10 @@ from .reparameterisation import check_density, check_moments, check_pathwise_gra
 ALL_CHECKS: tuple[Check, ...] = (
     check_discrete_gap,
     check_gaussian_gap,
+    check_iwae_code,
     check_pointwise_decomposition,
     check_gaussian_decomposition,
+    check_negative_elbo_code,
     check_reconstruction_under_assumption,
     check_reconstruction_general,
     check_regularisation_general,
@@ -34,10 +38,12 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_full_kl,
     check_kl_code,
     check_kl_full_code,
+    check_encode_code,
     check_density,
     check_moments,
     check_pathwise_gradient,
     check_rsample_code,
+    check_forward_code,
 )
 
 __all__ = ["ALL_CHECKS", "Check", "CheckResult", "Findings"]

@@ -55,7 +55,8 @@ def _lower_triangular(sigma2: torch.Tensor, offdiag: torch.Tensor) -> torch.Tens
 
 
 @check(id="ex6-code-kl-diagonal", exercise=6, title="Code: diagonal KL equals the closed form",
-       method=NUMERIC_FLOAT64)
+       method=NUMERIC_FLOAT64,
+       calls=("kl_to_prior", "gaussian_posterior"))
 def check_kl_code(kl_fn: Callable = kl_to_prior,
                   posterior_fn: Callable = gaussian_posterior) -> Findings:
     found = Findings()
@@ -72,7 +73,8 @@ def check_kl_code(kl_fn: Callable = kl_to_prior,
 
 @check(id="ex6-code-kl-full", exercise=6,
        title="Code: full-covariance KL equals the closed form",
-       method=NUMERIC_FLOAT64)
+       method=NUMERIC_FLOAT64,
+       calls=("kl_to_prior", "gaussian_posterior"))
 def check_kl_full_code(kl_fn: Callable = kl_to_prior,
                        posterior_fn: Callable = gaussian_posterior, dim: int = 3) -> Findings:
     found = Findings()
@@ -93,7 +95,8 @@ def check_kl_full_code(kl_fn: Callable = kl_to_prior,
 
 
 @check(id="ex5-code-bce", exercise=5, title="Code: reconstruction loss equals the Bernoulli NLL",
-       method=NUMERIC_FLOAT64)
+       method=NUMERIC_FLOAT64,
+       calls=("reconstruction_nll",))
 def check_reconstruction_code(nll_fn: Callable = reconstruction_nll) -> Findings:
     found = Findings()
     gen = _generator()
@@ -109,7 +112,8 @@ def check_reconstruction_code(nll_fn: Callable = reconstruction_nll) -> Findings
 
 
 @check(id="ex7-code-rsample", exercise=7, title="Code: rsample has the pathwise derivatives",
-       method="float64 autograd")
+       method="float64 autograd",
+       calls=("gaussian_posterior",))
 def check_rsample_code(posterior_fn: Callable = gaussian_posterior) -> Findings:
     found = Findings()
     mu, sigma2 = (t.requires_grad_() for t in _posterior_inputs(16, 3))

@@ -47,7 +47,10 @@ class Findings:
         if tuple(actual.shape) != tuple(expected.shape):
             self.holds(claim, False, f"shape {tuple(actual.shape)} != {tuple(expected.shape)}")
             return
-        err = float(abs(actual - expected).max())
+        difference = actual - expected
+        if hasattr(difference, "detach"):  # a tensor still attached to an autograd graph
+            difference = difference.detach()
+        err = float(abs(difference).max())
         self.holds(f"{claim} (max |diff| {err:.1e})", err <= tol, f"tolerance {tol:.0e}")
 
     @property
@@ -65,13 +68,14 @@ class Check:
     """A named identity check; calling it times the body, and an exception counts as a failure."""
 
     def __init__(self, body: Callable[..., Findings], *, id: str, exercise: int, title: str,
-                 method: str) -> None:
+                 method: str, calls: tuple[str, ...] = ()) -> None:
         functools.update_wrapper(self, body)
         self.body = body
         self.id = id
         self.exercise = exercise
         self.title = title
         self.method = method
+        self.calls = calls
 
     def __call__(self, **inputs) -> CheckResult:
         start = time.perf_counter()
@@ -80,11 +84,13 @@ class Check:
             passed, details = findings.passed, findings.details()
         except Exception as error:  # any error is this check's failure, not the whole run's
             passed, details = False, f"raised {type(error).__name__}: {error}"[:MAX_NOTE]
-        return CheckResult(self.id, self.exercise, self.title, passed, self.method, details,
-                           round(time.perf_counter() - start, 3))
+        return CheckResult(self.id, self.exercise, self.title, passed, self.method,
+                           list(self.calls), details, round(time.perf_counter() - start, 3))
 
 
-def check(*, id: str, exercise: int, title: str, method: str):
-    """Turn a function returning Findings into a Check with the given report metadata."""
-    return lambda body: Check(body, id=id, exercise=exercise, title=title, method=method)
+def check(*, id: str, exercise: int, title: str, method: str, calls: tuple[str, ...] = ()):
+    """Turn a function returning Findings into a Check with the given report metadata; `calls`
+    names the package functions it runs (none: it checks the derivation alone)."""
+    return lambda body: Check(body, id=id, exercise=exercise, title=title, method=method,
+                              calls=calls)
 

@@ -63,24 +63,32 @@ def check_diagonal_kl(closed_form: Callable[[Sequence, Sequence], sp.Expr] = dia
     return found
 
 
-@check(id="ex6-full-kl", exercise=6, title="Full-covariance Gaussian KL to the prior",
+def _cholesky_factor(k: int) -> sp.Matrix:
+    """A general k x k lower-triangular L with a positive diagonal, all entries symbolic."""
+    return sp.Matrix(k, k, lambda i, j: sp.Symbol(f"l{i + 1}{j + 1}", positive=True) if i == j
+                     else sp.Symbol(f"l{i + 1}{j + 1}", real=True) if i > j else sp.Integer(0))
+
+
+@check(id="ex6-full-kl", exercise=6, title="Full-covariance Gaussian KL to the prior, k = 1 to 4",
        method=SYMBOLIC_INTEGRATION)
-def check_full_kl(closed_form: Callable[[sp.Matrix, sp.Matrix], sp.Expr] = full_kl) -> Findings:
-    """k = 2 with a symbolic Cholesky factor L; z = m + L t with t ~ N(0, I)."""
+def check_full_kl(closed_form: Callable[[sp.Matrix, sp.Matrix], sp.Expr] = full_kl,
+                  dims: Sequence[int] = (1, 2, 3, 4)) -> Findings:
+    """q = N(m, S) with S = L L^T for a symbolic Cholesky factor L; z = m + L t, t ~ N(0, I)."""
     found = Findings()
-    l11, l22 = sp.symbols("l11 l22", positive=True)
-    l21 = sp.Symbol("l21", real=True)
-    L = sp.Matrix([[l11, 0], [l21, l22]])
-    S = L * L.T
-    m = sp.Matrix(sp.symbols("m1 m2", real=True))
-    t = sp.Matrix(sp.symbols("t1 t2", real=True))
-    zt = m + L * t
-    log_q = (-(zt - m).T * S.inv() * (zt - m))[0, 0] / 2 - sp.log(2 * sp.pi) - sp.log(S.det()) / 2
-    log_p = -(zt.T * zt)[0, 0] / 2 - sp.log(2 * sp.pi)
-    log_phi = sum(log_normal_pdf(ti, 0, 1) for ti in t)
-    found.zero("change of variables: q(m + L t) det L is the N(0, I) density of t",
-               sp.expand_log(log_q + sp.log(L.det()) - log_phi, force=True))
-    log_ratio = sp.expand(sp.cancel(sp.expand_log(log_q - log_p, force=True)))
-    kl = standard_normal_expectation(log_ratio, list(t))
-    found.equal("E_q log(q/p) equals the closed form", kl, closed_form(m, S))
+    for k in dims:
+        L = _cholesky_factor(k)
+        S = L * L.T
+        S_inv = L.inv().T * L.inv()  # L is triangular: its inverse is cheap and exact
+        m = sp.Matrix(sp.symbols(f"m1:{k + 1}", real=True))
+        t = sp.Matrix(sp.symbols(f"t1:{k + 1}", real=True))
+        zt = m + L * t
+        log_q = (-(zt - m).T * S_inv * (zt - m))[0, 0] / 2 - k * sp.log(2 * sp.pi) / 2 \
+            - sp.log(S.det()) / 2
+        log_p = -(zt.T * zt)[0, 0] / 2 - k * sp.log(2 * sp.pi) / 2
+        log_phi = sum(log_normal_pdf(ti, 0, 1) for ti in t)
+        found.zero(f"k = {k}: q(m + L t) det L is the N(0, I) density of t",
+                   sp.simplify(sp.expand_log(log_q + sp.log(L.det()) - log_phi, force=True)))
+        log_ratio = sp.expand(sp.cancel(sp.expand_log(log_q - log_p, force=True)))
+        kl = standard_normal_expectation(log_ratio, list(t))
+        found.equal(f"k = {k}: E_q log(q/p) equals the closed form", kl, closed_form(m, S))
     return found

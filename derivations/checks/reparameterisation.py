@@ -64,14 +64,15 @@ def check_moments(g: Callable = reparameterise) -> Findings:
        title="Pathwise and score-function gradients agree",
        method=SYMBOLIC_INTEGRATION)
 def check_pathwise_gradient(g: Callable = reparameterise) -> Findings:
-    """With the test function f(z) = z^3, whose expectation depends on both mu and sigma."""
+    """For every test function f(z) = c0 + c1 z + ... + c4 z^4 at once (symbolic c_i)."""
     found = Findings()
     sample = g(eps, mu, sigma ** 2)
     found.zero("dz/dmu = 1", sp.diff(sample, mu) - 1)
     found.zero("dz/dsigma = eps", sp.diff(sample, sigma) - eps)
+    coefficients = sp.symbols("c0:5", real=True)
 
     def f(value: sp.Expr) -> sp.Expr:
-        return value ** 3
+        return sum(c * value ** i for i, c in enumerate(coefficients))
 
     q_coords = [(z, mu, sigma ** 2)]
     target = expectation(f(z), q_coords)  # E_q f(z), integrated under q itself
