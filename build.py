@@ -30,7 +30,7 @@ from derivations.results import CheckResult, read_verify
 from vae import VaeError
 from vae.bench_record import read_bench
 from vae.config import Config
-from vae.findings import PRINTED, plural
+from vae.findings import PRINTED, check_count
 from vae.io import write_text
 from vae.runs import run_hash
 from vae.summary import Summary, read_summary
@@ -200,13 +200,18 @@ def code_listings() -> dict[str, Markup]:
             for name, (file, qualname) in LISTED.items()}
 
 
+def check_label(checks: list[CheckResult]) -> str:
+    """Their count in words: "3 checks: 2 symbolic, 1 of the training code"."""
+    code = sum(1 for c in checks if c.calls)
+    return check_count(len(checks) - code, code)
+
+
 def check_groups(checks: list[CheckResult]) -> dict[int, dict[str, Any]]:
-    """The checks of each exercise and their count in words ("3 SymPy checks")."""
+    """The checks of each exercise, and their count in words."""
     groups: dict[int, list[CheckResult]] = {}
     for check in checks:
         groups.setdefault(check.exercise, []).append(check)
-    return {n: {"checks": group, "label": f"{len(group)} SymPy {plural(len(group), 'check')}"}
-            for n, group in groups.items()}
+    return {n: {"checks": group, "label": check_label(group)} for n, group in groups.items()}
 
 
 def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
@@ -220,6 +225,7 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
         "today": date.today().isoformat(),
         "verify": verify,
         "checks": check_groups(verify.checks),
+        "checks_label": check_label(verify.checks),
         "main": summary.main,
         "variants": summary.variants,
         "runs": summary.runs,

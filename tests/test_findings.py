@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from vae.config import Config
-from vae.findings import (compare, closest_baseline, latent_words, model_words,
+from vae.findings import (check_count, compare, closest_baseline, latent_words, model_words,
                           printed_difference, verdict)
 
 
@@ -108,3 +108,10 @@ def test_model_words_come_from_the_config():
     (16, "", False, "16 dimensions")])
 def test_latent_words(dim, manifold, small, words):
     assert latent_words(dim) == type(latent_words(dim))(manifold, small, words)
+
+
+@pytest.mark.parametrize("symbolic, code, words", [
+    (3, 0, "3 symbolic checks"), (1, 0, "1 symbolic check"), (0, 1, "1 check of the training code"),
+    (2, 1, "3 checks: 2 symbolic, 1 of the training code")])
+def test_check_count(symbolic, code, words):
+    assert check_count(symbolic, code) == words

@@ -57,6 +57,16 @@ def plural(n: int, noun: str) -> str:
     return noun if n == 1 else f"{noun}s"
 
 
+def check_count(symbolic: int, code: int) -> str:
+    """How many checks, and of which kind: SymPy on the derivation, or on the training code."""
+    total = symbolic + code
+    if not code:
+        return f"{total} symbolic {plural(total, 'check')}"
+    if not symbolic:
+        return f"{total} {plural(total, 'check')} of the training code"
+    return f"{total} checks: {symbolic} symbolic, {code} of the training code"
+
+
 @dataclass(frozen=True)
 class Change:
     key: str
