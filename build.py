@@ -63,6 +63,20 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
         raise VaeError(f"{what} '{path}' is not valid TOML: {exc}") from None
 
 
+# configs/report.toml as shipped: a report that still carries these is not anyone's yet
+PLACEHOLDERS = {"author": "Student Name", "student_id": "0000000"}
+
+
+def placeholder_warning(meta: ReportMeta, path: Path) -> str | None:
+    """A warning naming the title-page fields that still hold the shipped placeholders."""
+    left = [key for key, value in PLACEHOLDERS.items() if getattr(meta, key) == value]
+    if not left:
+        return None
+    return (f"warning: {' and '.join(left)} in '{path}' still hold the placeholders "
+            f"({', '.join(repr(PLACEHOLDERS[k]) for k in left)}); edit them before you hand "
+            f"the report in")
+
+
 def load_meta(path: Path) -> ReportMeta:
     values = _read_toml(path, "report config")
     names = [f.name for f in fields(ReportMeta)]
@@ -280,7 +294,11 @@ def compile_pdf(tex: Path, build_dir: Path) -> Path:
 
 
 def build(results: Path, figures: Path, meta_path: Path, build_dir: Path, out: Path) -> Path:
-    source = render(ROOT / "templates", context(results, figures, load_meta(meta_path)))
+    meta = load_meta(meta_path)
+    warning = placeholder_warning(meta, meta_path)
+    if warning:
+        print(warning, file=sys.stderr)
+    source = render(ROOT / "templates", context(results, figures, meta))
     build_dir.mkdir(parents=True, exist_ok=True)  # only once every input is known to be there
     tex = build_dir / "report.tex"
     if not tex.is_file() or tex.read_text() != source:  # leave latexmk's cache valid when unchanged

@@ -173,3 +173,18 @@ def test_templates_choose_nothing_by_a_number():
 def test_each_run_file_is_named_in_one_module(name):
     sources = [*(build.ROOT / "code" / "vae").glob("*.py"), build.ROOT / "build.py"]
     assert [p.name for p in sources if name in p.read_text()] == ["runs.py"]
+
+
+def test_the_shipped_title_page_holds_the_placeholders_that_are_warned_about():
+    path = build.ROOT / "configs" / "report.toml"
+    warning = build.placeholder_warning(build.load_meta(path), path)
+    assert warning and "author and student_id" in warning and "report.toml" in warning
+
+
+def test_a_filled_in_title_page_is_not_warned_about(tmp_path):
+    path = tmp_path / "report.toml"
+    path.write_text('title = "t"\nsubtitle = "s"\nauthor = "Ada L."\nstudent_id = "123"\n'
+                    'course = "c"\n')
+    assert build.placeholder_warning(build.load_meta(path), path) is None
+    path.write_text(path.read_text().replace("Ada L.", "Student Name"))
+    assert "author in" in build.placeholder_warning(build.load_meta(path), path)

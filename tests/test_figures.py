@@ -21,7 +21,7 @@ from vae.figures import (as_evaluated, as_trained, draw_all, iwae_label, plot_co
 from vae.images import show_digits
 from vae.latent_figures import (interpolate, interpolation_kind, plot_interpolation, plot_latent,
                                 plot_manifold, prior_quantiles, quantile_label, spread_apart)
-from vae.style import FULL, PNG_DPI, RIDGES, SCATTER, figure
+from vae.style import FULL, PNG_DPI, RIDGES, SCATTER, figure, grouped
 from vae.runs import Run
 from vae.train import train
 
@@ -165,8 +165,9 @@ def test_titles_name_the_prior_the_quantiles_and_the_interpolation():
 
 
 def test_iwae_legend_names_n_only_when_every_run_shares_it():
-    assert iwae_label([1000, 1000], [2000, 2000], False) == "IWAE bound, $K$ = 1000, $N$ = 2000"
-    assert iwae_label([1000, 1000], [2000, 500], False) == "IWAE bound, $K$ = 1000"
+    assert iwae_label([1000, 1000], [2000, 2000], False) == \
+        r"IWAE bound, $K$ = $1\,000$, $N$ = $2\,000$"
+    assert iwae_label([1000, 1000], [2000, 500], False) == r"IWAE bound, $K$ = $1\,000$"
     assert iwae_label([8], [None], True) == "IWAE bound, $K$ = 8 (± s.e.)"
 
 
@@ -177,3 +178,9 @@ def test_labels_are_spread_only_where_they_crowd():
     assert min(gaps) >= 0.5 - 1e-9
     assert np.allclose(moved[2], points[2])  # far from the others: untouched
     assert np.allclose(moved[[0, 1, 3]].mean(axis=0), points[[0, 1, 3]].mean(axis=0))
+
+
+@pytest.mark.parametrize("n, shown", [(999, "999"), (1000, r"$1\,000$"),
+                                      (60000, r"$60\,000$"), (5, "5")])
+def test_figure_numbers_are_grouped_as_in_the_text(n, shown):
+    assert grouped(n) == shown

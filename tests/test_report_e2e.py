@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -73,6 +74,7 @@ def test_pdf_holds_every_exercise(built_report):
     for n in range(1, 10):
         assert f"Exercise {n}" in text
     assert "Bonus" in text and "??" not in text
+    assert not re.search(r"\b(\d+) +Exercise \1\b", text), "a heading numbered twice"
 
 
 def test_pdf_shows_the_test_loss_from_summary(built_report):

@@ -24,7 +24,8 @@ from .images import first_of_each_class, label_columns, label_rows, show_digits,
 from .io import read_json, write_json
 from .latent_figures import plot_interpolation, plot_latent, plot_manifold
 from .model import VAE
-from .style import EXPECT, FULL, KL, MARKER, NORMAL, RECON, TEST, TRAIN, figure, save, styled
+from .style import (EXPECT, FULL, KL, MARKER, NEG_ELBO, NORMAL, RECON, TEST, TRAIN, figure,
+                    grouped, save, styled)
 from .runs import Run, RunResults, code_digest
 
 SAMPLE_ROWS, SAMPLE_COLS = 8, 16
@@ -129,7 +130,7 @@ def plot_training(run: Run, path: Path) -> list[Path]:
     window = max(1, len(steps) // 50)
     x_smooth = moving_average(x, window)
     panels = (
-        ("negative ELBO", steps.loss, "loss", None),
+        (NEG_ELBO, steps.loss, "loss", None),
         (r"reconstruction $-\log p(x\mid z)$", steps.recon, "recon", None),
         (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", steps.kl, "kl", 0.0),
     )
@@ -235,7 +236,7 @@ def plot_comparison(results: list[RunResults], path: Path) -> list[Path]:
     ax.tick_params(axis="y", length=0)
     ax.invert_yaxis()
     ax.set_xlim(0, xmax)
-    ax.set_xlabel("test negative ELBO, nats per image (value at bar end)")
+    ax.set_xlabel(f"test {NEG_ELBO}, nats per image (value at bar end)")
     bars.set_label(iwae_label(k, images, _visible_error(stderr.max(), xmax, ax, fig)))
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return save(fig, path)
@@ -245,9 +246,9 @@ def iwae_label(k: list[int], images: list[int | None], with_stderr: bool) -> str
     """The legend entry of the IWAE marker: the sample counts K of the runs; the number of test
     images N only if every run used the same (else the caption says it); "± s.e." only if
     the error bars can be seen."""
-    label = f"IWAE bound, $K$ = {', '.join(map(str, sorted(set(k))))}"
+    label = f"IWAE bound, $K$ = {', '.join(map(grouped, sorted(set(k))))}"
     if len(set(images)) == 1 and images[0] is not None:
-        label += f", $N$ = {images[0]}"
+        label += f", $N$ = {grouped(images[0])}"
     return label + (" (± s.e.)" if with_stderr else "")
 
 

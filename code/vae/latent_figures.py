@@ -15,8 +15,8 @@ from .evaluate import encode_means
 from .findings import spherical_interpolation
 from .images import first_of_each_class, label_columns, label_rows, show_digits, tiled_aspect
 from .model import VAE
-from .style import (DIGIT_COLOURS, EXPECT, FULL, MARKER, RIDGES, SCATTER, SQUARE, figure, save,
-                    styled)
+from .style import (DIGIT_COLOURS, EXPECT, FULL, MARKER, RIDGES, SCATTER, SQUARE, figure,
+                    grouped, save, styled)
 
 MANIFOLD_STEPS = {1: 16, 2: 20}  # decoded images per latent axis
 LATENT_POINTS = 5000  # test images in the latent plot
@@ -151,7 +151,7 @@ def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
     z = encode_means(model, test.images[index]).double().numpy()  # takes uint8 images
     labels = test.labels[index].numpy()
     d = model.latent_dim
-    title = f"posterior means of {len(order)} test images"
+    title = f"posterior means of {grouped(len(order))} test images"
     if d == 1:
         width, height = RIDGES
         fig, ax = figure(height, width=width)

@@ -91,6 +91,15 @@ RC: dict[str, Any] = {
 PDF_METADATA = {"Creator": "vae-mnist-report", "Producer": "matplotlib", "CreationDate": None}
 PNG_METADATA = {"Software": "vae-mnist-report"}
 
+NEG_ELBO = "\N{MINUS SIGN}ELBO"  # the report's one name for the per-image loss
+
+
+def grouped(n: int) -> str:
+    """An integer as the report's siunitx prints it: groups of three from 1 000 on, parted by
+    a thin space (mathtext's, since the text font has no thin-space glyph)."""
+    return f"${n:,}$".replace(",", r"\,") if abs(n) >= 1000 else str(n)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
