@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
 import struct
@@ -16,8 +15,8 @@ from conftest import TINY
 from vae import VaeError
 from vae.config import Config
 from vae.data import load_split
-from vae.figures import (as_evaluated, as_trained, draw_all, iwae_label, plot_comparison,
-                         plot_reconstructions, plot_samples, plot_training, prior)
+from vae.figures import (as_evaluated, as_trained, draw_all, plot_reconstructions, plot_samples,
+                         plot_training, prior)
 from vae.images import show_digits
 from vae.latent_figures import (interpolate, interpolation_kind, plot_interpolation, plot_latent,
                                 plot_manifold, prior_quantiles, quantile_label, spread_apart)
@@ -78,7 +77,6 @@ def study(tiny_run, tmp_path_factory):
 
 def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
     run, cfg, model, train_split, test_split = tiny
-    results = [run.read_results(), dataclasses.replace(run.read_results(), name="again")]
     drawn = {
         "training": plot_training(run, tmp_path / "training.pdf"),
         "reconstructions": plot_reconstructions(model, train_split, test_split,
@@ -87,7 +85,6 @@ def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
         "manifold": plot_manifold(model, tmp_path / "manifold.pdf"),
         "latent": plot_latent(model, test_split, cfg.seed, tmp_path / "latent.pdf"),
         "interpolation": plot_interpolation(model, test_split, tmp_path / "interpolation.pdf"),
-        "comparison": plot_comparison(results, tmp_path / "comparison.pdf"),
     }
     for name, paths in drawn.items():
         width, _ = check_pair(paths)
@@ -100,7 +97,7 @@ def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
 def test_draw_all_writes_every_figure_for_1d_2d_and_3d_latents(study, tmp_path):
     main, variants, runs, data = study
     written = draw_all(main, variants, runs, data, tmp_path)
-    expected = {tmp_path / "comparison.pdf"}
+    expected = set()
     for cfg in (main, *variants):
         names = [n for n in RUN_FIGURES if n != "manifold" or cfg.latent_dim <= 2]
         expected |= {tmp_path / cfg.name / f"{n}.pdf" for n in names}
@@ -162,13 +159,6 @@ def test_titles_name_the_prior_the_quantiles_and_the_interpolation():
     assert quantile_label(16) == r"$q = (2i-1)/32$, $i = 1, \ldots, 16$"
     assert interpolation_kind(2).startswith("linear")
     assert interpolation_kind(16).startswith("spherical")
-
-
-def test_iwae_legend_names_n_only_when_every_run_shares_it():
-    assert iwae_label([1000, 1000], [2000, 2000], False) == \
-        r"IWAE bound, $K$ = $1\,000$, $N$ = $2\,000$"
-    assert iwae_label([1000, 1000], [2000, 500], False) == r"IWAE bound, $K$ = $1\,000$"
-    assert iwae_label([8], [None], True) == "IWAE bound, $K$ = 8 (± s.e.)"
 
 
 def test_labels_are_spread_only_where_they_crowd():

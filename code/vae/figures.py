@@ -8,12 +8,9 @@ The latent-space figures live in latent_figures.py, the digit tiling in images.p
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from . import VaeError
@@ -24,12 +21,10 @@ from .images import first_of_each_class, label_columns, label_rows, show_digits,
 from .io import read_json, write_json
 from .latent_figures import plot_interpolation, plot_latent, plot_manifold
 from .model import VAE
-from .style import (EXPECT, FULL, KL, MARKER, NEG_ELBO, NORMAL, RECON, TEST, TRAIN, figure,
-                    grouped, save, styled)
-from .runs import Run, RunResults, code_digest
+from .runs import Run, code_digest
+from .style import EXPECT, FULL, NEG_ELBO, NORMAL, TEST, TRAIN, figure, save, styled
 
-SAMPLE_ROWS, SAMPLE_COLS = 8, 16
-MARKER_SIZE = 3.5  # points, of the comparison's IWAE diamond
+SAMPLE_ROWS, SAMPLE_COLS = 6, 16
 PLOTTING_CODE = ("figures.py", "latent_figures.py", "images.py", "style.py")
 STAMP = "drawn.json"
 
@@ -54,7 +49,7 @@ def draw_if_changed(main: Config, variants: list[Config], runs_root: str | Path,
 
 def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
              data_dir: str | Path, out: str | Path) -> list[Path]:
-    """Every run's figures into out/<name>/, and out/comparison.pdf across the runs."""
+    """Every run's figures into out/<name>/."""
     configs = [main, *variants]
     names = [cfg.name for cfg in configs]
     for name in names:
@@ -62,13 +57,13 @@ def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
             raise VaeError(f"two configs are named '{name}'; figure folders are named after "
                            f"configs, so give each config its own 'name'")
     runs = [Run(cfg, runs_root) for cfg in configs]
-    results = [run.read_results() for run in runs]  # refuses an unfinished run before drawing
+    for run in runs:
+        run.read_results()  # refuses an unfinished run before anything is drawn
     train, test = load_split(data_dir, "train"), load_split(data_dir, "test")
     out = Path(out)
     written: list[Path] = []
     for run in runs:
         written += draw_run(run, train, test, out / run.cfg.name)
-    written += plot_comparison(results, out / "comparison.pdf")
     return written
 
 
@@ -116,27 +111,20 @@ def _limits(low: np.ndarray, high: np.ndarray, floor: float | None = None) -> tu
 
 @styled
 def plot_training(run: Run, path: Path) -> list[Path]:
-    """Per-step training -ELBO, reconstruction and KL (smoothed over a faint raw trace),
-    per-epoch training means and test values. The negative ELBO and the reconstruction term
-    share one y axis, so that their gap (the KL) can be read off; KL has its own panel and scale.
-
-    The total shown is recon + KL, the negative ELBO, even where the run optimised a
-    beta-weighted objective. Epoch means sit mid-epoch, test values at the epoch's end.
-    The y range follows the per-epoch values, so the first steps' large losses leave the top.
+    """Per-step training -ELBO and KL (smoothed over a faint raw trace), per-epoch training
+    means and test values; the reconstruction term is their difference. The -ELBO shown is
+    recon + KL even where the run optimised a beta-weighted objective. Epoch means sit
+    mid-epoch, test values at the epoch's end. The y ranges hold the whole smoothed curve,
+    the first steps' fall included; only the raw trace of the very first steps leaves the top.
     """
     steps, rows = run.read_steps(), run.read_metrics()
     epochs = np.array([r.epoch for r in rows], dtype=float)
     x = np.arange(1, len(steps) + 1) * len(rows) / len(steps)  # epochs done after each step
     window = max(1, len(steps) // 50)
     x_smooth = moving_average(x, window)
-    panels = (
-        (NEG_ELBO, steps.loss, "loss", None),
-        (r"reconstruction $-\log p(x\mid z)$", steps.recon, "recon", None),
-        (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", steps.kl, "kl", 0.0),
-    )
-    fig, axes = figure(2.3, ncols=3)
-    axes[1].sharey(axes[0])
-    shared: list[np.ndarray] = []  # the values the shared y range of panels 1-2 must show
+    panels = ((f"{NEG_ELBO} (reconstruction + KL)", steps.loss, "loss", None),
+              (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", steps.kl, "kl", 0.0))
+    fig, axes = figure(2.3, ncols=2)
     for ax, (title, per_step, key, floor) in zip(axes, panels):
         train_epoch = np.array([getattr(r, f"train_{key}") for r in rows])
         test_epoch = np.array([getattr(r, f"test_{key}") for r in rows])
@@ -146,19 +134,13 @@ def plot_training(run: Run, path: Path) -> list[Path]:
         ax.plot(epochs - 0.5, train_epoch, "o", color=TRAIN, ms=3.5, mfc="white", mew=1.0,
                 label="training, epoch mean")
         ax.plot(epochs, test_epoch, "s-", color=TEST, ms=3, lw=1.0, label="test, end of epoch")
-        low = np.concatenate([smooth, train_epoch, test_epoch])
-        high = np.concatenate([train_epoch, test_epoch, smooth[len(smooth) // 2:]])
-        if key == "kl":
-            ax.set_ylim(*_limits(low, high, floor))
-        else:
-            shared += [low, high]
+        values = np.concatenate([smooth, train_epoch, test_epoch])
+        ax.set_ylim(*_limits(values, values, floor))
         ax.set_xlim(0, len(rows))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         ax.set_xlabel("epoch")
-    axes[0].set_ylim(*_limits(np.concatenate(shared[0::2]), np.concatenate(shared[1::2])))
-    axes[1].tick_params(axis="y", labelleft=False)  # the scale of the panel on its left
-    axes[0].set_ylabel("nats per image")
+        ax.set_ylabel("nats per image")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return save(fig, path)
 
@@ -199,62 +181,3 @@ def plot_samples(model: VAE, seed: int, path: Path) -> list[Path]:
     ax.set_title(f"decoded ${EXPECT}[x\\mid z]$ for $z\\sim {prior(model.latent_dim)}$, "
                  f"{SAMPLE_ROWS * SAMPLE_COLS} independent draws")
     return save(fig, path)
-
-
-# -- across runs -------------------------------------------------------------------------
-
-@styled
-def plot_comparison(results: list[RunResults], path: Path) -> list[Path]:
-    """Test negative ELBO of each run as reconstruction + KL bars, the IWAE bound (K samples,
-    on the first iwae_images test images) as a marker with its standard error; runs in the
-    given order, the first on top.
-
-    The marker is the importance-weighted bound, a tightening of the training objective, and
-    is not called an NLL: the Bernoulli likelihood is not a normalised density of grey-level
-    pixels. The legend names the number of images only when every run used the same; it
-    mentions the standard error only when the error bars reach visibly beyond the marker.
-    """
-    names = [r.name for r in results]
-    recon = np.array([r.test_recon for r in results])
-    kl = np.array([r.test_kl for r in results])
-    iwae = np.array([r.iwae_bound for r in results])
-    stderr = np.nan_to_num(np.array([r.iwae_stderr for r in results]))
-    k = [r.iwae_k for r in results]
-    images = [r.iwae_images for r in results]
-    y = np.arange(len(results))
-    xmax = 1.1 * max((recon + kl).max(), (iwae + stderr).max())
-    fig, ax = figure(0.32 * len(results) + 0.9)
-    ax.barh(y, recon, height=0.65, color=RECON,
-            label=rf"reconstruction $-{EXPECT}_q\log p(x\mid z)$")
-    ax.barh(y, kl, left=recon, height=0.65, color=KL, label=r"$\mathrm{KL}(q\,\|\,p)$")
-    bars = ax.errorbar(iwae, y, xerr=stderr, fmt="D", color=MARKER, ms=MARKER_SIZE, capsize=2,
-                       lw=0.8)
-    for yi, total, right in zip(y, recon + kl, np.maximum(recon + kl, iwae + stderr)):
-        ax.annotate(f"{total:.1f}", (right, yi), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=8)
-    ax.set_yticks(y, names)
-    ax.tick_params(axis="y", length=0)
-    ax.invert_yaxis()
-    ax.set_xlim(0, xmax)
-    ax.set_xlabel(f"test {NEG_ELBO}, nats per image (value at bar end)")
-    bars.set_label(iwae_label(k, images, _visible_error(stderr.max(), xmax, ax, fig)))
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=3)
-    return save(fig, path)
-
-
-def iwae_label(k: list[int], images: list[int | None], with_stderr: bool) -> str:
-    """The legend entry of the IWAE marker: the sample counts K of the runs; the number of test
-    images N only if every run used the same (else the caption says it); "± s.e." only if
-    the error bars can be seen."""
-    label = f"IWAE bound, $K$ = {', '.join(map(grouped, sorted(set(k))))}"
-    if len(set(images)) == 1 and images[0] is not None:
-        label += f", $N$ = {grouped(images[0])}"
-    return label + (" (± s.e.)" if with_stderr else "")
-
-
-def _visible_error(stderr: float, xmax: float, ax: Axes, fig: Figure) -> bool:
-    """Whether an error bar of half-length stderr (data units, on an x axis from 0 to xmax)
-    reaches at least 1.5 pt beyond the tip of the diamond marker (half-diagonal ms/sqrt 2)."""
-    fig.draw_without_rendering()  # lay out, so that the axes has its final width
-    width_pt = ax.get_position().width * fig.get_figwidth() * 72
-    return stderr / xmax * width_pt >= MARKER_SIZE / np.sqrt(2) + 1.5

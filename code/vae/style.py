@@ -1,13 +1,13 @@
-r"""The one look of every figure: LaTeX-sized fonts and widths, colour-blind safe colours.
+r"""The one look of every figure: the body's typeface, printed sizes, colour-blind safe colours.
 
-Figures are drawn at the size they are printed (6.3 in text width, 3.0 in for half width),
-so that 8-9 pt figure text sits well beside the report's 10-11 pt body text.
+Figures are drawn at the size they are printed and included at that natural size (6.3 in text
+width), so that their 8-9 pt text prints at 8-9 pt beside the report's 11 pt body.
 
-Text is set in STIX (a Times-like face with its own maths fonts, shipped with matplotlib, so
-every machine draws the same glyphs) and embedded as TrueType (pdf.fonttype 42) with a
-Unicode map, so that the PDFs' text can be searched, copied and extracted. STIX's maths fonts
-put \mathbb and \mathcal letters at private code points that extract as nothing; write the
-Unicode letters EXPECT and NORMAL inside $...$ instead.
+Text and maths are set in Computer Modern, the design of the body's Latin Modern, from the
+cm fonts that matplotlib ships (so every machine draws the same glyphs), embedded as TrueType
+(pdf.fonttype 42), never as Type 3 bitmaps. Those fonts lack a few symbols (the text minus
+sign, blackboard bold), so minus signs are written in maths ($-$) and \mathbb falls back to
+STIX.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green":
              "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00",
              "purple": "#CC79A7"}
 TRAIN, TEST = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
-RECON, KL, MARKER = OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["black"]
+MARKER = OKABE_ITO["black"]
 
 # Ten digit classes need ten hues, two more than Okabe-Ito has. These are matplotlib's tab10
 # with its two palest members darkened (olive #bcbd22 -> #9a9b17, cyan #17becf -> #109faf) so
@@ -56,13 +56,14 @@ ORDERED_CMAP = "viridis"  # perceptually uniform and colour-blind safe, for orde
 # without rescaling. The sheet's scaffold rescaled them as if they were in [-1, 1].
 DIGIT_IMSHOW = {"cmap": "gray_r", "vmin": 0.0, "vmax": 1.0, "interpolation": "nearest"}
 
-# Maths letters that STIX's \mathbb and \mathcal would draw from unextractable glyphs.
-EXPECT = "\N{MATHEMATICAL DOUBLE-STRUCK CAPITAL E}"  # the expectation E
-NORMAL = "\N{MATHEMATICAL SCRIPT CAPITAL N}"  # the normal distribution N
+EXPECT = r"\mathbb{E}"  # the expectation, inside $...$
+NORMAL = r"\mathcal{N}"  # the normal distribution, inside $...$
 
 RC: dict[str, Any] = {
-    "font.family": "STIXGeneral",
-    "mathtext.fontset": "stix",
+    "font.family": "serif",
+    "font.serif": ["cmr10"],
+    "mathtext.fontset": "cm",
+    "axes.unicode_minus": False,  # cmr10 has no U+2212; tick labels are maths (use_mathtext)
     "pdf.fonttype": 42,  # TrueType with a Unicode map: extractable text, not Type 3 glyphs
     "ps.fonttype": 42,
     "axes.formatter.use_mathtext": True,
@@ -91,7 +92,7 @@ RC: dict[str, Any] = {
 PDF_METADATA = {"Creator": "vae-mnist-report", "Producer": "matplotlib", "CreationDate": None}
 PNG_METADATA = {"Software": "vae-mnist-report"}
 
-NEG_ELBO = "\N{MINUS SIGN}ELBO"  # the report's one name for the per-image loss
+NEG_ELBO = "$-$ELBO"  # the report's one name for the per-image loss
 
 
 def grouped(n: int) -> str:

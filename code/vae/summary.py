@@ -69,7 +69,7 @@ class Environment:
 class Summary:
     active_unit_threshold: float
     main: Entry
-    main_layers: list[Layer]
+    main_layers: list[Layer]  # those with parameters: activations and reshapes have none
     main_model: ModelWords
     main_latent: LatentWords
     variants: list[Entry]
@@ -170,7 +170,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     return Summary(
         active_unit_threshold=main_results.active_unit_threshold,
         main=main_entry,
-        main_layers=main_results.layers,
+        main_layers=[layer for layer in main_results.layers if layer.params],
         main_model=model_words(main),
         main_latent=latent_words(main.latent_dim),
         variants=everyone[1:],
