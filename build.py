@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import tomllib
 from dataclasses import dataclass, fields
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 from markupsafe import Markup
 
 import vae
@@ -291,6 +293,26 @@ def compile_pdf(tex: Path, build_dir: Path) -> Path:
         text = log.read_text(errors="replace") if log.is_file() else proc.stdout + proc.stderr
         raise VaeError(first_tex_error(text) + f"\n(full log: {log})")
     return build_dir / tex.with_suffix(".pdf").name
+
+
+MARGIN_CM = 2.4  # the geometry package's margin in preamble.tex.j2
+
+
+def blank_fractions(pdf: Path, dpi: int = 30) -> list[float]:
+    """For each page, the longest run of empty lines of pixels inside the text block, as a share
+    of the block's height: how much of the page a reader sees empty in one piece."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), f"{tmp}/page"],
+                       check=True, capture_output=True)
+        fractions = []
+        for image in sorted(Path(tmp).glob("page-*.pgm"), key=lambda p: int(p.stem[5:])):
+            magic, width, height, _, pixels = image.read_bytes().split(maxsplit=4)
+            page = np.frombuffer(pixels, np.uint8).reshape(int(height), int(width))
+            margin = round(MARGIN_CM / 2.54 * dpi)
+            empty = (page[margin:-margin, margin:-margin] > 200).all(axis=1)
+            runs = np.diff(np.flatnonzero(np.concatenate([[True], ~empty, [True]]))) - 1
+            fractions.append(float(runs.max()) / len(empty))
+        return fractions
 
 
 def build(results: Path, figures: Path, meta_path: Path, build_dir: Path, out: Path) -> Path:

@@ -133,3 +133,17 @@ def test_broken_fragment_reports_file_and_line(built_report, tmp_path):
     assert "report.tex, line" in proc.stderr and "\\thisisnotamacro" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_no_page_is_more_than_a_third_empty(built_report):
+    """Title page, contents and the last page (references) aside, no page shows an empty block
+    taller than a third of the text area."""
+    fractions = build_module().blank_fractions(built_report["pdf"])
+    over = {page: round(f, 2) for page, f in enumerate(fractions, start=1)
+            if 2 < page < len(fractions) and f > 1 / 3}
+    assert not over, f"pages with more than a third empty: {over}"
+
+
+def build_module():
+    import build
+    return build
