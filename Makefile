@@ -95,7 +95,7 @@ report-unlocked: setup $(VERIFY_JSON) figures summary
 	$(PY) build.py
 
 # Small page images for the README, from the built report.
-PREVIEW_PAGES ?= 1 13 25
+PREVIEW_PAGES ?= 1 10 18
 previews:
 	@test -f report/report.pdf || { echo "error: report/report.pdf is missing; run make report first"; exit 1; }
 	@mkdir -p docs && rm -f docs/preview-*.png
