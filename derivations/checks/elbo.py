@@ -68,7 +68,7 @@ def check_discrete_gap(posterior: Callable[[Sequence], list] = bayes_posterior) 
     return found
 
 
-@check(id="ex2-pointwise", exercise=2, title="ELBO = expected log-likelihood - KL (finite z)",
+@check(id="ex2-pointwise", exercise=2, title="ELBO = expected log-likelihood minus KL (finite z)",
        method=SYMBOLIC_ALGEBRA)
 def check_pointwise_decomposition(decompose: Callable = decomposition) -> Findings:
     found = Findings()
@@ -131,7 +131,7 @@ def check_gaussian_gap(posterior: tuple[sp.Expr, sp.Expr] = POSTERIOR) -> Findin
 
 
 @check(id="ex2-gaussian", exercise=2,
-       title="Linear-Gaussian model: ELBO = expected log-likelihood - KL",
+       title="Linear-Gaussian model: ELBO = expected log-likelihood minus KL",
        method=SYMBOLIC_INTEGRATION)
 def check_gaussian_decomposition(decompose: Callable = decomposition) -> Findings:
     found = Findings()
