@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import build
 from conftest import ROOT, TINY, write_mnist
 
 pytestmark = pytest.mark.slow
@@ -138,12 +139,7 @@ def test_broken_fragment_reports_file_and_line(built_report, tmp_path):
 def test_no_page_is_more_than_a_third_empty(built_report):
     """Title page, contents and the last page (references) aside, no page shows an empty block
     taller than a third of the text area."""
-    fractions = build_module().blank_fractions(built_report["pdf"])
+    fractions = build.blank_fractions(built_report["pdf"])
     over = {page: round(f, 2) for page, f in enumerate(fractions, start=1)
             if 2 < page < len(fractions) and f > 1 / 3}
     assert not over, f"pages with more than a third empty: {over}"
-
-
-def build_module():
-    import build
-    return build

@@ -24,12 +24,8 @@ class StaleRecord(VaeError):
     """A results file that does not match the record type of this version of the code."""
 
 
-def to_json(record: Any) -> Any:
-    return dataclasses.asdict(record) if dataclasses.is_dataclass(record) else record
-
-
 def write_record(path: str | Path, record: Any) -> None:
-    write_json(path, to_json(record))
+    write_json(path, dataclasses.asdict(record))
 
 
 def read_record(cls: type[R], path: str | Path, target: str) -> R:
