@@ -26,7 +26,7 @@ VERIFY_JSON  := report/results/verify.json
 VERIFY_DEPS  := $(shell find derivations -name '*.py' 2>/dev/null) code/vae/losses.py code/vae/model.py \
                 code/vae/config.py code/vae/records.py
 
-.PHONY: help setup tex test verify train study figures summary report report-unlocked bench previews \
+.PHONY: help setup tex test verify train study measure figures summary report report-unlocked bench previews \
         clean distclean
 .DELETE_ON_ERROR:
 
@@ -35,6 +35,7 @@ help:
 	@echo "make test     run the test suite (what CI runs)"
 	@echo "make verify   SymPy checks of the derivations -> report/results/verify.json"
 	@echo "make train    train CONFIG ($(CONFIG)) only;  make study: CONFIG and the study variants"
+	@echo "make measure  read every model's images with a digit classifier -> report/results/measurements.json"
 	@echo "make figures  draw report/figures/ from finished runs"
 	@echo "make bench    measure training speed -> report/results/bench.json"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
@@ -81,7 +82,10 @@ study: setup
 figures: study
 	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)
 
-summary: study
+measure: study
+	$(PY) -m vae measure --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)
+
+summary: measure
 	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) $(RUN_ARGS)
 
 # One report build at a time per checkout: a second `make report` waits for the first.

@@ -32,17 +32,14 @@ from derivations.results import CheckResult, read_verify
 from vae import VaeError
 from vae.bench_record import read_bench
 from vae.config import Config
-from vae.findings import PRINTED, check_count
+from vae.discussion import part_two
+from vae.findings import check_count
 from vae.io import write_text
+from vae.latex import nats, num, percent, sci, setting, tex_escape
 from vae.runs import run_hash
 from vae.summary import Summary, read_summary
 
 ROOT = Path(__file__).resolve().parent
-LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-}
-LATEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in LATEX_SPECIAL))
 
 
 @dataclass(frozen=True)
@@ -104,41 +101,6 @@ def load_literature(path: Path) -> dict[str, Any]:
     return entries
 
 
-def tex_escape(value: Any) -> Markup:
-    """Plain text made safe for LaTeX; text already marked as LaTeX passes unchanged."""
-    if isinstance(value, Markup):
-        return value
-    return Markup(LATEX_SPECIAL_RE.sub(lambda m: LATEX_SPECIAL[m.group()], str(value)))
-
-
-def num(value: Any, digits: int = 1) -> Markup:
-    """A number for siunitx: fixed decimals for floats, thousands grouping for integers."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise VaeError(f"num filter: expected a number, got {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise VaeError(f"num filter: refusing to print the non-finite value {value}")
-    if isinstance(value, int):
-        return Markup(rf"\num{{{value}}}")
-    return Markup(rf"\num{{{value:.{digits}f}}}")
-
-
-def nats(value: Any) -> Markup:
-    """A loss, with the decimals that the summary's printed differences assume."""
-    return num(value, PRINTED)
-
-
-def sci(value: float) -> Markup:
-    """A setting such as 1e-3, as siunitx prints it."""
-    return Markup(rf"\num{{{value:g}}}")
-
-
-def setting(value: Any) -> Any:
-    """A config value as a reader writes it: 3.0 as 3, 0.01 as 0.01, text unchanged."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def _finalize(value: Any) -> Any:
     if value is None:
         raise VaeError("a template value is None; the results file that should set it is "
@@ -156,7 +118,8 @@ def make_env(template_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, finalize=_finalize,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
     )
-    env.filters.update(tex=tex_escape, num=num, nats=nats, sci=sci, setting=setting)
+    env.filters.update(tex=tex_escape, num=num, nats=nats, sci=sci, setting=setting,
+                       percent=percent)
     return env
 
 
@@ -188,7 +151,8 @@ def figure_finder(figures_dir: Path):
 
 
 # The functions the report lists, by file of the package and qualified name.
-LISTED = {"encode": ("model.py", "VAE.encode"), "forward": ("model.py", "VAE.forward"),
+LISTED = {"encode": ("model.py", "VAE.encode"), "decode": ("model.py", "VAE.decode"),
+          "forward": ("model.py", "VAE.forward"), "train_epoch": ("train.py", "train_epoch"),
           "reconstruction_nll": ("losses.py", "reconstruction_nll"),
           "kl_to_prior": ("losses.py", "kl_to_prior"),
           "negative_elbo": ("losses.py", "negative_elbo")}
@@ -252,6 +216,7 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
         "bench": read_bench(bench_path) if bench_path.is_file() else None,
         "fig": figure_finder(figures),
         "code": code_listings(),
+        "discussion": part_two(summary),
     }
 
 

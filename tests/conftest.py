@@ -121,6 +121,20 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return base / "runs", data
 
 
+@pytest.fixture(scope="session")
+def tiny_measurements(tiny_run) -> Path:
+    """measurements.json of the tiny run, read by a classifier trained on the synthetic data."""
+    from vae.config import Config
+    from vae.data import load_split
+    from vae.measure import measure
+
+    runs, data = tiny_run
+    out = runs.parent / "measurements.json"
+    measure([Config(**TINY)], runs, load_split(data, "train"), load_split(data, "test"), out,
+            progress=False, log=lambda _: None)
+    return out
+
+
 @pytest.fixture(scope="module")
 def one_thread():
     """Run torch on one thread for a module. On a shared two-core machine OpenMP's spinning

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import dataclasses
 import re
 from pathlib import Path
@@ -65,10 +66,11 @@ def test_meta_config_errors_name_the_key(tmp_path):
         build.load_meta(tmp_path / "absent.toml")
 
 
-def test_stale_summary_is_refused(tiny_run, tmp_path):
+def test_stale_summary_is_refused(tiny_run, tiny_measurements, tmp_path):
     runs, _ = tiny_run
     from conftest import TINY
-    summary = write_summary(Config(**TINY), [], runs, tmp_path / "summary.json")
+    summary = write_summary(Config(**TINY), [], runs, tmp_path / "summary.json",
+                            tiny_measurements)
     build.check_fresh(summary)
     stale = copy.deepcopy(summary)
     stale.main.config["lr"] = 0.5
@@ -78,7 +80,30 @@ def test_stale_summary_is_refused(tiny_run, tmp_path):
 
 def test_summary_refuses_an_unfinished_run(tmp_path):
     with pytest.raises(VaeError, match="no finished run"):
-        write_summary(Config(name="never"), [], tmp_path / "runs", tmp_path / "s.json")
+        write_summary(Config(name="never"), [], tmp_path / "runs", tmp_path / "s.json",
+                      tmp_path / "measurements.json")
+
+
+def test_summary_refuses_measurements_of_another_run(tiny_run, tiny_measurements, tmp_path):
+    runs, _ = tiny_run
+    from conftest import TINY
+    data = json.loads(tiny_measurements.read_text())
+    data["models"][0]["run_hash"] = "0123456789ab"  # measured on an earlier version of the run
+    stale = tmp_path / "measurements.json"
+    stale.write_text(json.dumps(data))
+    with pytest.raises(VaeError, match="no measurements of run 'tiny' as it is now.*make measure"):
+        write_summary(Config(**TINY), [], runs, tmp_path / "s.json", stale)
+
+
+def test_measurements_are_reused_until_a_run_changes(tiny_run, tiny_measurements, tmp_path):
+    from conftest import TINY
+    from vae.data import load_split
+    from vae.measure import measure
+    runs, data = tiny_run
+    said = []
+    measure([Config(**TINY)], runs, load_split(data, "train"), load_split(data, "test"),
+            tiny_measurements, progress=False, log=said.append)
+    assert any("up to date" in line for line in said)
 
 
 def test_first_tex_error_shows_file_line_and_source(tmp_path):
@@ -96,12 +121,13 @@ def test_missing_figure_is_named(tmp_path):
         fig("main", "training")
 
 
-def test_summary_reports_the_binarized_run_only_when_asked(tiny_run, tmp_path):
+def test_summary_reports_the_binarized_run_only_when_asked(tiny_run, tiny_measurements, tmp_path):
     runs, _ = tiny_run
     from conftest import TINY
     main = Config(**TINY)
-    assert write_summary(main, [], runs, tmp_path / "a.json").binarized is None
-    summary = write_summary(main, [], runs, tmp_path / "b.json", binarized=main)
+    assert write_summary(main, [], runs, tmp_path / "a.json", tiny_measurements).binarized is None
+    summary = write_summary(main, [], runs, tmp_path / "b.json", tiny_measurements,
+                            binarized=main)
     assert summary.binarized.run_hash == summary.main.run_hash
     build.check_fresh(summary)
     summary.binarized.config["epochs"] = 99

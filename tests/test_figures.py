@@ -18,9 +18,10 @@ from vae.data import load_split
 from vae.figures import (as_evaluated, as_trained, draw_all, plot_reconstructions, plot_samples,
                          plot_training, prior)
 from vae.images import show_digits
-from vae.latent_figures import (interpolate, interpolation_kind, plot_interpolation, plot_latent,
-                                plot_manifold, prior_quantiles, quantile_label, spread_apart)
-from vae.style import FULL, PNG_DPI, RIDGES, SCATTER, figure, grouped
+from vae.latent import interpolate, prior_quantiles
+from vae.latent_figures import (interpolation_kind, plot_interpolation, plot_latent, plot_manifold,
+                                quantile_label, spread_apart)
+from vae.style import FULL, PANEL, PNG_DPI, RIDGES, figure, grouped
 from vae.runs import Run
 from vae.train import train
 
@@ -107,7 +108,7 @@ def test_draw_all_writes_every_figure_for_1d_2d_and_3d_latents(study, tmp_path):
         check_pair([pdf, pdf.with_suffix(".png")])
     for cfg in (main, *variants):  # sized for the report: ridges at full width, scatter at ~0.8
         size = check_pair([tmp_path / cfg.name / f"latent.{ext}" for ext in ("pdf", "png")])
-        assert size == pytest.approx(RIDGES if cfg.latent_dim == 1 else SCATTER, abs=0.01)
+        assert size == pytest.approx(RIDGES if cfg.latent_dim == 1 else PANEL, abs=0.01)
 
 
 def test_figures_are_byte_identical_when_drawn_twice(study, tmp_path):

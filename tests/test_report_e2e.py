@@ -54,8 +54,10 @@ def built_report(tmp_path_factory):
     common = ["--runs", str(base / "runs"), "--data-dir", str(data)]
     results, figures = base / "results", base / "figures"
     run("-m", "vae", "train", str(main), str(variant), "--no-progress", *common)
+    run("-m", "vae", "measure", "--main", str(main), "--variants", str(variant), *common,
+        "--no-progress", "--out", str(results / "measurements.json"))
     run("-m", "vae", "summary", "--main", str(main), "--variants", str(variant), *common,
-        "--out", str(results / "summary.json"))
+        "--measurements", str(results / "measurements.json"), "--out", str(results / "summary.json"))
     run("-m", "vae", "figures", "--main", str(main), "--variants", str(variant), *common,
         "--out", str(figures))
     run("-m", "derivations.verify", "--out", str(results / "verify.json"))
@@ -76,6 +78,17 @@ def test_pdf_holds_every_exercise(built_report):
         assert f"Exercise {n}" in text
     assert "Bonus" in text and "??" not in text
     assert not re.search(r"\b(\d+) +Exercise \1\b", text), "a heading numbered twice"
+
+
+def test_part_two_quotes_the_measurements_and_answers_the_bonus(built_report):
+    text = " ".join(built_report["text"].split())
+    readings = built_report["summary"]["main"]["readings"]
+    assert f"{100 * readings['test']['accuracy']:.1f} % of the" in text
+    assert "Can a VAE generate smooth transitions between digits?" in text
+    assert re.search(r"Answer: (yes|partly|no)\.", text)
+    assert "Conclusion" in text and "def train_epoch" in text and "def decode" in text
+    accuracy = built_report["summary"]["instrument"]["classifier"]["test_accuracy"]
+    assert f"{100 * accuracy:.2f} %" in text
 
 
 def test_pdf_shows_the_test_loss_from_summary(built_report):

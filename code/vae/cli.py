@@ -61,7 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--binarized", metavar="TOML",
                    help="also report this binarised-MNIST run (see configs/binarized.toml)")
     _add_common(p)
+    p.add_argument("--measurements", default="report/results/measurements.json",
+                   help="what `vae measure` wrote")
     p.add_argument("--out", default="report/results/summary.json")
+
+    p = sub.add_parser("measure", help="read every model's images with a digit classifier "
+                                        "-> report/results/measurements.json")
+    _study_args(p)
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    _add_common(p)
+    p.add_argument("--out", default="report/results/measurements.json")
 
     p = sub.add_parser("figures", help="draw the report's figures from finished runs")
     _study_args(p)
@@ -106,8 +115,18 @@ def cmd_summary(args: argparse.Namespace) -> None:
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
     binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
                  if args.binarized else None)
-    write_summary(main, variants, args.runs, args.out, binarized)
+    write_summary(main, variants, args.runs, args.out, args.measurements, binarized)
     print(f"wrote {args.out}")
+
+
+def cmd_measure(args: argparse.Namespace) -> None:
+    from .data import load_split
+    from .measure import measure
+
+    configs = load_configs([args.main, *args.variants], args.overlay, args.overrides)
+    measure(configs, args.runs, load_split(args.data_dir, "train"),
+            load_split(args.data_dir, "test"), args.out, progress=not args.no_progress,
+            log=lambda message: print(message, flush=True))
 
 
 def cmd_figures(args: argparse.Namespace) -> None:
@@ -152,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        commands = {"train": cmd_train, "summary": cmd_summary, "figures": cmd_figures,
+        commands = {"train": cmd_train, "measure": cmd_measure, "summary": cmd_summary, "figures": cmd_figures,
                     "bench": cmd_bench}
         commands[args.command](args)
     except VaeError as exc:

@@ -17,15 +17,16 @@ from . import VaeError
 from .config import Config
 from .data import Split, binarize_fixed, load_split, to_float
 from .evaluate import test_images
-from .images import first_of_each_class, label_columns, label_rows, show_digits, tiled_aspect
+from .images import label_columns, label_rows, show_digits, tiled_aspect
 from .io import read_json, write_json
+from .latent import first_of_each_class
 from .latent_figures import plot_interpolation, plot_latent, plot_manifold
 from .model import VAE
 from .runs import Run, code_digest
 from .style import EXPECT, FULL, NEG_ELBO, NORMAL, TEST, TRAIN, figure, save, styled
 
 SAMPLE_ROWS, SAMPLE_COLS = 6, 16
-PLOTTING_CODE = ("figures.py", "latent_figures.py", "images.py", "style.py")
+PLOTTING_CODE = ("figures.py", "latent_figures.py", "latent.py", "images.py", "style.py")
 STAMP = "drawn.json"
 
 

@@ -35,7 +35,8 @@ ACTIVATION_TRAITS = {"silu": "SiLU, smooth with a small negative dip",
                      "relu": "ReLU, piecewise linear and cheaper to compute",
                      "gelu": "GELU, smooth and close to SiLU", "tanh": "tanh, smooth and bounded"}
 OPTIMIZER_NAMES = {"adamw": "AdamW", "adam": "Adam", "sgd": "SGD"}
-COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
+               8: "eight", 9: "nine", 10: "ten"}
 
 
 def printed_difference(a: float, b: float) -> float:

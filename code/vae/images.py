@@ -16,14 +16,6 @@ PAD = 2  # pixels between tiled digits
 SEPARATOR = 0.15  # grey value of the lines between digits (light grey, ink is dark)
 
 
-def first_of_each_class(labels: torch.Tensor) -> dict[int, int]:
-    """{digit: index of its first image}: fixed examples, the same for every run."""
-    first: dict[int, int] = {}
-    for i, y in enumerate(labels.tolist()):
-        first.setdefault(y, i)
-    return dict(sorted(first.items()))
-
-
 def tile(images: torch.Tensor, ncols: int) -> np.ndarray:
     """Images (N, 1, 28, 28) in [0, 1] as one (H, W) array with ncols digits per row."""
     grid = make_grid(images.detach().float().cpu(), nrow=ncols, padding=PAD, pad_value=SEPARATOR)

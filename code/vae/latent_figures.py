@@ -8,26 +8,19 @@ import numpy as np
 import torch
 from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.lines import Line2D
 
-from .data import Split, to_float
+from .data import Split
 from .evaluate import encode_means
 from .findings import spherical_interpolation
-from .images import first_of_each_class, label_columns, label_rows, show_digits, tiled_aspect
+from .images import label_columns, label_rows, show_digits, tiled_aspect
+from .latent import (INTERPOLATION_STEPS, MANIFOLD_STEPS, interpolations, manifold_grid,
+                     prior_quantiles)
 from .model import VAE
-from .style import (DIGIT_COLOURS, EXPECT, FULL, MARKER, RIDGES, SCATTER, SQUARE, figure,
+from .style import (DIGIT_COLOURS, EXPECT, FULL, MARKER, PANEL, RIDGES, figure,
                     grouped, save, styled)
 
-MANIFOLD_STEPS = {1: 16, 2: 20}  # decoded images per latent axis
 LATENT_POINTS = 5000  # test images in the latent plot
 LABEL_GAP = 0.045  # least distance between two digit labels, as a share of the data's span
-INTERPOLATION_STEPS = 10
-INTERPOLATION_PAIRS = ((0, 6), (1, 7), (3, 8), (4, 9), (2, 5))  # digit classes of the endpoints
-
-
-def prior_quantiles(n: int) -> torch.Tensor:
-    """Phi^-1 of the quantiles (i + 1/2) / n: n points with equal prior mass between them."""
-    return torch.special.ndtri((torch.arange(n, dtype=torch.float64) + 0.5) / n).float()
 
 
 def _z_labels(z: torch.Tensor, every: int = 1) -> list[str]:
@@ -45,25 +38,23 @@ def quantile_label(n: int) -> str:
 def plot_manifold(model: VAE, path: Path) -> list[Path]:
     """The decoder over a grid of prior quantiles: a row for a 1-D latent, a square for 2-D."""
     d = model.latent_dim
-    if d not in MANIFOLD_STEPS:
-        raise ValueError(f"the manifold needs a latent of dimension 1 or 2, not {d}")
+    grid = manifold_grid(d)
     n = MANIFOLD_STEPS[d]
     z = prior_quantiles(n)
     caption = rf"decoded ${EXPECT}[x\mid z]$ at $z=\Phi^{{-1}}(q)$, " + quantile_label(n)
     if d == 1:
         fig, ax = figure(FULL * tiled_aspect(1, n) + 0.6)
-        show_digits(ax, model.generate(z[:, None]), ncols=n)
+        show_digits(ax, model.generate(grid), ncols=n)
         label_columns(ax, _z_labels(z))
         ax.set_xlabel("$z$")
     else:
-        z1, z2 = z.repeat(n), z.flip(0).repeat_interleave(n)  # z2 grows upwards
-        fig, ax = figure(4.75, width=SQUARE)
-        show_digits(ax, model.generate(torch.stack([z1, z2], dim=1)), ncols=n)
-        label_columns(ax, _z_labels(z, every=2))
+        fig, ax = figure(PANEL[1], width=PANEL[0])
+        show_digits(ax, model.generate(grid), ncols=n)
+        label_columns(ax, _z_labels(z, every=4))
         label_rows(ax, _z_labels(z.flip(0), every=2))
         ax.set_xlabel("$z_1$")
         ax.set_ylabel("$z_2$")
-    ax.set_title(caption)
+    ax.set_title(caption if d == 1 else caption.replace(", $q", ",\n$q"))
     return save(fig, path)
 
 
@@ -74,12 +65,6 @@ def pca(points: np.ndarray, k: int = 2) -> tuple[np.ndarray, np.ndarray]:
     centred = points - points.mean(axis=0)
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
     return centred @ vt[:k].T, (s ** 2 / np.sum(s ** 2))[:k]
-
-
-def _digit_legend(ax: Axes, labels: list[int]) -> None:
-    handles = [Line2D([], [], ls="", marker="o", ms=7, color=DIGIT_COLOURS[y]) for y in labels]
-    ax.legend(handles, [str(y) for y in labels], title="digit", loc="center left",
-              bbox_to_anchor=(1.0, 0.5), handletextpad=0.2, borderaxespad=0.3)
 
 
 def spread_apart(positions: np.ndarray, min_gap: float, rounds: int = 100) -> np.ndarray:
@@ -104,8 +89,8 @@ def spread_apart(positions: np.ndarray, min_gap: float, rounds: int = 100) -> np
 
 
 def _scatter(ax: Axes, points: np.ndarray, labels: np.ndarray) -> None:
-    """Points coloured by digit, each digit also written at its cluster's median, nudged
-    apart where two medians nearly coincide so that both labels stay legible."""
+    """Points coloured by digit, each digit written at its cluster's median (so no legend is
+    needed), nudged apart where two medians nearly coincide so that both labels stay legible."""
     ax.scatter(points[:, 0], points[:, 1], s=5, c=[DIGIT_COLOURS[y] for y in labels],
                alpha=0.75, linewidths=0)
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
@@ -115,7 +100,6 @@ def _scatter(ax: Axes, points: np.ndarray, labels: np.ndarray) -> None:
     for y, (mx, my) in zip(digits, spread_apart(medians, LABEL_GAP * span)):
         ax.text(mx, my, str(y), ha="center", va="center", fontsize=10, fontweight="bold",
                 path_effects=halo)
-    _digit_legend(ax, digits.tolist())
 
 
 def _ridges(ax: Axes, z: np.ndarray, labels: np.ndarray) -> None:
@@ -144,7 +128,7 @@ def _ridges(ax: Axes, z: np.ndarray, labels: np.ndarray) -> None:
 def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
     """Posterior means of (a seeded subset of) the test images, coloured by digit: per-class
     histograms for a 1-D latent (RIDGES, for the full text width), a scatter for 2-D and a PCA
-    projection beyond (SCATTER, for about 0.8 of the text width); both keep the style's
+    projection beyond (PANEL, half the text width); both keep the style's
     font sizes at that print size."""
     order = np.random.default_rng(seed).permutation(len(test))[:LATENT_POINTS]
     index = torch.from_numpy(order)
@@ -159,38 +143,19 @@ def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
         ax.set_xlabel(rf"$\mu(x) = {EXPECT}[z\mid x]$")
         title += " (histograms per digit class)"
     else:
-        width, height = SCATTER
-        fig, ax = figure(height, width=width)
+        fig, ax = figure(PANEL[1], width=PANEL[0])
         if d == 2:
             points, names = z, ("$z_1$", "$z_2$")
         else:
             points, share = pca(z)
-            names = tuple(f"principal component {i + 1} ({share[i]:.0%} of variance)"
-                          for i in range(2))
-            title += f", projected from {d} dimensions"
+            names = tuple(f"PC {i + 1} ({share[i]:.0%} of variance)" for i in range(2))
+            title += f"\nfirst two principal components of {d} dimensions"
         _scatter(ax, points, labels)
         ax.set_xlabel(names[0])
         ax.set_ylabel(names[1])
         ax.set_aspect("equal", adjustable="datalim")
     ax.set_title(title)
     return save(fig, path)
-
-
-def interpolate(za: torch.Tensor, zb: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """Points from za to zb at fractions t: linear for 1-2 dimensions, spherical beyond
-    (slerp keeps the norm typical of N(0, I) samples in high dimensions).
-    za, zb: (P, d), t: (T,) -> (P, T, d)."""
-    t = t[None, :, None]
-    za, zb = za[:, None, :], zb[:, None, :]
-    if not spherical_interpolation(za.shape[-1]):
-        return (1 - t) * za + t * zb
-    cos = torch.nn.functional.cosine_similarity(za, zb, dim=-1).clamp(-1, 1)[..., None]
-    omega = torch.arccos(cos)
-    sin = torch.sin(omega)
-    safe = sin.abs() > 1e-6  # nearly parallel endpoints: slerp becomes linear
-    wa = torch.where(safe, torch.sin((1 - t) * omega) / sin.clamp(min=1e-6), 1 - t)
-    wb = torch.where(safe, torch.sin(t * omega) / sin.clamp(min=1e-6), t)
-    return wa * za + wb * zb
 
 
 def interpolation_kind(latent_dim: int) -> str:
@@ -204,21 +169,16 @@ def interpolation_kind(latent_dim: int) -> str:
 def plot_interpolation(model: VAE, test: Split, path: Path) -> list[Path]:
     """Pairs of test digits of different classes with the decoded path between their
     posterior means: original start, decoded points at t = 0, ..., 1, original end."""
-    first = first_of_each_class(test.labels)
-    pairs = [(a, b) for a, b in INTERPOLATION_PAIRS if a in first and b in first]
-    xa = to_float(test.images[[first[a] for a, _ in pairs]])
-    xb = to_float(test.images[[first[b] for _, b in pairs]])
-    t = torch.linspace(0, 1, INTERPOLATION_STEPS)
-    path_z = interpolate(model.encode(xa).mean, model.encode(xb).mean, t)
-    decoded = model.generate(path_z.reshape(-1, model.latent_dim))
+    paths = interpolations(model, test)
+    pairs, t = paths.pairs, paths.t
     kind = interpolation_kind(model.latent_dim)
 
     n = INTERPOLATION_STEPS
     fig, axes = figure(FULL * tiled_aspect(len(pairs), n + 2.6) + 0.6, ncols=3,
                        width_ratios=[1, n, 1])
-    show_digits(axes[0], xa, ncols=1)
-    show_digits(axes[1], decoded, ncols=n)
-    show_digits(axes[2], xb, ncols=1)
+    show_digits(axes[0], paths.start, ncols=1)
+    show_digits(axes[1], paths.decoded.flatten(0, 1), ncols=n)
+    show_digits(axes[2], paths.end, ncols=1)
     label_rows(axes[0], [rf"{a} $\to$ {b}" for a, b in pairs])
     label_columns(axes[1], [f"{v:.2g}" for v in t.tolist()])
     axes[1].set_xlabel("$t$")

@@ -26,9 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .io import atomic_write  # noqa: E402
 
 FULL = 6.3  # LaTeX \textwidth, inches
-HALF = 3.0  # a figure beside another, inches
-SQUARE = 4.5  # near-square figures (2-D manifold), centred in the text width
-SCATTER = (5.0, 4.2)  # the latent scatter (with its legend), printed at about 0.8 text width
+PANEL = (3.1, 3.25)  # a square panel, two of them side by side in the text width
 RIDGES = (FULL, 2.6)  # the per-class densities of a 1-D latent, printed at full text width
 PNG_DPI = 150
 

@@ -13,9 +13,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from . import VaeError
 from .config import Config
 from .findings import (Comparison, LatentWords, ModelWords, closest_baseline, compare,
                        latent_words, model_words, printed_difference, spherical_interpolation)
+from .measure_record import ClassifierResults, ModelReadings, read_measurements
 from .records import read_record, write_record
 from .runs import Layer, Run
 
@@ -53,6 +55,7 @@ class Entry:
     late_spread: float
     is_best: bool
     comparison: Comparison | None  # against its baseline; None for the main model
+    readings: ModelReadings | None  # what the digit classifier read; None for binarised runs
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,20 @@ class Environment:
     git_commit: str
 
 
+@dataclass(frozen=True)
+class Instrument:
+    """The digit classifier and its readings of real images, the yardstick for the models'."""
+
+    classifier: ClassifierResults
+    train_images: int  # training images reconstructed, a seeded uniform subset
+    test_confident: float
+    train_test_frechet: float
+
+
 @dataclass
 class Summary:
     active_unit_threshold: float
+    instrument: Instrument
     main: Entry
     main_layers: list[Layer]  # those with parameters: activations and reshapes have none
     main_model: ModelWords
@@ -111,7 +125,7 @@ def run_entry(cfg: Config, runs_root: str | Path) -> Entry:
         active_units=results.active_units, final_train_loss=history[-1].train_loss,
         late_test_loss_min=min(late), late_test_loss_max=max(late),
         late_spread=printed_difference(max(late), min(late)),
-        is_best=False, comparison=None)
+        is_best=False, comparison=None, readings=None)
 
 
 def attach_comparisons(entries: list[Entry]) -> None:
@@ -160,8 +174,17 @@ def _git_commit() -> str:
 
 
 def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
-                 binarized: Config | None = None) -> Summary:
-    everyone = [run_entry(cfg, runs_root) for cfg in [main, *variants]]
+                 measurements_path: str | Path, binarized: Config | None = None) -> Summary:
+    configs = [main, *variants]
+    everyone = [run_entry(cfg, runs_root) for cfg in configs]  # refuses unfinished runs first
+    measured = read_measurements(measurements_path)
+    readings = {m.name: m for m in measured.models}
+    for cfg, entry in zip(configs, everyone):
+        found = readings.get(cfg.name)
+        if found is None or found.run_hash != entry.run_hash:
+            raise VaeError(f"'{measurements_path}' has no measurements of run '{cfg.name}' as "
+                           f"it is now; run `make measure` again")
+        entry.readings = found
     attach_comparisons(everyone)
     best = min(everyone, key=lambda e: e.test_loss)
     best.is_best = True
@@ -169,6 +192,8 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     planes = [e.name for e in everyone if e.latent_dim == 2]
     return Summary(
         active_unit_threshold=main_results.active_unit_threshold,
+        instrument=Instrument(measured.classifier, measured.train_images,
+                              measured.test_confident, measured.train_test_frechet),
         main=main_entry,
         main_layers=[layer for layer in main_results.layers if layer.params],
         main_model=model_words(main),
@@ -185,8 +210,9 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
 
 
 def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
-                  out: str | Path, binarized: Config | None = None) -> Summary:
-    summary = make_summary(main, variants, runs_root, binarized)
+                  out: str | Path, measurements_path: str | Path,
+                  binarized: Config | None = None) -> Summary:
+    summary = make_summary(main, variants, runs_root, measurements_path, binarized)
     write_record(out, summary)
     return summary
 

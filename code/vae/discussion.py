@@ -1,0 +1,325 @@
+"""The sentences of Part II that read a figure: written here from the summary's measurements,
+so that each says what its numbers say and stays true when the runs change. build.py hands
+them to the templates as LaTeX; the thresholds that pick a wording are named below."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from .findings import PRINTED, count_words, plural, printed_difference
+from .latex import nats, num, percent, tex_escape
+from .measure_record import Confusion, ManifoldReading, ModelReadings, PathReading
+
+LOG_CLASSES = math.log(10)  # nats that naming one of ten equally likely digits takes
+MISSING = 0.005  # a digit with less than this share of the samples is missing
+SCARCE = 0.05  # half the uniform share
+CROWDED = 0.15  # one and a half times the uniform share
+SMOOTH_CHANGES = 2  # a smooth path changes digit at most this often...
+JUMP = 2.0  # ...and no step between frames is this many times the mean step
+
+
+def listing(items: list[str]) -> str:
+    """["a"] -> "a", ["a", "b"] -> "a and b", ["a", "b", "c"] -> "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def confusion_words(found: list[Confusion], of: str) -> str:
+    """"4 as 9 (65 % of the test 4s), ...": the classifier's reading of the true digit."""
+    return listing([f"{c.true} as {c.predicted} ({percent(c.share, 0)} of the {of} {c.true}s)"
+                    for c in found])
+
+
+def model_name(name: str) -> str:
+    return rf"\texttt{{{tex_escape(name)}}}"
+
+
+# -- Exercise 8 ---------------------------------------------------------------------------------
+
+def training_gap(final_train: float, test: float, late_min: float, late_max: float,
+                 train_read: float, test_read: float) -> Markup:
+    """The train-versus-test gap, read against the test loss's swing between epochs."""
+    swing = printed_difference(late_max, late_min)
+    gap = printed_difference(test, final_train)
+    text = (f"The last epoch's mean training loss, {nats(final_train)} nats, averages steps "
+            f"taken while the weights still changed; the test loss after that epoch is "
+            f"{nats(test)} nats. Over the second half of training the test loss moved between "
+            f"{nats(late_min)} and {nats(late_max)} nats from one epoch to the next, a swing of "
+            f"{nats(swing)} nats")
+    if round(test, PRINTED) == round(late_max, PRINTED):
+        text += ", and the last epoch happens to be the highest of them"
+    elif round(test, PRINTED) == round(late_min, PRINTED):
+        text += ", and the last epoch happens to be the lowest of them"
+    if abs(gap) <= swing:
+        text += (f". The gap of {nats(abs(gap))} nats between training and test is within that "
+                 f"swing, so it is no evidence of over-fitting")
+    else:
+        text += (f". The gap of {nats(abs(gap))} nats between training and test exceeds that "
+                 f"swing: the model fits its training images better than unseen ones")
+    text += (f"; the digit classifier (\\cref{{sec:reconstructions}}) reads back the digit of "
+             f"{percent(train_read)} of reconstructed training images and {percent(test_read)} "
+             f"of test images.")
+    return Markup(text)
+
+
+# -- Exercise 9 ---------------------------------------------------------------------------------
+
+def reconstructions(r: ModelReadings, kl: float, latent_dim: int) -> Markup:
+    """What the classifier reads in a model's reconstructions, and why (for small codes)."""
+    t = r.test
+    low = min(range(10), key=lambda y: t.per_class[y])
+    high = max(range(10), key=lambda y: t.per_class[y])
+    text = (f"The digit classifier reads the input's digit in {percent(t.accuracy)} of the "
+            f"{num(t.images)} test reconstructions and in {percent(r.train.accuracy)} of "
+            f"{num(r.train.images)} training reconstructions drawn at random; per digit, from "
+            f"{percent(t.per_class[low])} for {low} to {percent(t.per_class[high])} for {high}. ")
+    if t.confusions:
+        text += (f"The most frequent confusions are {confusion_words(t.confusions, 'test')}. ")
+    wrong = [(y, read) for y, read in enumerate(t.shown) if read != y]
+    if wrong:
+        text += (f"In the figure, {count_words(len(wrong))} of the {count_words(len(t.shown))} "
+                 f"test reconstructions come back as another digit "
+                 f"({listing([f'{y} as {read}' for y, read in wrong])}). ")
+    else:
+        text += f"In the figure, all {count_words(len(t.shown))} test reconstructions keep their digit. "
+    if latent_dim <= 2:
+        if kl > LOG_CLASSES:
+            text += (f"The failures are not for lack of information in total: the average KL "
+                     f"of {nats(kl)} nats bounds what the code carries about an image "
+                     f"(\\exref{{4}}) and exceeds the $\\log 10 = {LOG_CLASSES:.2f}$ nats that "
+                     f"naming one of ten digits takes. But the reconstruction term also rewards "
+                     f"slant, width and stroke, and with {count_words(latent_dim)} "
+                     f"{plural(latent_dim, 'coordinate')}, class and style share the same "
+                     f"numbers: digits that look alike are put side by side "
+                     f"(\\cref{{sec:bonus}}) and decoded as one another.")
+        else:
+            text += (f"The average KL of {nats(kl)} nats bounds what the code carries about an "
+                     f"image (\\exref{{4}}); it is less than the $\\log 10 = {LOG_CLASSES:.2f}$ "
+                     f"nats that naming one of ten digits takes, so the code cannot tell every "
+                     f"class apart.")
+    return Markup(text.strip())
+
+
+def samples(r: ModelReadings, test_confident: float, real_frechet: float) -> Markup:
+    """The class histogram, the confidence and the Frechet distance of the prior's samples."""
+    s = r.samples
+    missing = [y for y in range(10) if s.shares[y] < MISSING]
+    scarce = [y for y in range(10) if MISSING <= s.shares[y] < SCARCE]
+    crowded = [y for y in range(10) if s.shares[y] > CROWDED]
+    text = (f"Of {num(s.images)} digits decoded from the prior, the classifier names "
+            f"{percent(s.confident)} with probability at least 0.9, against "
+            f"{percent(test_confident)} of real test images. ")
+    parts = []
+    if missing:
+        parts.append(f"digit{'s' if len(missing) > 1 else ''} "
+                     f"{listing([str(y) for y in missing])} "
+                     f"{'are' if len(missing) > 1 else 'is'} missing (below {percent(MISSING)})")
+    if scarce:
+        parts.append(f"{listing([f'{y} ({percent(s.shares[y])})' for y in scarce])} "
+                     f"{'are' if len(scarce) > 1 else 'is'} scarce")
+    if crowded:
+        parts.append(f"{listing([f'{y} ({percent(s.shares[y])})' for y in crowded])} "
+                     f"{'are' if len(crowded) > 1 else 'is'} over-represented")
+    if parts:
+        text += (f"Against a uniform share of {percent(0.1, 0)}, "
+                 f"{'; '.join(parts)}. ")
+    else:
+        text += (f"Every digit takes between {percent(min(s.shares))} and "
+                 f"{percent(max(s.shares))} of the samples (uniform: {percent(0.1, 0)}). ")
+    text += (f"The Fr\\'echet distance between the classifier's features of the samples and of "
+             f"the test images is {num(s.frechet, 1)}; for training against test images, two "
+             f"sets of real digits, it is {num(real_frechet, 1)}.")
+    return Markup(text)
+
+
+def manifold(m: ManifoldReading, latent_dim: int) -> Markup:
+    """What the decoded line or grid shows, read by the classifier."""
+    if latent_dim == 1:
+        changes = sum(1 for a, b in zip(m.classes, m.classes[1:]) if a != b)
+        text = (f"Read from left to right, the classifier names the {len(m.classes)} points of "
+                f"the decoded line {', '.join(str(c) for c in m.classes)}: "
+                f"{count_words(changes)} changes of digit")
+    else:
+        shares = [m.classes.count(y) / len(m.classes) for y in range(10)]
+        top = max(range(10), key=lambda y: shares[y])
+        text = (f"Of the {num(len(m.classes))} points of the decoded grid, the most frequent "
+                f"digit is {top} ({percent(shares[top])})")
+    if m.missing:
+        digits = listing([str(y) for y in m.missing])
+        text += (f"; {digits} {'never appears' if len(m.missing) == 1 else 'never appear'}, "
+                 f"so the prior gives {'it' if len(m.missing) == 1 else 'them'} no region of "
+                 f"{'its' if len(m.missing) == 1 else 'their'} own.")
+    else:
+        text += "; every digit appears somewhere."
+    return Markup(text)
+
+
+# -- the latent space and interpolations (bonus) --------------------------------------------------
+
+def neighbours(readings: list[tuple[str, ModelReadings]]) -> Markup:
+    """The k-nearest-neighbour label accuracy of the posterior means, first model's confusions."""
+    first_name, first = readings[0]
+    k = first.neighbours.k
+    scores = listing([f"{percent(r.neighbours.accuracy)} for {model_name(name)}"
+                      for name, r in readings])
+    text = (f"How well the code separates the classes, without ever seeing a label, is measured "
+            f"by a vote of the {k} nearest posterior means (leave-one-out, all test images): it "
+            f"recovers the label of {scores}.")
+    if first.neighbours.confusions:
+        text += (f" For {model_name(first_name)} the vote most often takes "
+                 f"{confusion_words(first.neighbours.confusions, 'test')}: these classes share "
+                 f"a region of the code.")
+    return Markup(text)
+
+
+def path_smooth(p: PathReading) -> bool:
+    """Starts and ends on its two digits, changes digit at most SMOOTH_CHANGES times, no jump."""
+    return (p.classes[0] == p.start and p.classes[-1] == p.end
+            and p.changes <= SMOOTH_CHANGES and p.jump <= JUMP)
+
+
+def path_words(p: PathReading) -> str:
+    head = f"{p.start}$\\to${p.end}"
+    frames = len(p.classes)
+    if p.changes == 0:
+        return f"{head} reads {p.classes[0]} in all {frames} frames"
+    if p.classes[-1] != p.end:
+        tail = f"ends as {p.classes[-1]}, never reaching {p.end}"
+    elif p.classes[0] != p.start:
+        tail = f"starts as {p.classes[0]}"
+    else:
+        tail = ""
+    if p.others:
+        route = (f"passes through {listing([str(c) for c in p.others])} "
+                 f"({count_words(p.changes)} {plural(p.changes, 'change')} of digit)")
+    else:
+        switch = next(i for i in range(1, frames) if p.classes[i] != p.classes[i - 1])
+        route = f"turns from {p.classes[switch - 1]} to {p.classes[switch]} at frame {switch + 1}"
+    return f"{head} {route}{', and ' + tail if tail else ''}"
+
+
+def smoothness(r: ModelReadings) -> str:
+    """"yes", "partly" or "no": whether every, some or none of a model's paths is smooth."""
+    smooth = sum(path_smooth(p) for p in r.paths)
+    return "yes" if smooth == len(r.paths) else "partly" if smooth else "no"
+
+
+def interpolation(name: str, r: ModelReadings) -> Markup:
+    """One model's row of the interpolation figure, path by path."""
+    smooth = sum(path_smooth(p) for p in r.paths)
+    largest = max(p.jump for p in r.paths)
+    said = ("All" if smooth == len(r.paths) else "None" if not smooth
+            else count_words(smooth).capitalize())
+    text = (f"For {model_name(name)}, " + "; ".join(path_words(p) for p in r.paths) + ". "
+            f"{said} of its {count_words(len(r.paths))} paths "
+            f"{'is' if smooth == 1 else 'are'} smooth by the rule below; the largest step between "
+            f"neighbouring frames is {num(largest, 2)} times the path's mean step.")
+    return Markup(text)
+
+
+def bonus_answer(readings: list[tuple[str, ModelReadings]]) -> Markup:
+    """Yes, partly or no, model by model, with the rule that decides it."""
+    verdicts = [(name, smoothness(r), sum(path_smooth(p) for p in r.paths), len(r.paths))
+                for name, r in readings]
+    overall = ("yes" if all(v == "yes" for _, v, _, _ in verdicts)
+               else "no" if all(v == "no" for _, v, _, _ in verdicts) else "partly")
+    text = (f"\\textbf{{Answer: {overall}.}} A path counts as smooth when the classifier reads "
+            f"its start digit in the first frame and its end digit in the last, the digit "
+            f"changes at most {count_words(SMOOTH_CHANGES)} times, and no step between frames "
+            f"exceeds {num(JUMP, 1)} times the mean step. ")
+    text += " ".join(f"{model_name(name)}: {verdict} ({count_words(k) if k else 'none'} of "
+                     f"{count_words(n)} paths smooth)." for name, verdict, k, n in verdicts)
+    return Markup(text)
+
+
+# -- conclusion ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ranked:
+    """A model's score on one measure (lower_better says which way is better)."""
+
+    name: str
+    value: float
+
+
+def best_of(entries: list[tuple[str, float]], lower_better: bool) -> Ranked:
+    name, value = (min if lower_better else max)(entries, key=lambda e: e[1])
+    return Ranked(name, value)
+
+
+def conclusion(runs: list[tuple[str, float, ModelReadings]], main: str) -> Markup:
+    """Which model is best at what, and whether one model wins everything. runs holds
+    (name, test -ELBO, readings)."""
+    elbo = best_of([(n, loss) for n, loss, _ in runs], lower_better=True)
+    recon = best_of([(n, r.test.accuracy) for n, _, r in runs], lower_better=False)
+    frechet = best_of([(n, r.samples.frechet) for n, _, r in runs], lower_better=True)
+    confident = best_of([(n, r.samples.confident) for n, _, r in runs], lower_better=False)
+    main_loss, main_r = next((loss, r) for n, loss, r in runs if n == main)
+    text = (f"Across the {count_words(len(runs))} models, {model_name(elbo.name)} has the lowest "
+            f"test \\negelbo{{}} ({nats(elbo.value)} nats), {model_name(recon.name)} keeps the "
+            f"digit in most reconstructions ({percent(recon.value)}), "
+            f"{model_name(frechet.name)} generates samples closest to real digits by Fr\\'echet "
+            f"distance ({num(frechet.value, 1)}) and {model_name(confident.name)} the most "
+            f"samples that are clearly a digit ({percent(confident.value)}). ")
+    if confident.name != elbo.name:
+        loss_conf = next(r.samples.confident for n, _, r in runs if n == elbo.name)
+        text += (f"A lower \\negelbo{{}} is therefore not the same as better samples: "
+                 f"{model_name(elbo.name)} names a digit confidently in only "
+                 f"{percent(loss_conf)} of its samples. ")
+    text += (f"The assignment's model, {model_name(main)}, scores {nats(main_loss)} nats, keeps "
+             f"the digit in {percent(main_r.test.accuracy)} of reconstructions and has a "
+             f"Fr\\'echet distance of {num(main_r.samples.frechet, 1)}.")
+    return Markup(text)
+
+
+# -- all of Part II's readings at once ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PartTwo:
+    """The sentences the templates place; a field is None where its figure is not drawn."""
+
+    training: Markup
+    reconstructions: Markup
+    best_reconstructions: Markup | None  # None when the main model is the best
+    samples: Markup
+    best_samples: Markup | None
+    manifold: Markup | None  # None when the main model's code has more than two dimensions
+    plane_manifold: Markup | None  # the first two-dimensional model of the study, if any
+    best_projected: bool  # the best model's code needs a projection of its own figure
+    neighbours: Markup
+    interpolations: list[Markup]  # main model, then the best
+    bonus: Markup
+    conclusion: Markup
+
+
+def part_two(summary: Any) -> PartTwo:
+    """summary is a summary.Summary whose entries carry their readings."""
+    main, inst = summary.main, summary.instrument
+    best = next(e for e in summary.runs if e.is_best)
+    plane = next((e for e in summary.runs if e.name == summary.plane_model), None)
+    shown = [main] + ([plane] if plane and plane is not main else []) + \
+        ([best] if best is not main else [])
+    paths = [main] + ([best] if best is not main else [])
+    r = main.readings
+    return PartTwo(
+        training=training_gap(main.final_train_loss, main.test_loss, main.late_test_loss_min,
+                              main.late_test_loss_max, r.train.accuracy, r.test.accuracy),
+        reconstructions=reconstructions(r, main.test_kl, main.latent_dim),
+        best_reconstructions=(None if best is main else
+                              reconstructions(best.readings, best.test_kl, best.latent_dim)),
+        samples=samples(r, inst.test_confident, inst.train_test_frechet),
+        best_samples=(None if best is main else
+                      samples(best.readings, inst.test_confident, inst.train_test_frechet)),
+        manifold=manifold(r.manifold, main.latent_dim) if r.manifold else None,
+        plane_manifold=(manifold(plane.readings.manifold, 2)
+                        if plane and plane.readings.manifold else None),
+        best_projected=best is not main and best is not plane and best.latent_dim > 2,
+        neighbours=neighbours([(e.name, e.readings) for e in shown]),
+        interpolations=[interpolation(e.name, e.readings) for e in paths],
+        bonus=bonus_answer([(e.name, e.readings) for e in paths]),
+        conclusion=conclusion([(e.name, e.test_loss, e.readings) for e in summary.runs],
+                              main.name),
+    )

@@ -1,0 +1,81 @@
+"""Walks through the latent space that a figure draws and measure.py reads: the decoded
+manifold over prior quantiles and interpolation paths between test digits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .data import Split, to_float
+from .findings import spherical_interpolation
+from .model import VAE
+
+MANIFOLD_STEPS = {1: 16, 2: 20}  # decoded images per latent axis
+INTERPOLATION_STEPS = 10
+INTERPOLATION_PAIRS = ((0, 6), (1, 7), (3, 8), (4, 9), (2, 5))  # digit classes of the endpoints
+
+
+def first_of_each_class(labels: torch.Tensor) -> dict[int, int]:
+    """{digit: index of its first image}: fixed examples, the same for every run."""
+    first: dict[int, int] = {}
+    for i, y in enumerate(labels.tolist()):
+        first.setdefault(y, i)
+    return dict(sorted(first.items()))
+
+
+def prior_quantiles(n: int) -> torch.Tensor:
+    """Phi^-1 of the quantiles (i + 1/2) / n: n points with equal prior mass between them."""
+    return torch.special.ndtri((torch.arange(n, dtype=torch.float64) + 0.5) / n).float()
+
+
+def manifold_grid(latent_dim: int) -> torch.Tensor:
+    """The codes the manifold figure decodes, in reading order: a row of prior quantiles for a
+    1-D code; for 2-D a square with z1 growing rightwards and z2 upwards. Shape (n^d, d)."""
+    if latent_dim not in MANIFOLD_STEPS:
+        raise ValueError(f"the manifold needs a latent of dimension 1 or 2, not {latent_dim}")
+    z = prior_quantiles(MANIFOLD_STEPS[latent_dim])
+    if latent_dim == 1:
+        return z[:, None]
+    n = len(z)
+    return torch.stack([z.repeat(n), z.flip(0).repeat_interleave(n)], dim=1)
+
+
+def interpolate(za: torch.Tensor, zb: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Points from za to zb at fractions t: linear for 1-2 dimensions, spherical beyond
+    (slerp keeps the norm typical of N(0, I) samples in high dimensions).
+    za, zb: (P, d), t: (T,) -> (P, T, d)."""
+    t = t[None, :, None]
+    za, zb = za[:, None, :], zb[:, None, :]
+    if not spherical_interpolation(za.shape[-1]):
+        return (1 - t) * za + t * zb
+    cos = torch.nn.functional.cosine_similarity(za, zb, dim=-1).clamp(-1, 1)[..., None]
+    omega = torch.arccos(cos)
+    sin = torch.sin(omega)
+    safe = sin.abs() > 1e-6  # nearly parallel endpoints: slerp becomes linear
+    wa = torch.where(safe, torch.sin((1 - t) * omega) / sin.clamp(min=1e-6), 1 - t)
+    wb = torch.where(safe, torch.sin(t * omega) / sin.clamp(min=1e-6), t)
+    return wa * za + wb * zb
+
+
+@dataclass(frozen=True)
+class Interpolations:
+    pairs: list[tuple[int, int]]  # digit classes of each path's ends
+    start: torch.Tensor  # the test images x_a, (P, 1, 28, 28)
+    end: torch.Tensor  # x_b
+    t: torch.Tensor  # (T,)
+    decoded: torch.Tensor  # decoder means along each path, (P, T, 1, 28, 28)
+
+
+@torch.inference_mode()
+def interpolations(model: VAE, test: Split) -> Interpolations:
+    """The decoded paths between the posterior means of the first test image of each class
+    in INTERPOLATION_PAIRS, at INTERPOLATION_STEPS evenly spaced t from 0 to 1."""
+    first = first_of_each_class(test.labels)
+    pairs = [(a, b) for a, b in INTERPOLATION_PAIRS if a in first and b in first]
+    xa = to_float(test.images[[first[a] for a, _ in pairs]])
+    xb = to_float(test.images[[first[b] for _, b in pairs]])
+    t = torch.linspace(0, 1, INTERPOLATION_STEPS)
+    path_z = interpolate(model.encode(xa).mean, model.encode(xb).mean, t)
+    decoded = model.generate(path_z.reshape(-1, model.latent_dim))
+    return Interpolations(pairs, xa, xb, t, decoded.reshape(len(pairs), len(t), 1, 28, 28))

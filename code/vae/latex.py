@@ -1,0 +1,62 @@
+"""Values as LaTeX: numbers through siunitx, text escaped. Shared by build.py's template
+filters and by the sentences that discussion.py writes, so that both print alike."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from markupsafe import Markup
+
+from . import VaeError
+from .findings import PRINTED
+
+LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+LATEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in LATEX_SPECIAL))
+
+
+def tex_escape(value: Any) -> Markup:
+    """Plain text made safe for LaTeX; text already marked as LaTeX passes unchanged."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(LATEX_SPECIAL_RE.sub(lambda m: LATEX_SPECIAL[m.group()], str(value)))
+
+
+def _digits(value: Any, digits: int) -> str:
+    """value as siunitx's input: fixed decimals for floats, integers as they are."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise VaeError(f"num filter: expected a number, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise VaeError(f"num filter: refusing to print the non-finite value {value}")
+    return str(value) if isinstance(value, int) else f"{value:.{digits}f}"
+
+
+def num(value: Any, digits: int = 1) -> Markup:
+    """A number for siunitx: fixed decimals for floats, thousands grouping for integers."""
+    return Markup(rf"\num{{{_digits(value, digits)}}}")
+
+
+def nats(value: Any) -> Markup:
+    """A loss, with the decimals that the summary's printed differences assume."""
+    return num(value, PRINTED)
+
+
+def sci(value: float) -> Markup:
+    """A setting such as 1e-3, as siunitx prints it."""
+    return Markup(rf"\num{{{value:g}}}")
+
+
+def setting(value: Any) -> Any:
+    """A config value as a reader writes it: 3.0 as 3, 0.01 as 0.01, text unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def percent(share: float, digits: int = 1) -> Markup:
+    """A share in [0, 1] as a percentage, e.g. 0.9731 -> 97.3 %."""
+    return Markup(rf"\qty{{{_digits(100 * share, digits)}}}{{\percent}}")

@@ -1,0 +1,209 @@
+"""What each trained VAE's images are, read by the digit classifier: the numbers behind every
+sentence of Part II about a figure. Written to report/results/measurements.json
+(measure_record.Measurements) and redone only when a run, the classifier or this code changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from . import VaeError
+from .classifier import DigitClassifier, read_images, trained_classifier
+from .config import Config
+from .data import Split, to_float
+from .evaluate import encode_means
+from .latent import first_of_each_class, interpolations, manifold_grid
+from .measure_record import (ClassifierConfig, Confusion, ManifoldReading, Measurements,
+                             ModelReadings, Neighbours, PathReading, Reconstructions, Samples,
+                             read_measurements)
+from .model import VAE
+from .records import write_record
+from .runs import Run, code_digest
+
+MEASURE_SEED = 2024  # picks the training subset: the same images for every model
+TRAIN_IMAGES = 10_000  # training images reconstructed
+SAMPLES = 10_000  # draws from the prior
+CONFIDENT = 0.9  # a sample whose top class has this probability counts as a clear digit
+NEIGHBOURS = 10  # k of the k-nearest-neighbour vote in the latent space
+CONFUSIONS = 3  # the most frequent confusions kept
+MEASURING_CODE = ("measure.py", "measure_record.py", "latent.py", "classifier.py")
+
+
+# -- readings of plain arrays, each testable on a hand-made case -------------------------------
+
+def class_shares(classes: np.ndarray) -> list[float]:
+    """The share of each digit 0-9 among the classes."""
+    return (np.bincount(classes, minlength=10) / max(1, len(classes))).tolist()
+
+
+def confusions(true: np.ndarray, predicted: np.ndarray, top: int = CONFUSIONS) -> list[Confusion]:
+    """The `top` most frequent (true, predicted) pairs with true != predicted."""
+    counts = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(counts, (true, predicted), 1)
+    np.fill_diagonal(counts, 0)
+    totals = np.bincount(true, minlength=10)
+    order = np.argsort(-counts, axis=None, kind="stable")[:top]
+    pairs = [np.unravel_index(i, counts.shape) for i in order]
+    return [Confusion(int(a), int(b), int(counts[a, b]), float(counts[a, b] / totals[a]))
+            for a, b in pairs if counts[a, b]]
+
+
+def per_class_accuracy(true: np.ndarray, predicted: np.ndarray) -> list[float]:
+    """Share of each digit's images predicted as that digit (NaN for an absent digit)."""
+    return [float(np.mean(predicted[true == y] == y)) if np.any(true == y) else float("nan")
+            for y in range(10)]
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """|m_a - m_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2)) between Gaussians fitted to the rows
+    of a and b. tr (S_a S_b)^(1/2) is the sum of the square roots of the eigenvalues of the
+    symmetric S_a^(1/2) S_b S_a^(1/2), which avoids a non-symmetric matrix square root."""
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    mean_a, mean_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    values, vectors = np.linalg.eigh(cov_a)
+    root_a = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    cross = np.linalg.eigvalsh(root_a @ cov_b @ root_a)
+    trace_root = np.sqrt(np.clip(cross, 0, None)).sum()
+    return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b)
+                 - 2 * trace_root)
+
+
+def path_reading(start: int, end: int, classes: list[int], frames: np.ndarray) -> PathReading:
+    """The class sequence along one path and its largest step; frames are (T, pixels)."""
+    steps = np.linalg.norm(np.diff(frames.reshape(len(frames), -1), axis=0), axis=1)
+    others: list[int] = []
+    for c in classes:
+        if c not in (start, end) and c not in others:
+            others.append(c)
+    return PathReading(
+        start=start, end=end, classes=list(classes),
+        changes=sum(1 for a, b in zip(classes, classes[1:]) if a != b),
+        others=others, jump=float(steps.max() / steps.mean()) if steps.mean() > 0 else 1.0)
+
+
+def neighbour_vote(z: np.ndarray, labels: np.ndarray, k: int = NEIGHBOURS,
+                   chunk: int = 1000) -> np.ndarray:
+    """Each point's label as predicted by the majority of its k nearest other points
+    (Euclidean; ties go to the smaller digit)."""
+    points = torch.from_numpy(z.astype(np.float64))
+    votes = []
+    for start in range(0, len(points), chunk):
+        dist = torch.cdist(points[start:start + chunk], points)
+        rows = torch.arange(start, min(start + chunk, len(points)))
+        dist[rows - start, rows] = float("inf")  # leave the point itself out
+        nearest = dist.topk(k, largest=False).indices.numpy()
+        counts = np.apply_along_axis(np.bincount, 1, labels[nearest], minlength=10)
+        votes.append(counts.argmax(1))
+    return np.concatenate(votes)
+
+
+# -- readings of a model ------------------------------------------------------------------------
+
+def classify(classifier: DigitClassifier, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray,
+                                                                        np.ndarray]:
+    """Predicted digit, its probability and the feature vector of float images."""
+    probs, features = read_images(classifier, images)
+    top, digit = probs.max(1)
+    return digit.numpy(), top.numpy(), features.numpy()
+
+
+@torch.inference_mode()
+def reconstruction_reading(model: VAE, classifier: DigitClassifier, split: Split, shown: Split,
+                           batch_size: int = 1000) -> Reconstructions:
+    """Reconstructions of split, and of the images in the figure (the first of each class of
+    the split `shown` they are drawn from)."""
+    recon = torch.cat([model.reconstruct(to_float(split.images[i:i + batch_size]))
+                       for i in range(0, len(split), batch_size)])
+    predicted, _, _ = classify(classifier, recon)
+    true = split.labels.numpy()
+    figure = to_float(shown.images[list(first_of_each_class(shown.labels).values())])
+    in_figure, _, _ = classify(classifier, model.reconstruct(figure))
+    return Reconstructions(len(true), float(np.mean(predicted == true)),
+                           per_class_accuracy(true, predicted), confusions(true, predicted),
+                           in_figure.tolist())
+
+
+@torch.inference_mode()
+def sample_reading(model: VAE, classifier: DigitClassifier, seed: int,
+                   test_features: np.ndarray) -> Samples:
+    z = torch.randn(SAMPLES, model.latent_dim, generator=torch.Generator().manual_seed(seed))
+    predicted, top, features = classify(classifier, model.generate(z))
+    return Samples(SAMPLES, class_shares(predicted), float(np.mean(top >= CONFIDENT)),
+                   frechet_distance(test_features, features))
+
+
+@torch.inference_mode()
+def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: Split,
+                   test: Split, test_features: np.ndarray) -> ModelReadings:
+    """All readings of one run; subset is the training images it reconstructs, train the whole
+    training set (the figure's images come from it)."""
+    model = run.load_model()
+    paths = interpolations(model, test)
+    path_readings = []
+    for (a, b), frames in zip(paths.pairs, paths.decoded):
+        classes, _, _ = classify(classifier, frames)
+        path_readings.append(path_reading(a, b, classes.tolist(), frames.numpy()))
+    manifold = None
+    if model.latent_dim <= 2:
+        grid, _, _ = classify(classifier, model.generate(manifold_grid(model.latent_dim)))
+        manifold = ManifoldReading(grid.tolist(), [y for y in range(10) if y not in grid])
+    labels = test.labels.numpy()
+    vote = neighbour_vote(encode_means(model, test.images).numpy(), labels)
+    return ModelReadings(
+        name=run.cfg.name, run_hash=run.hash,
+        train=reconstruction_reading(model, classifier, subset, train),
+        test=reconstruction_reading(model, classifier, test, test),
+        samples=sample_reading(model, classifier, run.cfg.seed, test_features),
+        paths=path_readings, manifold=manifold,
+        neighbours=Neighbours(NEIGHBOURS, float(np.mean(vote == labels)),
+                              per_class_accuracy(labels, vote), confusions(labels, vote)))
+
+
+def training_subset(train: Split) -> Split:
+    """TRAIN_IMAGES training images drawn uniformly by MEASURE_SEED."""
+    index = torch.from_numpy(np.random.default_rng(MEASURE_SEED)
+                             .permutation(len(train))[:TRAIN_IMAGES])
+    return Split(train.images[index], train.labels[index])
+
+
+def measure(configs: list[Config], runs_root: str | Path, train: Split, test: Split,
+            out: str | Path, progress: bool = True,
+            log: Callable[[str], None] = print) -> Measurements:
+    """Measurements of every finished run in configs, reusing out when it was made from the
+    same runs, classifier and code. Binarised runs are measured on grey-level images like the
+    rest, so their readings are left out."""
+    runs = [Run(cfg, runs_root) for cfg in configs if not cfg.binarize]
+    for run in runs:
+        run.read_results()  # refuses an unfinished run before anything is measured
+    classifier, trained = trained_classifier(ClassifierConfig(), train, test, runs_root,
+                                             progress, log)
+    code = code_digest(MEASURING_CODE)
+    try:
+        previous = read_measurements(out)
+    except VaeError:  # missing, or written by another version: measure again
+        previous = None
+    if (previous is not None and previous.code == code
+            and previous.classifier == trained
+            and [(m.name, m.run_hash) for m in previous.models]
+            == [(run.cfg.name, run.hash) for run in runs]):
+        log(f"measurements in {out} are up to date with the runs and the classifier")
+        return previous
+    subset = training_subset(train)
+    _, test_top, test_features = classify(classifier, to_float(test.images))
+    _, _, train_features = classify(classifier, to_float(subset.images))
+    readings = []
+    for run in runs:
+        log(f"{run.cfg.name}: measuring reconstructions, samples, paths and the latent space")
+        readings.append(model_readings(run, classifier, train, subset, test, test_features))
+    result = Measurements(
+        classifier=trained, code=code, train_images=len(subset),
+        test_confident=float(np.mean(test_top >= CONFIDENT)),
+        train_test_frechet=frechet_distance(test_features, train_features), models=readings)
+    write_record(out, result)
+    log(f"wrote {out}")
+    return result

@@ -1,0 +1,123 @@
+"""measurements.json, what the digit classifier read in every model's images: written by
+measure.py, read by summary.py (without torch). Shares are fractions in [0, 1]; lists indexed
+by digit have ten entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .records import read_record
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    seed: int = 420
+    epochs: int = 4
+    batch_size: int = 128
+    lr: float = 2e-3  # at the start; it falls to zero along a cosine
+    channels: int = 32  # of the first convolution, doubled in the second
+
+
+@dataclass(frozen=True)
+class ClassifierResults:
+    classifier_hash: str
+    config: ClassifierConfig
+    train_images: int
+    test_images: int
+    test_accuracy: float
+    train_seconds: float
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Images of digit `true` that came out as `predicted`; share of the true class's images."""
+
+    true: int
+    predicted: int
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class Reconstructions:
+    """Reconstructions at the posterior mean, classified against the input's label."""
+
+    images: int
+    accuracy: float
+    per_class: list[float]
+    confusions: list[Confusion]  # the most frequent, largest first
+    shown: list[int]  # the digit read in each reconstruction of the figure (one per class)
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Decoder means of draws from the prior, as the classifier sees them."""
+
+    images: int
+    shares: list[float]  # of the samples classified as each digit
+    confident: float  # classified with probability >= measure.CONFIDENT
+    frechet: float  # between classifier features of the test images and of the samples
+
+
+@dataclass(frozen=True)
+class PathReading:
+    """One row of the interpolation figure, from class `start` to class `end`."""
+
+    start: int
+    end: int
+    classes: list[int]  # the classifier's digit for each decoded frame
+    changes: int  # frames whose digit differs from the one before
+    others: list[int]  # digits on the way that are neither end, in order of appearance
+    jump: float  # largest pixel distance between neighbouring frames over the mean one
+
+
+@dataclass(frozen=True)
+class ManifoldReading:
+    """The decoded grid of the manifold figure (1-D or 2-D codes only)."""
+
+    classes: list[int]  # in the figure's reading order
+    missing: list[int]  # digits that appear nowhere on the grid
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Leave-one-out k-nearest-neighbour vote among the test images' posterior means: how well
+    the code separates the classes without being trained to."""
+
+    k: int
+    accuracy: float
+    per_class: list[float]
+    confusions: list[Confusion]
+
+
+@dataclass(frozen=True)
+class ModelReadings:
+    name: str
+    run_hash: str
+    train: Reconstructions
+    test: Reconstructions
+    samples: Samples
+    paths: list[PathReading]
+    manifold: ManifoldReading | None
+    neighbours: Neighbours
+
+
+@dataclass(frozen=True)
+class Measurements:
+    classifier: ClassifierResults
+    code: str  # digest of the measuring code
+    train_images: int  # the seeded random training subset that is reconstructed
+    test_confident: float  # the confident share on real test images, for reference
+    train_test_frechet: float  # between training subset and test set: the floor of real data
+    models: list[ModelReadings]
+
+    def of(self, name: str) -> ModelReadings:
+        for readings in self.models:
+            if readings.name == name:
+                return readings
+        raise KeyError(name)
+
+
+def read_measurements(path: str | Path) -> Measurements:
+    return read_record(Measurements, path, "measure")

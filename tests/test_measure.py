@@ -1,0 +1,95 @@
+"""Each reading of measure.py on a hand-made case whose answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from vae.measure import (class_shares, confusions, frechet_distance, neighbour_vote,
+                         path_reading, per_class_accuracy)
+
+
+def test_a_histogram_missing_a_digit():
+    shares = class_shares(np.array([0, 0, 1, 2, 3, 5, 6, 7, 8, 9]))
+    assert shares[4] == 0.0
+    assert shares[0] == pytest.approx(0.2)
+    assert sum(shares) == pytest.approx(1.0)
+
+
+def test_confusions_are_the_most_frequent_off_diagonal_pairs_with_their_share():
+    true = np.array([4, 4, 4, 4, 5, 5, 3, 3])
+    predicted = np.array([9, 9, 9, 4, 3, 5, 3, 3])
+    found = confusions(true, predicted, top=3)
+    assert [(c.true, c.predicted, c.count) for c in found] == [(4, 9, 3), (5, 3, 1)]
+    assert found[0].share == pytest.approx(0.75) and found[1].share == pytest.approx(0.5)
+    assert per_class_accuracy(true, predicted)[3] == 1.0
+    assert np.isnan(per_class_accuracy(true, predicted)[0])
+
+
+def frames_along(steps: list[float]) -> np.ndarray:
+    """Frames whose neighbours are the given pixel distances apart (one moving pixel)."""
+    values = np.concatenate([[0.0], np.cumsum(steps)])
+    frames = np.zeros((len(values), 4))
+    frames[:, 0] = values
+    return frames
+
+
+def test_a_path_that_stays_in_one_class():
+    reading = path_reading(0, 6, [0] * 10, frames_along([1.0] * 9))
+    assert reading.changes == 0 and reading.others == []
+    assert reading.jump == pytest.approx(1.0)
+
+
+def test_a_path_with_one_jump_and_a_digit_on_the_way():
+    classes = [2, 2, 6, 6, 3, 3, 5, 5, 5, 5]
+    reading = path_reading(2, 5, classes, frames_along([1, 1, 1, 1, 10, 1, 1, 1, 1]))
+    assert reading.changes == 3
+    assert reading.others == [6, 3]  # in order of appearance, the ends left out
+    assert reading.jump == pytest.approx(10 / (18 / 9))
+
+
+def test_frechet_distance_of_gaussians():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(20_000, 3))
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-8)
+    # N(0, I) against N(m, 4I) in 3-D: |m|^2 + 3 (1 + 4 - 2 * 2) = |m|^2 + 3
+    b = 2 * rng.normal(size=(20_000, 3)) + np.array([1.0, 2.0, 0.0])
+    assert frechet_distance(a, b) == pytest.approx(5.0 + 3.0, rel=0.05)
+
+
+def test_neighbour_vote_separates_clusters_and_leaves_each_point_out():
+    rng = np.random.default_rng(1)
+    centres = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    labels = np.repeat([0, 1, 2], 20)
+    z = centres[labels] + rng.normal(scale=0.5, size=(60, 2))
+    assert (neighbour_vote(z, labels, k=5, chunk=7) == labels).all()
+    # a lone point of class 3 inside cluster 0: its neighbours outvote it (it cannot vote itself)
+    z = np.vstack([z, [[0.1, 0.1]]])
+    labels = np.append(labels, 3)
+    assert neighbour_vote(z, labels, k=5)[-1] == 0
+
+
+def test_reconstruction_and_sample_readings_of_a_tiny_run(tiny_run):
+    """The model readings run end to end on the tiny run and are shares and digits."""
+    from conftest import TINY
+    from vae.classifier import DigitClassifier
+    from vae.config import Config
+    from vae.data import load_split
+    from vae.measure import model_readings, training_subset
+    from vae.measure_record import ClassifierConfig
+    from vae.runs import Run
+
+    runs, data = tiny_run
+    train, test = load_split(data, "train"), load_split(data, "test")
+    torch.manual_seed(0)
+    classifier = DigitClassifier(ClassifierConfig(channels=4)).eval()
+    from vae.classifier import read_images
+    features = read_images(classifier, test.images.unsqueeze(1).float() / 255)[1].numpy()
+    readings = model_readings(Run(Config(**TINY), runs), classifier, train,
+                              training_subset(train), test, features)
+    assert 0 <= readings.test.accuracy <= 1 and len(readings.test.shown) == 10
+    assert sum(readings.samples.shares) == pytest.approx(1.0)
+    assert [(p.start, p.end) for p in readings.paths] == [(0, 6), (1, 7), (3, 8), (4, 9), (2, 5)]
+    assert readings.manifold is not None and len(readings.manifold.classes) == 400
+    assert readings.neighbours.k == 10 and readings.samples.frechet >= 0
