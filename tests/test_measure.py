@@ -73,9 +73,9 @@ def test_neighbour_vote_separates_clusters_and_leaves_each_point_out():
 def test_reconstruction_and_sample_readings_of_a_tiny_run(tiny_run):
     """The model readings run end to end on the tiny run and are shares and digits."""
     from conftest import TINY
-    from vae.classifier import DigitClassifier
+    from vae.classifier import DigitClassifier, read_images
     from vae.config import Config
-    from vae.data import load_split
+    from vae.data import load_split, to_float
     from vae.measure import model_readings, training_subset
     from vae.measure_record import ClassifierConfig
     from vae.runs import Run
@@ -84,8 +84,7 @@ def test_reconstruction_and_sample_readings_of_a_tiny_run(tiny_run):
     train, test = load_split(data, "train"), load_split(data, "test")
     torch.manual_seed(0)
     classifier = DigitClassifier(ClassifierConfig(channels=4)).eval()
-    from vae.classifier import read_images
-    features = read_images(classifier, test.images.unsqueeze(1).float() / 255)[1].numpy()
+    features = read_images(classifier, to_float(test.images))[1].numpy()
     readings = model_readings(Run(Config(**TINY), runs), classifier, train,
                               training_subset(train), test, features)
     assert 0 <= readings.test.accuracy <= 1 and len(readings.test.shown) == 10

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from .data import Split, batches, num_batches, to_float
+from .data import Split, num_batches, to_float
 from .io import atomic_write
 from .measure_record import ClassifierConfig, ClassifierResults
 from .records import read_record, write_record

@@ -171,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        commands = {"train": cmd_train, "measure": cmd_measure, "summary": cmd_summary, "figures": cmd_figures,
-                    "bench": cmd_bench}
+        commands = {"train": cmd_train, "measure": cmd_measure, "summary": cmd_summary,
+                    "figures": cmd_figures, "bench": cmd_bench}
         commands[args.command](args)
     except VaeError as exc:
         print(f"error: {exc}", file=sys.stderr)

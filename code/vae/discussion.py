@@ -84,7 +84,8 @@ def reconstructions(r: ModelReadings, kl: float, latent_dim: int) -> Markup:
                  f"test reconstructions come back as another digit "
                  f"({listing([f'{y} as {read}' for y, read in wrong])}). ")
     else:
-        text += f"In the figure, all {count_words(len(t.shown))} test reconstructions keep their digit. "
+        text += (f"In the figure, all {count_words(len(t.shown))} test reconstructions keep "
+                 f"their digit. ")
     if latent_dim <= 2:
         if kl > LOG_CLASSES:
             text += (f"The failures are not for lack of information in total: the average KL "
@@ -201,15 +202,19 @@ def path_words(p: PathReading) -> str:
     return f"{head} {route}{', and ' + tail if tail else ''}"
 
 
+def smooth_paths(r: ModelReadings) -> int:
+    return sum(path_smooth(p) for p in r.paths)
+
+
 def smoothness(r: ModelReadings) -> str:
     """"yes", "partly" or "no": whether every, some or none of a model's paths is smooth."""
-    smooth = sum(path_smooth(p) for p in r.paths)
+    smooth = smooth_paths(r)
     return "yes" if smooth == len(r.paths) else "partly" if smooth else "no"
 
 
 def interpolation(name: str, r: ModelReadings) -> Markup:
     """One model's row of the interpolation figure, path by path."""
-    smooth = sum(path_smooth(p) for p in r.paths)
+    smooth = smooth_paths(r)
     largest = max(p.jump for p in r.paths)
     said = ("All" if smooth == len(r.paths) else "None" if not smooth
             else count_words(smooth).capitalize())
@@ -222,7 +227,7 @@ def interpolation(name: str, r: ModelReadings) -> Markup:
 
 def bonus_answer(readings: list[tuple[str, ModelReadings]]) -> Markup:
     """Yes, partly or no, model by model, with the rule that decides it."""
-    verdicts = [(name, smoothness(r), sum(path_smooth(p) for p in r.paths), len(r.paths))
+    verdicts = [(name, smoothness(r), smooth_paths(r), len(r.paths))
                 for name, r in readings]
     overall = ("yes" if all(v == "yes" for _, v, _, _ in verdicts)
                else "no" if all(v == "no" for _, v, _, _ in verdicts) else "partly")

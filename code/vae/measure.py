@@ -14,7 +14,7 @@ import torch
 from . import VaeError
 from .classifier import DigitClassifier, read_images, trained_classifier
 from .config import Config
-from .data import Split, to_float
+from .data import Split, batches, to_float
 from .evaluate import encode_means
 from .latent import first_of_each_class, interpolations, manifold_grid
 from .measure_record import (ClassifierConfig, Confusion, ManifoldReading, Measurements,
@@ -30,7 +30,7 @@ SAMPLES = 10_000  # draws from the prior
 CONFIDENT = 0.9  # a sample whose top class has this probability counts as a clear digit
 NEIGHBOURS = 10  # k of the k-nearest-neighbour vote in the latent space
 CONFUSIONS = 3  # the most frequent confusions kept
-MEASURING_CODE = ("measure.py", "measure_record.py", "latent.py", "classifier.py")
+MEASURING_CODE = ("measure.py", "measure_record.py", "latent.py")  # the classifier has its own hash
 
 
 # -- readings of plain arrays, each testable on a hand-made case -------------------------------
@@ -117,8 +117,7 @@ def reconstruction_reading(model: VAE, classifier: DigitClassifier, split: Split
                            batch_size: int = 1000) -> Reconstructions:
     """Reconstructions of split, and of the images in the figure (the first of each class of
     the split `shown` they are drawn from)."""
-    recon = torch.cat([model.reconstruct(to_float(split.images[i:i + batch_size]))
-                       for i in range(0, len(split), batch_size)])
+    recon = torch.cat([model.reconstruct(x) for x in batches(split.images, batch_size)])
     predicted, _, _ = classify(classifier, recon)
     true = split.labels.numpy()
     figure = to_float(shown.images[list(first_of_each_class(shown.labels).values())])

@@ -112,12 +112,6 @@ class Measurements:
     train_test_frechet: float  # between training subset and test set: the floor of real data
     models: list[ModelReadings]
 
-    def of(self, name: str) -> ModelReadings:
-        for readings in self.models:
-            if readings.name == name:
-                return readings
-        raise KeyError(name)
-
 
 def read_measurements(path: str | Path) -> Measurements:
     return read_record(Measurements, path, "measure")
