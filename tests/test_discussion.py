@@ -80,7 +80,7 @@ def test_a_code_below_log_10_nats_cannot_name_every_digit():
 
 def test_samples_name_missing_scarce_and_over_represented_digits():
     shares = [0.159, 0.089, 0.163, 0.134, 0.0, 0.061, 0.108, 0.088, 0.046, 0.152]
-    text = samples(readings(shares=shares, confident=0.545, frechet=927.61), 0.979, 2.71)
+    text = samples(readings(shares=shares, confident=0.545, frechet=927.61), 0.9, 0.979, 2.71)
     assert text == (
         r"Of \num{10000} digits decoded from the prior, the classifier names "
         r"\qty{54.5}{\percent} with probability at least 0.9, against \qty{97.9}{\percent} of "
@@ -93,7 +93,7 @@ def test_samples_name_missing_scarce_and_over_represented_digits():
 
 
 def test_even_samples_give_their_range():
-    text = samples(readings(shares=[0.09] * 5 + [0.11] * 5), 0.98, 2.7)
+    text = samples(readings(shares=[0.09] * 5 + [0.11] * 5), 0.9, 0.98, 2.7)
     assert r"Every digit takes between \qty{9.0}{\percent} and \qty{11.0}{\percent} of the " \
            r"samples (uniform: \qty{10}{\percent})." in text
 

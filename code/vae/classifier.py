@@ -26,28 +26,27 @@ from .measure_record import ClassifierConfig, ClassifierResults
 from .records import read_record, write_record
 from .runs import code_digest
 
-FEATURES = 128  # width of the layer whose activations the Frechet distance compares
-
-
 class DigitClassifier(nn.Module):
-    """Two 3x3 convolutions with max pooling (28 -> 14 -> 7), a dense layer of FEATURES units
-    and ten logits."""
+    """Two 3x3 convolutions with max pooling (28 -> 14 -> 7), a dense layer of cfg.features
+    units and ten logits."""
 
     def __init__(self, cfg: ClassifierConfig) -> None:
         super().__init__()
-        c = cfg.channels
+        c, width = cfg.channels, cfg.features
         self.features = nn.Sequential(
             nn.Conv2d(1, c, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(c, 2 * c, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(2 * c * 7 * 7, FEATURES), nn.ReLU())
-        self.head = nn.Linear(FEATURES, 10)
+            nn.Flatten(), nn.Linear(2 * c * 7 * 7, width), nn.ReLU())
+        self.head = nn.Linear(width, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
 
 
 def classifier_hash(cfg: ClassifierConfig) -> str:
-    blob = json.dumps(asdict(cfg), sort_keys=True) + code_digest(("classifier.py", "data.py"))
+    # measure_record.py holds its record types: a changed record must not find an old file
+    blob = json.dumps(asdict(cfg), sort_keys=True) + code_digest(
+        ("classifier.py", "measure_record.py", "data.py"))
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -58,7 +57,7 @@ def classifier_dir(cfg: ClassifierConfig, runs_root: str | Path) -> Path:
 @torch.inference_mode()
 def read_images(model: DigitClassifier, images: torch.Tensor,
                 batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
-    """Class probabilities (N, 10) and features (N, FEATURES) of float images (N, 1, 28, 28)
+    """Class probabilities (N, 10) and features (N, cfg.features) of float images (N, 1, 28, 28)
     in [0, 1]."""
     model.eval()
     probs, feats = [], []

@@ -104,14 +104,15 @@ def reconstructions(r: ModelReadings, kl: float, latent_dim: int) -> Markup:
     return Markup(text.strip())
 
 
-def samples(r: ModelReadings, test_confident: float, real_frechet: float) -> Markup:
+def samples(r: ModelReadings, confident_at: float, test_confident: float,
+            real_frechet: float) -> Markup:
     """The class histogram, the confidence and the Frechet distance of the prior's samples."""
     s = r.samples
     missing = [y for y in range(10) if s.shares[y] < MISSING]
     scarce = [y for y in range(10) if MISSING <= s.shares[y] < SCARCE]
     crowded = [y for y in range(10) if s.shares[y] > CROWDED]
     text = (f"Of {num(s.images)} digits decoded from the prior, the classifier names "
-            f"{percent(s.confident)} with probability at least 0.9, against "
+            f"{percent(s.confident)} with probability at least {confident_at:g}, against "
             f"{percent(test_confident)} of real test images. ")
     parts = []
     if missing:
@@ -315,9 +316,10 @@ def part_two(summary: Any) -> PartTwo:
         reconstructions=reconstructions(r, main.test_kl, main.latent_dim),
         best_reconstructions=(None if best is main else
                               reconstructions(best.readings, best.test_kl, best.latent_dim)),
-        samples=samples(r, inst.test_confident, inst.train_test_frechet),
+        samples=samples(r, inst.confident_at, inst.test_confident, inst.train_test_frechet),
         best_samples=(None if best is main else
-                      samples(best.readings, inst.test_confident, inst.train_test_frechet)),
+                      samples(best.readings, inst.confident_at, inst.test_confident,
+                              inst.train_test_frechet)),
         manifold=manifold(r.manifold, main.latent_dim) if r.manifold else None,
         plane_manifold=(manifold(plane.readings.manifold, 2)
                         if plane and plane.readings.manifold else None),

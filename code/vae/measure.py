@@ -200,7 +200,7 @@ def measure(configs: list[Config], runs_root: str | Path, train: Split, test: Sp
         log(f"{run.cfg.name}: measuring reconstructions, samples, paths and the latent space")
         readings.append(model_readings(run, classifier, train, subset, test, test_features))
     result = Measurements(
-        classifier=trained, code=code, train_images=len(subset),
+        classifier=trained, code=code, train_images=len(subset), confident_at=CONFIDENT,
         test_confident=float(np.mean(test_top >= CONFIDENT)),
         train_test_frechet=frechet_distance(test_features, train_features), models=readings)
     write_record(out, result)

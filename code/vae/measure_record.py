@@ -17,6 +17,7 @@ class ClassifierConfig:
     batch_size: int = 128
     lr: float = 2e-3  # at the start; it falls to zero along a cosine
     channels: int = 32  # of the first convolution, doubled in the second
+    features: int = 128  # width of the layer whose activations the Frechet distance compares
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Samples:
 
     images: int
     shares: list[float]  # of the samples classified as each digit
-    confident: float  # classified with probability >= measure.CONFIDENT
+    confident: float  # classified with probability >= Measurements.confident_at
     frechet: float  # between classifier features of the test images and of the samples
 
 
@@ -108,6 +109,7 @@ class Measurements:
     classifier: ClassifierResults
     code: str  # digest of the measuring code
     train_images: int  # the seeded random training subset that is reconstructed
+    confident_at: float  # the top-class probability from which a sample counts as a clear digit
     test_confident: float  # the confident share on real test images, for reference
     train_test_frechet: float  # between training subset and test set: the floor of real data
     models: list[ModelReadings]

@@ -74,6 +74,7 @@ class Instrument:
 
     classifier: ClassifierResults
     train_images: int  # training images reconstructed, a seeded uniform subset
+    confident_at: float
     test_confident: float
     train_test_frechet: float
 
@@ -192,7 +193,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     planes = [e.name for e in everyone if e.latent_dim == 2]
     return Summary(
         active_unit_threshold=main_results.active_unit_threshold,
-        instrument=Instrument(measured.classifier, measured.train_images,
+        instrument=Instrument(measured.classifier, measured.train_images, measured.confident_at,
                               measured.test_confident, measured.train_test_frechet),
         main=main_entry,
         main_layers=[layer for layer in main_results.layers if layer.params],
