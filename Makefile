@@ -15,8 +15,10 @@ QUICK    ?=
 BINARIZED ?=
 BIN_CONFIG := $(if $(BINARIZED),configs/binarized.toml)
 SET      ?=
+SEEDS    ?=
+JOBS     ?= auto
 RUN_ARGS := --data-dir $(DATA_DIR) --runs $(RUNS) $(if $(QUICK),--overlay configs/quick.toml) \
-            $(foreach kv,$(SET),--set $(kv))
+            $(if $(SEEDS),--set seeds=$(SEEDS)) $(foreach kv,$(SET),--set $(kv))
 
 TEX_PACKAGES := latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-science lmodern poppler-utils
@@ -39,7 +41,8 @@ help:
 	@echo "make figures  draw report/figures/ from finished runs"
 	@echo "make bench    measure training speed -> report/results/bench.json"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
-	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 SET='epochs=3 lr=3e-4' RUNS=$(RUNS)"
+	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 SEEDS=3 JOBS=$(JOBS)"
+	@echo "         SET='epochs=3 lr=3e-4' RUNS=$(RUNS)"
 
 setup: $(STAMP) tex
 
@@ -74,10 +77,10 @@ $(VERIFY_JSON): $(STAMP) $(VERIFY_DEPS)
 	$(PY) -m derivations.verify --out $@
 
 train: setup
-	$(PY) -m vae train $(CONFIG) $(RUN_ARGS)
+	$(PY) -m vae train $(CONFIG) --jobs $(JOBS) $(RUN_ARGS)
 
 study: setup
-	$(PY) -m vae train $(CONFIG) $(STUDY) $(BIN_CONFIG) $(RUN_ARGS)
+	$(PY) -m vae train $(CONFIG) $(STUDY) $(BIN_CONFIG) --jobs $(JOBS) $(RUN_ARGS)
 
 figures: study
 	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)

@@ -33,9 +33,10 @@ from vae import VaeError
 from vae.bench_record import read_bench
 from vae.config import Config
 from vae.discussion import part_two
-from vae.findings import check_count
+from vae.findings import check_count, count_words
 from vae.io import write_text
-from vae.latex import nats, num, percent, sci, setting, tex_escape
+from vae.latex import (nats, num, p_value, percent, pm, pm_percent, sci, setting, span,
+                       tex_escape)
 from vae.runs import run_hash
 from vae.summary import Summary, read_summary
 
@@ -119,7 +120,8 @@ def make_env(template_dir: Path) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
     )
     env.filters.update(tex=tex_escape, num=num, nats=nats, sci=sci, setting=setting,
-                       percent=percent)
+                       percent=percent, pm=pm, pm_percent=pm_percent, p_value=p_value,
+                       span=span, words=count_words)
     return env
 
 
@@ -134,11 +136,12 @@ def render(template_dir: Path, context: dict[str, Any], name: str = "report.tex.
 def check_fresh(summary: Summary) -> None:
     """Refuse numbers from a run whose hash no longer matches its config and the code."""
     for entry in [*summary.runs, *filter(None, [summary.binarized])]:
-        expected = run_hash(Config(**entry.config))
-        if entry.run_hash != expected:
-            raise VaeError(f"summary.json holds run '{entry.name}' with hash "
-                           f"{entry.run_hash}, but its config and the current code give "
-                           f"{expected}: the numbers are stale; run `make report` again")
+        for run in entry.seeds:
+            expected = run_hash(Config(**{**entry.config, "seed": run.seed}))
+            if run.run_hash != expected:
+                raise VaeError(f"summary.json holds run '{entry.name}' seed {run.seed} with hash "
+                               f"{run.run_hash}, but its config and the current code give "
+                               f"{expected}: the numbers are stale; run `make report` again")
 
 
 def figure_finder(figures_dir: Path):

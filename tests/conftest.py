@@ -49,7 +49,7 @@ def write_mnist(root: Path, n_train: int = 300, n_test: int = 100, gz: bool = Tr
     return root
 
 
-TINY = dict(name="tiny", hidden=64, latent_dim=2, epochs=2, batch_size=32, iwae_k=8,
+TINY = dict(name="tiny", seeds=1, hidden=64, latent_dim=2, epochs=2, batch_size=32, iwae_k=8,
             iwae_images=50, eval_batch_size=64)
 
 

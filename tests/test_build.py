@@ -50,6 +50,17 @@ def test_num_filter_formats_and_refuses_non_numbers(tmp_path):
         render_string(tmp_path, "<< v|num >>", v="12")
 
 
+def test_spread_filters_print_a_spread_only_over_several_seeds(tmp_path):
+    text = "<< m|pm(s, n) >>; << f|pm_percent(g, n) >>; << u|span >>; << p|p_value >>"
+    assert render_string(tmp_path, text, m=96.054, s=0.128, f=0.9731, g=0.004, n=3,
+                         u=[16, 14, 16], p=0.0123) == \
+        r"\num{96.05 +- 0.13}; \qty{97.3 +- 0.4}{\percent}; 14--16; \(p = \num{0.012}\)"
+    assert render_string(tmp_path, text, m=96.054, s=0.0, f=0.9731, g=0.0, n=1, u=[16],
+                         p=0.0004) == \
+        r"\num{96.05}; \qty{97.3}{\percent}; 16; \(p < \num{0.001}\)"
+    assert render_string(tmp_path, "<< p|p_value(true) >>", p=0.0004) == r"\num{< 0.001}"
+
+
 def test_latex_markup_from_filters_is_not_escaped_twice(tmp_path):
     assert render_string(tmp_path, "<< v|sci >>", v=0.001) == r"\num{0.001}"
 
@@ -91,7 +102,7 @@ def test_summary_refuses_measurements_of_another_run(tiny_run, tiny_measurements
     data["models"][0]["run_hash"] = "0123456789ab"  # measured on an earlier version of the run
     stale = tmp_path / "measurements.json"
     stale.write_text(json.dumps(data))
-    with pytest.raises(VaeError, match="no measurements of run 'tiny' as it is now.*make measure"):
+    with pytest.raises(VaeError, match="no measurements of 'tiny' seed 420 as it is now.*make measure"):
         write_summary(Config(**TINY), [], runs, tmp_path / "s.json", stale)
 
 

@@ -253,7 +253,7 @@ def test_divergence_after_the_first_epoch_keeps_the_checkpoint(tmp_path):
     done = run("-m", "vae", "train", str(config), "--set", "lr=300", "--data-dir", str(data),
                "--runs", str(runs), "--no-progress")
     line = assert_error(done.returncode, done.stderr)
-    found = re.search(r"training 'tiny' diverged: the loss became (nan|inf|-inf) at "
+    found = re.search(r"training 'tiny seed 420' diverged: the loss became (nan|inf|-inf) at "
                       r"epoch (\d+), step (\d+)[ .]", line)
     assert found, line
     epoch, step = int(found.group(2)), int(found.group(3))
@@ -319,7 +319,7 @@ def test_build_without_verify(tmp_path, capsys):
 
 @pytest.mark.parametrize("text,words", [
     ("{not json", ("not valid JSON", "make summary")),
-    ("{}", ("not written by this version", "lacks active_unit_threshold, instrument, main,",
+    ("{}", ("not written by this version", "lacks seeds, several_seeds, welch_alpha, active_unit_threshold,",
             "run `make summary` again")),
 ], ids=["invalid JSON", "no keys"])
 def test_build_with_a_broken_summary(tmp_path, capsys, text, words):

@@ -15,7 +15,7 @@ CONFIGS = ROOT / "configs"
 ASSIGNMENT = dict(seed=420, batch_size=128, optimizer="adamw", lr=1e-3, weight_decay=1e-2,
                   epochs=10, eta=1e-9, hidden=512, latent_dim=1, architecture="mlp",
                   activation="silu", covariance="diagonal", beta=1.0, binarize=False)
-NOT_TRAINING = ("name", "description", "device")
+NOT_TRAINING = ("name", "description", "device", "seeds")
 
 
 def write(tmp_path: Path, text: str, name: str = "c.toml") -> Path:
@@ -266,8 +266,9 @@ def test_digest_changes_with_every_training_setting(field):
 
 
 @pytest.mark.parametrize("key,value", [("name", "other"), ("description", "words"),
-                                       ("device", "cpu")])
-def test_digest_ignores_name_description_device(key, value):
+                                       ("device", "cpu"), ("seeds", 5)])
+def test_digest_ignores_name_description_device_seeds(key, value):
+    """How many seeds a study trains is not part of one seed's run: SEEDS=5 reuses 3's runs."""
     assert dataclasses.replace(Config(), **{key: value}).digest() == Config().digest()
 
 
@@ -310,3 +311,10 @@ def test_to_toml_round_trips_characters_outside_the_bmp(tmp_path):
     """json.dumps writes an emoji as a surrogate pair \\ud83d\\ude42, which TOML forbids."""
     cfg = Config(description="smiley \U0001F642")
     assert load_config(write(tmp_path, cfg.to_toml())) == cfg
+
+
+def test_per_seed_counts_up_from_the_first_seed():
+    runs = Config(seed=420, seeds=3).per_seed()
+    assert [c.seed for c in runs] == [420, 421, 422]
+    assert len({c.digest() for c in runs}) == 3
+    assert Config(seeds=1).per_seed() == [Config(seeds=1)]

@@ -318,3 +318,16 @@ def test_num_batches(n, size, expected):
     assert num_batches(n, size) == expected
     assert len(list(batches(indexed_images(n) if n else torch.zeros(0, 28, 28, dtype=torch.uint8),
                             size))) == expected
+
+
+def test_batches_stay_on_the_device_of_the_images_and_binarise_alike():
+    """The GPU path cuts batches where the images live; its draws come from the CPU generator,
+    so a dataset on any device gives the same binarised batches."""
+    images = torch.from_numpy(full_range(50)[0])
+    meta = list(batches(images.to("meta"), 16))
+    assert all(x.device.type == "meta" and x.dtype == torch.float32 for x in meta)
+
+    def draw(source):
+        return torch.cat(list(batches(source, 16, torch.Generator().manual_seed(5),
+                                      binarize=True)))
+    assert torch.equal(draw(images), draw(images.clone()))

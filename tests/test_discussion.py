@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from vae.discussion import (bonus_answer, conclusion, interpolation, manifold, neighbours,
-                            path_smooth, reconstructions, samples, smoothness, training_gap)
+from vae.discussion import (bonus_answer, conclusion, improvement, interpolation, manifold,
+                            neighbours, path_smooth, reconstructions, samples, smoothness,
+                            training_gap)
+from vae.findings import Change
 from vae.measure_record import (Confusion, ManifoldReading, ModelReadings, Neighbours,
                                 PathReading, Reconstructions, Samples)
+from vae.summary import ReadingSpread, Spread, Step
 
 UNIFORM = [0.1] * 10
 
@@ -18,7 +21,7 @@ def recon(accuracy=0.5, per_class=None, found=(), shown=tuple(range(10))) -> Rec
 def readings(test=None, shares=UNIFORM, confident=0.7, frechet=100.0, paths=(),
              manifold_reading=None, knn=0.8, knn_found=()) -> ModelReadings:
     return ModelReadings(
-        name="m", run_hash="h", train=recon(0.55), test=test or recon(),
+        name="m", seed=420, run_hash="h", train=recon(0.55), test=test or recon(),
         samples=Samples(10_000, list(shares), confident, frechet), paths=list(paths),
         manifold=manifold_reading, neighbours=Neighbours(10, knn, [knn] * 10, list(knn_found)))
 
@@ -33,7 +36,7 @@ def path(start, end, classes, jump=1.2) -> PathReading:
 
 
 def test_training_gap_within_the_swing_and_the_last_epoch_the_worst():
-    text = training_gap(160.95, 167.84, 159.59, 167.84, 0.555, 0.563)
+    text = training_gap(160.95, 167.84, 159.59, 167.84, 0.555, 0.563, [420])
     assert text == (
         r"The last epoch's mean training loss, \num{160.95} nats, averages steps taken while the "
         r"weights still changed; the test loss after that epoch is \num{167.84} nats. Over the "
@@ -46,11 +49,13 @@ def test_training_gap_within_the_swing_and_the_last_epoch_the_worst():
 
 
 def test_training_gap_beyond_the_swing_says_the_model_fits_its_training_images():
-    text = training_gap(100.0, 110.0, 109.0, 111.0, 0.9, 0.8)
+    text = training_gap(100.0, 110.0, 109.0, 111.0, 0.9, 0.8, [420, 421, 422])
     assert "a swing of \\num{2.00} nats. The gap of \\num{10.00} nats between training and " \
            "test exceeds that swing: the model fits its training images better than unseen " \
            "ones;" in text
     assert "highest" not in text and "lowest" not in text
+    assert text.startswith("Averaged over the three seeds, the last epoch's mean training loss")
+    assert text.endswith(r"\qty{80.0}{\percent} of test images (the model of seed 420).")
 
 
 def test_reconstructions_name_the_confusions_and_the_figure_s_misreadings():
@@ -160,21 +165,57 @@ def test_bonus_answer_is_yes_partly_or_no_with_the_rule():
     assert bonus_answer([("conv", good)]).startswith(r"\textbf{Answer: yes.}")
 
 
+def means(kept: float, confident: float, frechet: float) -> ReadingSpread:
+    """Readings over seeds as the conclusion reads them, each with a small spread."""
+    return ReadingSpread(Spread(kept, 0.01), Spread(0.8, 0.01), Spread(confident, 0.01),
+                         Spread(frechet, 5.0))
+
+
 def test_conclusion_separates_the_best_loss_from_the_best_samples():
-    runs = [("assignment", 167.84, readings(test=recon(0.56), confident=0.55, frechet=927.6)),
-            ("latent16", 132.0, readings(test=recon(0.86), confident=0.73, frechet=396.4)),
-            ("conv", 96.5, readings(test=recon(0.98), confident=0.61, frechet=151.0))]
-    text = conclusion(runs, "assignment")
+    runs = [("assignment", Spread(167.84, 5.0), means(0.56, 0.55, 927.6)),
+            ("latent16", Spread(132.0, 0.3), means(0.86, 0.73, 396.4)),
+            ("conv", Spread(96.5, 0.1), means(0.98, 0.61, 151.0))]
+    text = conclusion(runs, "assignment", 3)
     assert text == (
-        r"Across the three models, \texttt{conv} has the lowest test \negelbo{} (\num{96.50} "
-        r"nats), \texttt{conv} keeps the digit in most reconstructions (\qty{98.0}{\percent}), "
-        r"\texttt{conv} generates samples closest to real digits by Fr\'echet distance "
-        r"(\num{151.0}) and \texttt{latent16} the most samples that are clearly a digit "
-        r"(\qty{73.0}{\percent}). A lower \negelbo{} is therefore not the same as better "
+        r"Across the three models, as means over seeds, \texttt{conv} (\num{96.50}) has the "
+        r"lowest test \negelbo{}, \texttt{conv} (\qty{98.0}{\percent}) keeps the digit in most "
+        r"reconstructions, \texttt{conv} (\num{151.0}) generates samples closest to real digits "
+        r"by Fr\'echet distance and \texttt{latent16} (\qty{73.0}{\percent}) the most samples "
+        r"that are clearly a digit. A lower \negelbo{} is therefore not the same as better "
         r"samples: \texttt{conv} names a digit confidently in only \qty{61.0}{\percent} of its "
         r"samples. The assignment's model, \texttt{assignment}, scores \num{167.84} nats, keeps "
         r"the digit in \qty{56.0}{\percent} of reconstructions and has a Fr\'echet distance of "
         r"\num{927.6}.")
-    one_winner = [(n, loss, readings(confident=0.9 if n == "conv" else 0.5))
+    one_winner = [(n, loss, means(0.5, 0.9 if n == "conv" else 0.5, 100.0 + loss.mean))
                   for n, loss, _ in runs]
-    assert "not the same" not in conclusion(one_winner, "assignment")
+    assert "not the same" not in conclusion(one_winner, "assignment", 3)
+
+
+def test_conclusion_names_every_model_the_seeds_cannot_separate_from_the_best():
+    runs = [("conv", Spread(95.94, 0.13), means(0.979, 0.645, 134.0)),
+            ("conv32", Spread(97.44, 0.31), means(0.9791, 0.632, 138.9))]
+    text = conclusion(runs, "conv", 3)
+    assert (r"\texttt{conv32} and \texttt{conv} (\qty{97.9}{\percent} for \texttt{conv32}; the "
+            r"seeds do not separate them) keep the digit in most reconstructions") in text
+    assert r"\texttt{conv} (\num{95.94}) has the lowest test" in text  # p < 0.05 here
+    single = conclusion(runs, "conv", 1)  # one seed: nothing to test, the best mean stands alone
+    assert r"\texttt{conv32} (\qty{97.9}{\percent}) keeps" in single
+
+
+def step(model, baseline, key, label, old, new, delta):
+    return Step(model, baseline, [Change(key, label, old, new)], delta, "helped")
+
+
+def test_improvement_splits_the_gain_through_intermediate_models():
+    path = [step("latent16", "assignment", "latent_dim", "latent dimension", 1, 16, -41.19),
+            step("conv", "latent16", "architecture", "architecture", "mlp", "conv", -30.11)]
+    text = improvement(path, "assignment", "conv", 71.30)
+    assert text == (
+        r"The best model, \texttt{conv}, has a mean test \negelbo{} \num{71.30} nats below the "
+        r"assignment's model. Split through the study's intermediate models, one change at a "
+        r"time, the gain is \num{41.19} nats from \texttt{latent16} against "
+        r"\texttt{assignment} (latent dimension 1 to 16) and \num{30.11} nats from "
+        r"\texttt{conv} against \texttt{latent16} (architecture mlp to conv).")
+    one = improvement(path[:1], "assignment", "latent16", 41.19)
+    assert one.endswith(r"from which it differs in one change (latent dimension 1 to 16).")
+    assert "lowest mean test" in improvement([], "assignment", "assignment", 0.0)

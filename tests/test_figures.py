@@ -15,8 +15,8 @@ from conftest import TINY
 from vae import VaeError
 from vae.config import Config
 from vae.data import load_split
-from vae.figures import (as_evaluated, as_trained, draw_all, plot_reconstructions, plot_samples,
-                         plot_training, prior)
+from vae.figures import (as_evaluated, as_trained, draw_all, draw_if_changed,
+                         plot_reconstructions, plot_samples, plot_training, prior)
 from vae.images import show_digits
 from vae.latent import interpolate, prior_quantiles
 from vae.latent_figures import (interpolation_kind, plot_interpolation, plot_latent, plot_manifold,
@@ -79,7 +79,7 @@ def study(tiny_run, tmp_path_factory):
 def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
     run, cfg, model, train_split, test_split = tiny
     drawn = {
-        "training": plot_training(run, tmp_path / "training.pdf"),
+        "training": plot_training([run], tmp_path / "training.pdf"),
         "reconstructions": plot_reconstructions(model, train_split, test_split,
                                                 tmp_path / "reconstructions.pdf"),
         "samples": plot_samples(model, cfg.seed, tmp_path / "samples.pdf"),
@@ -124,7 +124,7 @@ def test_figures_are_byte_identical_when_drawn_twice(study, tmp_path):
 def test_an_unfinished_run_is_named_in_the_error(study, tmp_path):
     main, _, runs, data = study
     unfinished = Config(**{**TINY, "name": "not-trained-yet", "epochs": 3})
-    with pytest.raises(VaeError, match="'not-trained-yet'.*make study"):
+    with pytest.raises(VaeError, match="'not-trained-yet seed 420'.*make study"):
         draw_all(main, [unfinished], runs, data, tmp_path)
     assert not any(tmp_path.iterdir()), "nothing is drawn before every run is found"
 
@@ -175,3 +175,21 @@ def test_labels_are_spread_only_where_they_crowd():
                                       (60000, r"$60\,000$"), (5, "5")])
 def test_figure_numbers_are_grouped_as_in_the_text(n, shown):
     assert grouped(n) == shown
+
+
+def test_only_what_an_edit_can_change_is_redrawn(study, tmp_path, monkeypatch):
+    import vae.figures
+    main, variants, runs, data = study
+    first = draw_if_changed(main, variants[:1], runs, data, tmp_path)
+    assert first and draw_if_changed(main, variants[:1], runs, data, tmp_path) is None
+    real = vae.figures.code_digest
+
+    def edited(names):  # as if latent_figures.py had been edited
+        return real(names) + ("edited" if "latent_figures.py" in names else "")
+    monkeypatch.setattr(vae.figures, "code_digest", edited)
+    redrawn = draw_if_changed(main, variants[:1], runs, data, tmp_path)
+    assert {p.stem for p in redrawn} == {"latent", "interpolation", "manifold"}
+    assert {p.parent.name for p in redrawn} == {main.name, variants[0].name}
+    (tmp_path / main.name / "samples.pdf").unlink()  # a lost file is drawn again, alone
+    assert [p.name for p in draw_if_changed(main, variants[:1], runs, data, tmp_path)] == \
+        ["samples.pdf", "samples.png"]

@@ -8,33 +8,55 @@ from types import SimpleNamespace
 import pytest
 
 from vae.config import Config
-from vae.findings import (check_count, compare, closest_baseline, latent_words, model_words,
-                          printed_difference, verdict)
+from vae.findings import (ALPHA, check_count, compare, closest_baseline, latent_words, leaders,
+                          model_words, printed_difference, verdict, welch)
 
 
-def entry(name: str = "base", test_loss: float = 130.0, late_spread: float = 1.0,
+def entry(name: str = "base", test_loss: float = 130.0, spread: float = 1.0,
           active_units: int = 7, seconds_per_epoch: float = 10.0, **settings):
-    """A summary entry as findings.compare reads it."""
+    """A summary entry as findings.compare reads it: three seeds around test_loss."""
     config = dataclasses.replace(Config(latent_dim=16), **settings).to_dict()
+    seeds = [SimpleNamespace(test_loss=test_loss + d * spread) for d in (-1.0, 0.0, 1.0)]
     return SimpleNamespace(name=name, config=config, test_loss=test_loss, test_kl=20.0,
-                           late_spread=late_spread, active_units=active_units,
+                           seeds=seeds, active_units=[active_units] * 3,
                            latent_dim=config["latent_dim"], seconds_per_epoch=seconds_per_epoch)
 
 
-@pytest.mark.parametrize("delta, noise, said", [
-    (-2.0, 1.0, "helped"), (2.0, 1.0, "did not help"), (1.0, 1.0, "inconclusive"),
-    (-0.99, 1.0, "inconclusive"), (0.0, 0.0, "inconclusive"), (-0.01, 0.0, "helped"),
+def test_welch_matches_closed_forms_and_the_t_table():
+    """Two seeds a side with equal variances give df = 2, where Student's t has the closed form
+    P(|T| > t) = 1 - t / sqrt(t^2 + 2); with three a side df = 4, and the table's two-sided 5 %
+    point is 2.776."""
+    found = welch([0.0, 2.0], [3.0, 5.0])
+    t = 3 / 2 ** 0.5
+    assert found.t == pytest.approx(-t) and found.df == pytest.approx(2.0)
+    assert found.p == pytest.approx(1 - t / (t * t + 2) ** 0.5)
+    edge = welch([0.0, 1.0, 2.0], [2.776 * (2 / 3) ** 0.5 + 1 + d for d in (-1.0, 0.0, 1.0)])
+    assert edge.df == pytest.approx(4.0) and edge.p == pytest.approx(0.05, abs=1e-4)
+
+
+def test_welch_needs_two_seeds_a_side_and_handles_identical_seeds():
+    assert welch([1.0], [2.0, 3.0]) is None
+    assert welch([1.0, 1.0], [1.0, 1.0]).p == 1.0
+    assert welch([1.0, 1.0], [2.0, 2.0]).p == 0.0
+
+
+@pytest.mark.parametrize("delta, p, said", [
+    (-2.0, 0.01, "helped"), (2.0, 0.01, "did not help"), (-2.0, ALPHA, "inconclusive"),
+    (-2.0, 0.3, "inconclusive"), (0.0, 0.0, "inconclusive"),
 ])
-def test_verdict_is_against_the_spread(delta, noise, said):
-    assert verdict(delta, noise) == said
+def test_verdict_follows_the_test(delta, p, said):
+    assert verdict(delta, SimpleNamespace(p=p)) == said
+    assert verdict(delta, None) == "inconclusive"  # one seed: nothing to test against
 
 
-def test_the_difference_and_the_noise_are_those_printed():
-    base, variant = entry(test_loss=130.004, late_spread=0.5), entry(
-        "v", test_loss=128.996, late_spread=0.8, activation="relu")
+def test_the_difference_is_that_of_the_printed_means_and_the_test_uses_every_seed():
+    base, variant = entry(test_loss=130.004, spread=0.2), entry(
+        "v", test_loss=128.996, spread=0.2, activation="relu")
     found = compare(variant, base, latent_grown_before=False)
     assert found.delta == printed_difference(128.996, 130.004) == -1.0
-    assert found.noise == 0.8 and found.verdict == "helped"
+    assert found.test.p < ALPHA and found.verdict == "helped"
+    noisy = compare(entry("v", test_loss=128.996, spread=3.0, activation="relu"), base, False)
+    assert noisy.test.p > ALPHA and noisy.verdict == "inconclusive"
 
 
 def test_one_change_is_explained_with_its_values():
@@ -115,3 +137,10 @@ def test_latent_words(dim, manifold, small, words):
     (2, 1, "3 checks: 2 symbolic, 1 of the training code")])
 def test_check_count(symbolic, code, words):
     assert check_count(symbolic, code) == words
+
+
+def test_leaders_are_the_best_and_whoever_the_seeds_cannot_separate_from_it():
+    scores = {"a": (95.9, 0.1), "b": (96.4, 0.3), "c": (99.0, 0.2)}
+    assert leaders(scores, 3, lower_better=True) == ["a", "b"]
+    assert leaders(scores, 1, lower_better=True) == ["a"]  # one seed: nothing to test
+    assert leaders({"a": (0.9, 0.01), "b": (0.5, 0.01)}, 3, lower_better=False) == ["a"]

@@ -46,14 +46,15 @@ def built_report(tmp_path_factory):
         pytest.fail("TeX and poppler-utils are required (make setup installs them)")
     base = tmp_path_factory.mktemp("e2e")
     data = write_mnist(base / "data")
-    main = write_toml(base / "main.toml", {**TINY, "name": "main", "latent_dim": 1})
-    variant = write_toml(base / "v.toml", {**TINY, "name": "wide_2d", "description": "2-D & 50%"})
+    main = write_toml(base / "main.toml", {**TINY, "name": "main", "latent_dim": 1, "seeds": 2})
+    variant = write_toml(base / "v.toml", {**TINY, "name": "wide_2d", "description": "2-D & 50%",
+                                            "seeds": 2})
     meta = base / "report.toml"
     meta.write_text('title = "VAE report"\nsubtitle = "end-to-end test"\n'
                     'author = "Ann O\'Neil & Co_op #1"\nstudent_id = "s_100%"\ncourse = "Test"\n')
     common = ["--runs", str(base / "runs"), "--data-dir", str(data)]
     results, figures = base / "results", base / "figures"
-    run("-m", "vae", "train", str(main), str(variant), "--no-progress", *common)
+    run("-m", "vae", "train", str(main), str(variant), "--no-progress", "--jobs", "2", *common)
     run("-m", "vae", "measure", "--main", str(main), "--variants", str(variant), *common,
         "--no-progress", "--out", str(results / "measurements.json"))
     run("-m", "vae", "summary", "--main", str(main), "--variants", str(variant), *common,
@@ -93,8 +94,21 @@ def test_part_two_quotes_the_measurements_and_answers_the_bonus(built_report):
 
 def test_pdf_shows_the_test_loss_from_summary(built_report):
     main = built_report["summary"]["main"]
-    assert f"{main['test_loss']:.2f}" in built_report["text"]
-    assert f"{main['iwae_bound']:.2f}" in built_report["text"]
+    assert f"{main['test_loss']:.2f} ± {main['test_loss_sd']:.2f}" in built_report["text"]
+    assert f"{main['iwae_bound']:.2f} ± {main['iwae_sd']:.2f}" in built_report["text"]
+
+
+def test_pdf_states_the_verdict_rule_and_every_seed(built_report):
+    text = " ".join(built_report["text"].split())
+    summary = built_report["summary"]
+    assert re.search(r"Welch.s two-sided t-test", text)
+    comparison = summary["variants"][0]["comparison"]
+    assert comparison["verdict"] in text
+    for entry in (summary["main"], *summary["variants"]):
+        assert [s["seed"] for s in entry["seeds"]] == [420, 421]
+        for seed in entry["seeds"]:
+            assert f"{seed['test_loss']:.2f}" in text
+    assert f"random (seed {summary['main']['subset_seed']})" in text
 
 
 def test_pdf_shows_the_bench_and_the_spin_sweep(built_report):
@@ -150,9 +164,9 @@ def test_broken_fragment_reports_file_and_line(built_report, tmp_path):
 
 
 def test_no_page_is_more_than_a_third_empty(built_report):
-    """Title page, contents and the last page (references) aside, no page shows an empty block
+    """The title page (with the contents) and the last page aside, no page shows an empty block
     taller than a third of the text area."""
     fractions = build.blank_fractions(built_report["pdf"])
     over = {page: round(f, 2) for page, f in enumerate(fractions, start=1)
-            if 2 < page < len(fractions) and f > 1 / 3}
+            if 1 < page < len(fractions) and f > 1 / 3}
     assert not over, f"pages with more than a third empty: {over}"

@@ -101,7 +101,7 @@ def test_steps_are_read_by_column_name(tmp_path):
 
 
 def test_an_unfinished_run_is_refused_by_name(tmp_path):
-    with pytest.raises(VaeError, match="'tiny' has no finished run.*make study"):
+    with pytest.raises(VaeError, match="'tiny seed 420' has no finished run.*make study"):
         Run(Config(**TINY), tmp_path).read_results()
 
 

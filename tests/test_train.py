@@ -529,3 +529,50 @@ def test_other_architectures_finish_a_run(splits, tmp_path, architecture, covari
     results = read_json(train(cfg, *splits, tmp_path, progress=False, log=quiet).results_path)
     assert results["test_kl"] >= 0 and math.isfinite(results["iwae_bound"])
     assert results["epochs"] == 1
+
+
+# --- evaluation subset, memory format, precision ----------------------------------------------
+
+def test_the_iwae_subset_is_uniform_and_the_same_for_every_run():
+    index = evaluate.subset_indices(10_000, 500)
+    assert torch.equal(index, evaluate.subset_indices(10_000, 500))  # every model, every seed
+    assert len(index.unique()) == 500 and torch.equal(index, index.sort().values)
+    assert not torch.equal(index, torch.arange(500))  # not a prefix of the test set
+    # drawn from the whole set: about half of the images come from each half
+    assert 200 < int((index >= 5_000).sum()) < 300
+    assert len(evaluate.subset_indices(40, 500)) == 40
+
+
+def test_a_run_records_the_subset_it_was_bounded_on(reference):
+    results = read_json(reference / "results.json")
+    assert results["subset_seed"] == evaluate.SUBSET_SEED
+    assert results["iwae_images"] == BASE.iwae_images and results["precision"] == "fp32"
+
+
+def test_the_conv_model_in_channels_last_computes_what_the_plain_layout_does():
+    model = model_of(architecture="conv", latent_dim=3)
+    assert model.encoder[0].weight.is_contiguous(memory_format=torch.channels_last)
+    plain = VAE(dataclasses.replace(BASE, architecture="conv", latent_dim=3))
+    plain.load_state_dict(model.state_dict())
+    for p in plain.parameters():
+        p.data = p.data.contiguous()
+    x = fixed_batch(8)
+    with torch.no_grad():
+        torch.manual_seed(1)
+        a = negative_elbo(model, x)
+        torch.manual_seed(1)
+        b = negative_elbo(plain, x)
+    assert torch.allclose(torch.stack(a), torch.stack(b), rtol=1e-5)
+
+
+def test_bf16_runs_the_layers_in_bf16_and_hands_the_losses_float32():
+    model = model_of(precision="bf16")
+    seen = []
+    model.encoder[1].register_forward_hook(lambda m, i, out: seen.append(out.dtype))
+    x = fixed_batch(8)
+    terms = negative_elbo(model, x)
+    assert seen == [torch.bfloat16]
+    assert model.decode(model.encode(x).mean).dtype == torch.float32
+    assert terms.loss.dtype == torch.float32 and torch.isfinite(terms.loss)
+    fp32 = model_of()
+    assert abs(negative_elbo(fp32, x).loss.item() - terms.loss.item()) < 0.05 * terms.loss.item()

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,10 @@ def run_bench(cfg: Config, train_split: Split, test_split: Split, data_dir: Path
     """Measure the three pipelines back to back; the ceiling first, so it also warms up torch."""
     train_x, test_x = train_split.images, test_split.images
     ceiling = _ceiling(cfg, _first_batch(cfg, train_x), ceiling_steps, warmup)
+    # the other precision's ceiling, on fewer steps: bf16 without bf16 hardware is very slow
+    other = "bf16" if cfg.precision == "fp32" else "fp32"
+    other_ceiling = _ceiling(replace(cfg, precision=other), _first_batch(cfg, train_x),
+                             max(1, ceiling_steps // 10), max(1, warmup // 10))
     ours_train, ours_eval, ours_loss = _ours(cfg, train_x, test_x, progress)
     with tempfile.TemporaryDirectory() as tmp:
         root = _notebook_root(Path(data_dir), Path(tmp))
@@ -194,6 +199,9 @@ def run_bench(cfg: Config, train_split: Split, test_split: Split, data_dir: Path
         images_per_s=ours,
         notebook_images_per_s=notebook_rate,
         ceiling_images_per_s=ceiling,
+        precision=cfg.precision,
+        other_precision=other,
+        other_precision_ceiling_images_per_s=other_ceiling,
         speedup=ours / notebook_rate,
         fraction_of_ceiling=ours / ceiling,
         ours_train_images_per_s=n / ours_train,

@@ -35,6 +35,9 @@ class BenchResult:
     images_per_s: float  # training images per second of epoch plus evaluation
     notebook_images_per_s: float
     ceiling_images_per_s: float
+    precision: str  # the config's, which every pipeline ran in
+    other_precision: str  # the ceiling again in the other precision: the measurement that
+    other_precision_ceiling_images_per_s: float  # chooses Config.precision's default
     speedup: float
     fraction_of_ceiling: float
     # the epoch alone, without the evaluation after it: like for like with the ceiling

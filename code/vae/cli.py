@@ -41,6 +41,12 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="folder holding MNIST/raw/ (default: data; downloads there if missing)")
 
 
+def _jobs(text: str) -> str:
+    if text == "auto" or text.isdigit() and int(text) > 0:
+        return text
+    raise argparse.ArgumentTypeError(f"must be a positive whole number or 'auto', got {text!r}")
+
+
 def _study_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--main", required=True, metavar="TOML", help="the config the report centres on")
     p.add_argument("--variants", nargs="*", default=[], metavar="TOML",
@@ -54,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train configs (a finished run is reused, a stopped one resumed)")
     p.add_argument("configs", nargs="+", metavar="TOML")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--jobs", type=_jobs, default="1", metavar="N",
+                   help="runs trained side by side, each on its share of the cores or on its own "
+                        "GPU; 'auto': one per GPU, else one per core (default: 1)")
     _add_common(p)
 
     p = sub.add_parser("summary", help="gather finished runs into report/results/summary.json")
@@ -90,23 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from .data import load_split
-    from .runs import Run
-    from .train import resolve_device, train
+    from .jobs import default_jobs, train_all
 
     configs = load_configs(args.configs, args.overlay, args.overrides)
-    pending = [c for c in configs if not Run(c, args.runs).is_finished()]
-    for cfg in pending:
-        resolve_device(cfg.device)  # a device that is not there stops before anything is written
-    if pending:
-        train_split = load_split(args.data_dir, "train")
-        test_split = load_split(args.data_dir, "test")
-    for cfg in configs:
-        if cfg in pending:
-            train(cfg, train_split, test_split, args.runs, progress=not args.no_progress,
-                  log=lambda message: print(message, flush=True))  # in order with tqdm's stderr
-        else:
-            print(f"{cfg.name}: finished run found in {Run(cfg, args.runs).dir}, not training again")
+    jobs = default_jobs() if args.jobs == "auto" else int(args.jobs)
+    train_all([run for cfg in configs for run in cfg.per_seed()], args.data_dir, args.runs, jobs,
+              progress=not args.no_progress,
+              log=lambda message: print(message, flush=True))  # in order with tqdm's stderr
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
@@ -124,7 +123,7 @@ def cmd_measure(args: argparse.Namespace) -> None:
     from .measure import measure
 
     configs = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    measure(configs, args.runs, load_split(args.data_dir, "train"),
+    measure([run for cfg in configs for run in cfg.per_seed()], args.runs, load_split(args.data_dir, "train"),
             load_split(args.data_dir, "test"), args.out, progress=not args.no_progress,
             log=lambda message: print(message, flush=True))
 
@@ -157,7 +156,8 @@ def cmd_bench(args: argparse.Namespace) -> None:
              result.notebook_eval_seconds)):
         print(f"{label:22s}{rate:8.0f} images/s  (epoch {epoch:.1f} s "
               f"+ test evaluation {evaluation:.1f} s)")
-    print(f"{'compute ceiling':22s}{result.ceiling_images_per_s:8.0f} images/s")
+    print(f"{'compute ceiling':22s}{result.ceiling_images_per_s:8.0f} images/s ({result.precision}); "
+          f"{result.other_precision_ceiling_images_per_s:.0f} images/s in {result.other_precision}")
     print(f"speed-up {result.speedup:.2f}x over the notebook, "
           f"{100 * result.fraction_of_ceiling:.0f}% of the ceiling")
     if result.spin_sweep:

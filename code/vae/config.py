@@ -18,6 +18,7 @@ COVARIANCES = ("diagonal", "full")
 OPTIMIZERS = ("adamw", "adam", "sgd")
 ACTIVATIONS = ("silu", "relu", "gelu", "tanh")
 DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("fp32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class Config:
 
     name: str = "assignment"
     description: str = "the assignment's MLP VAE"
-    seed: int = 420
+    seed: int = 420  # the first seed; a study trains seeds seed, seed + 1, ..., seed + seeds - 1
+    seeds: int = 3  # how many seeds the study trains of this config (1: the run of `seed` only)
     # data
     batch_size: int = 128
     binarize: bool = False  # dynamic binarisation in training, a fixed one for the test set
@@ -51,9 +53,12 @@ class Config:
     grad_clip: float = 0.0  # max gradient norm (0 = no clipping)
     # evaluation
     iwae_k: int = 1000  # importance samples per image for the IWAE bound on -log p(x)
-    iwae_images: int = 2000  # test images that the IWAE bound is averaged over
+    iwae_images: int = 500  # a seeded uniform subset of the test set, the same for every run
     eval_batch_size: int = 1000
     device: str = "auto"
+    # bf16 autocast runs the layers in bfloat16 (the losses stay in float32); it pays only on
+    # CPUs or GPUs with bf16 arithmetic, and `make bench` measures it against fp32
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -73,11 +78,21 @@ class Config:
         return "\n".join(lines) + "\n"
 
     def training_key(self) -> dict[str, Any]:
-        """The settings that change what training computes (not its name or device)."""
+        """The settings that change what one run computes (not its name, device or how many
+        other seeds the study trains)."""
         d = self.to_dict()
-        for key in ("name", "description", "device"):
+        for key in ("name", "description", "device", "seeds"):
             d.pop(key)
         return d
+
+    @property
+    def label(self) -> str:
+        """How logs name the run: the config and its seed."""
+        return f"{self.name} seed {self.seed}"
+
+    def per_seed(self) -> list[Config]:
+        """One config per seed of the study: seed, seed + 1, ..., seed + seeds - 1."""
+        return [dataclasses.replace(self, seed=self.seed + i) for i in range(self.seeds)]
 
     def mlp_widths(self) -> tuple[int, ...]:
         """The MLP's hidden widths from the image side: h, h/2, h/4, h/8."""
@@ -102,8 +117,9 @@ _CHOICES = {
     "optimizer": OPTIMIZERS,
     "activation": ACTIVATIONS,
     "device": DEVICES,
+    "precision": PRECISIONS,
 }
-_POSITIVE = ("batch_size", "hidden", "channels", "latent_dim", "epochs", "lr", "eta", "iwae_k",
+_POSITIVE = ("seeds", "batch_size", "hidden", "channels", "latent_dim", "epochs", "lr", "eta", "iwae_k",
              "iwae_images", "eval_batch_size")
 _NON_NEGATIVE = ("train_limit", "test_limit", "beta", "kl_warmup_epochs", "weight_decay",
                  "grad_clip", "seed")

@@ -126,16 +126,16 @@ def batches(images: torch.Tensor, batch_size: int, generator: torch.Generator | 
             binarize: bool = False) -> Iterator[torch.Tensor]:
     """Yield float batches in [0, 1]; shuffled by a fresh permutation when a generator is given.
 
-    Every image appears exactly once per pass. Conversion happens per batch so that the
-    dataset stays a compact uint8 tensor.
+    Every image appears exactly once per pass. Batches are cut and converted on the device
+    the uint8 images live on, so that a dataset kept on a GPU is never copied back per batch.
     """
     n = len(images)
     order = torch.randperm(n, generator=generator) if generator is not None else None
     for start in range(0, n, batch_size):
         index = order[start:start + batch_size] if order is not None else slice(start, start + batch_size)
         x = to_float(images[index])
-        if binarize:
-            x = torch.bernoulli(x, generator=generator)
+        if binarize:  # uniforms from the (CPU) generator, so that any device gets the same draw
+            x = (torch.rand(x.shape, generator=generator).to(x.device) < x).float()
         yield x
 
 

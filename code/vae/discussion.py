@@ -10,9 +10,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .findings import PRINTED, count_words, plural, printed_difference
-from .latex import nats, num, percent, tex_escape
+from .findings import PRINTED, count_words, leaders, plural, printed_difference
+from .latex import nats, num, percent, setting, tex_escape
 from .measure_record import Confusion, ManifoldReading, ModelReadings, PathReading
+from .summary import Spread
 
 LOG_CLASSES = math.log(10)  # nats that naming one of ten equally likely digits takes
 MISSING = 0.005  # a digit with less than this share of the samples is missing
@@ -40,11 +41,14 @@ def model_name(name: str) -> str:
 # -- Exercise 8 ---------------------------------------------------------------------------------
 
 def training_gap(final_train: float, test: float, late_min: float, late_max: float,
-                 train_read: float, test_read: float) -> Markup:
-    """The train-versus-test gap, read against the test loss's swing between epochs."""
+                 train_read: float, test_read: float, seeds: list[int]) -> Markup:
+    """The train-versus-test gap, read against the test loss's swing between epochs; the
+    losses are means over the seeds, the classifier's readings the first seed's model's."""
     swing = printed_difference(late_max, late_min)
     gap = printed_difference(test, final_train)
-    text = (f"The last epoch's mean training loss, {nats(final_train)} nats, averages steps "
+    several = len(seeds) > 1
+    text = (f"{f'Averaged over the {count_words(len(seeds))} seeds, t' if several else 'T'}"
+            f"he last epoch's mean training loss, {nats(final_train)} nats, averages steps "
             f"taken while the weights still changed; the test loss after that epoch is "
             f"{nats(test)} nats. Over the second half of training the test loss moved between "
             f"{nats(late_min)} and {nats(late_max)} nats from one epoch to the next, a swing of "
@@ -61,7 +65,7 @@ def training_gap(final_train: float, test: float, late_min: float, late_max: flo
                  f"swing: the model fits its training images better than unseen ones")
     text += (f"; the digit classifier (\\cref{{sec:reconstructions}}) reads back the digit of "
              f"{percent(train_read)} of reconstructed training images and {percent(test_read)} "
-             f"of test images.")
+             f"of test images{f' (the model of seed {seeds[0]})' if several else ''}.")
     return Markup(text)
 
 
@@ -243,41 +247,68 @@ def bonus_answer(readings: list[tuple[str, ModelReadings]]) -> Markup:
 
 # -- conclusion ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Ranked:
-    """A model's score on one measure (lower_better says which way is better)."""
-
-    name: str
-    value: float
+def change_words(changes: list[Any]) -> str:
+    """"latent dimension 1 to 16" for each changed setting."""
+    return listing([f"{c.label} {setting(c.baseline)} to {setting(c.value)}" for c in changes])
 
 
-def best_of(entries: list[tuple[str, float]], lower_better: bool) -> Ranked:
-    name, value = (min if lower_better else max)(entries, key=lambda e: e[1])
-    return Ranked(name, value)
+def improvement(path: list[Any], main: str, best: str, total: float) -> Markup:
+    """The best model's gain over the main model, split into the study's single changes (path
+    holds summary.Step records from the main model to the best)."""
+    if not path:
+        return Markup(f"The assignment's model, {model_name(main)}, has the lowest mean test "
+                      f"\\negelbo{{}} of the study.")
+    text = (f"The best model, {model_name(best)}, has a mean test \\negelbo{{}} "
+            f"{nats(total)} nats below the assignment's model")
+    if len(path) == 1:
+        return Markup(f"{text}, from which it differs in one change "
+                      f"({change_words(path[0].changes)}).")
+    steps = [f"{nats(-s.delta)} nats from {model_name(s.model)} against "
+             f"{model_name(s.baseline)} ({change_words(s.changes)})" for s in path]
+    return Markup(f"{text}. Split through the study's intermediate models, one change at a "
+                  f"time, the gain is {listing(steps)}.")
 
 
-def conclusion(runs: list[tuple[str, float, ModelReadings]], main: str) -> Markup:
-    """Which model is best at what, and whether one model wins everything. runs holds
-    (name, test -ELBO, readings)."""
-    elbo = best_of([(n, loss) for n, loss, _ in runs], lower_better=True)
-    recon = best_of([(n, r.test.accuracy) for n, _, r in runs], lower_better=False)
-    frechet = best_of([(n, r.samples.frechet) for n, _, r in runs], lower_better=True)
-    confident = best_of([(n, r.samples.confident) for n, _, r in runs], lower_better=False)
-    main_loss, main_r = next((loss, r) for n, loss, r in runs if n == main)
-    text = (f"Across the {count_words(len(runs))} models, {model_name(elbo.name)} has the lowest "
-            f"test \\negelbo{{}} ({nats(elbo.value)} nats), {model_name(recon.name)} keeps the "
-            f"digit in most reconstructions ({percent(recon.value)}), "
-            f"{model_name(frechet.name)} generates samples closest to real digits by Fr\\'echet "
-            f"distance ({num(frechet.value, 1)}) and {model_name(confident.name)} the most "
-            f"samples that are clearly a digit ({percent(confident.value)}). ")
-    if confident.name != elbo.name:
-        loss_conf = next(r.samples.confident for n, _, r in runs if n == elbo.name)
+def first_place(names: list[str], value: Markup) -> str:
+    """"conv (95.94 nats)", or "conv and conv32 (97.9 %; the seeds do not separate them)"."""
+    if len(names) == 1:
+        return f"{model_name(names[0])} ({value})"
+    return (f"{listing([model_name(n) for n in names])} ({value} for {model_name(names[0])}; "
+            f"the seeds do not separate them)")
+
+
+def conclusion(runs: list[tuple[str, Any, Any]], main: str, seeds: int) -> Markup:
+    """Which models share first place on each measure, and whether one model wins everything.
+    runs holds (name, summary.Spread of the test -ELBO, summary.ReadingSpread): every figure a
+    mean over seeds, and a model shares first place unless Welch's test separates it."""
+    def first(get: Any, lower_better: bool) -> list[str]:
+        return leaders({n: (get(loss, r).mean, get(loss, r).sd) for n, loss, r in runs},
+                       seeds, lower_better)
+    elbo = first(lambda loss, r: loss, True)
+    recon = first(lambda loss, r: r.digit_kept, False)
+    frechet = first(lambda loss, r: r.frechet, True)
+    confident = first(lambda loss, r: r.clear_samples, False)
+    by_name = {n: (loss, r) for n, loss, r in runs}
+    mean = {n: (loss.mean, r) for n, loss, r in runs}
+    text = (f"Across the {count_words(len(runs))} models, as means over seeds, "
+            f"{first_place(elbo, nats(mean[elbo[0]][0]))} "
+            f"{'share' if len(elbo) > 1 else 'has'} the lowest test \\negelbo{{}}, "
+            f"{first_place(recon, percent(by_name[recon[0]][1].digit_kept.mean))} "
+            f"{'keep' if len(recon) > 1 else 'keeps'} the digit in most reconstructions, "
+            f"{first_place(frechet, num(by_name[frechet[0]][1].frechet.mean, 1))} "
+            f"{'generate' if len(frechet) > 1 else 'generates'} samples closest to real digits "
+            f"by Fr\\'echet distance and "
+            f"{first_place(confident, percent(by_name[confident[0]][1].clear_samples.mean))} "
+            f"the most samples that are clearly a digit. ")
+    if not set(elbo) & set(confident):
+        loss_conf = by_name[elbo[0]][1].clear_samples.mean
         text += (f"A lower \\negelbo{{}} is therefore not the same as better samples: "
-                 f"{model_name(elbo.name)} names a digit confidently in only "
+                 f"{model_name(elbo[0])} names a digit confidently in only "
                  f"{percent(loss_conf)} of its samples. ")
-    text += (f"The assignment's model, {model_name(main)}, scores {nats(main_loss)} nats, keeps "
-             f"the digit in {percent(main_r.test.accuracy)} of reconstructions and has a "
-             f"Fr\\'echet distance of {num(main_r.samples.frechet, 1)}.")
+    main_loss, main_r = by_name[main]
+    text += (f"The assignment's model, {model_name(main)}, scores {nats(main_loss.mean)} nats, "
+             f"keeps the digit in {percent(main_r.digit_kept.mean)} of reconstructions and has "
+             f"a Fr\\'echet distance of {num(main_r.frechet.mean, 1)}.")
     return Markup(text)
 
 
@@ -298,6 +329,7 @@ class PartTwo:
     neighbours: Markup
     interpolations: list[Markup]  # main model, then the best
     bonus: Markup
+    improvement: Markup
     conclusion: Markup
 
 
@@ -312,7 +344,8 @@ def part_two(summary: Any) -> PartTwo:
     r = main.readings
     return PartTwo(
         training=training_gap(main.final_train_loss, main.test_loss, main.late_test_loss_min,
-                              main.late_test_loss_max, r.train.accuracy, r.test.accuracy),
+                              main.late_test_loss_max, r.train.accuracy, r.test.accuracy,
+                              [seed.seed for seed in main.seeds]),
         reconstructions=reconstructions(r, main.test_kl, main.latent_dim),
         best_reconstructions=(None if best is main else
                               reconstructions(best.readings, best.test_kl, best.latent_dim)),
@@ -327,6 +360,8 @@ def part_two(summary: Any) -> PartTwo:
         neighbours=neighbours([(e.name, e.readings) for e in shown]),
         interpolations=[interpolation(e.name, e.readings) for e in paths],
         bonus=bonus_answer([(e.name, e.readings) for e in paths]),
-        conclusion=conclusion([(e.name, e.test_loss, e.readings) for e in summary.runs],
-                              main.name),
+        improvement=improvement(summary.best_path, main.name, best.name,
+                                summary.improvement_over_main),
+        conclusion=conclusion([(e.name, Spread(e.test_loss, e.test_loss_sd), e.readings_spread)
+                               for e in summary.runs], main.name, summary.seeds),
     )

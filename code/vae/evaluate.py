@@ -14,6 +14,10 @@ from .losses import iwae_bound, kl_to_prior, reconstruction_nll
 from .model import VAE
 
 ACTIVE_UNIT_THRESHOLD = 0.01  # Burda et al. (2016): Cov_x(E_q[z_u]) above this is active
+# Fixed for every run and seed, so that all models meet the same images: the test subset of
+# the IWAE bound, and the one binarisation of the test set.
+SUBSET_SEED = 2024
+BINARIZE_SEED = 2025
 
 
 def _evaluating(model: VAE) -> torch.device:
@@ -72,8 +76,15 @@ def test_images(images: torch.Tensor, cfg: Config) -> torch.Tensor:
     if cfg.test_limit:
         images = images[:cfg.test_limit]
     if cfg.binarize:
-        images = binarize_fixed(images, cfg.seed)
+        images = binarize_fixed(images, BINARIZE_SEED)
     return images
+
+
+def subset_indices(n: int, size: int) -> torch.Tensor:
+    """`size` of n test images drawn uniformly without replacement by SUBSET_SEED, in order.
+    A prefix would not do: MNIST's first 5,000 test images are the cleaner half."""
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(SUBSET_SEED))
+    return order[:min(size, n)].sort().values
 
 
 @torch.inference_mode()
@@ -88,7 +99,7 @@ def encode_means(model: VAE, images: torch.Tensor, batch_size: int = 1000) -> to
 def final_metrics(model: VAE, images: torch.Tensor, cfg: Config) -> dict[str, float]:
     """Everything a run's results record about the trained model on the test set."""
     terms = elbo_terms(model, images, cfg, seed=cfg.seed + 1)
-    subset = images[:cfg.iwae_images]
+    subset = images[subset_indices(len(images), cfg.iwae_images)]
     bound, stderr = iwae_bound_on_nll(model, subset, cfg.iwae_k, seed=cfg.seed + 2)
     return {
         "test_loss": terms["loss"],
@@ -96,10 +107,12 @@ def final_metrics(model: VAE, images: torch.Tensor, cfg: Config) -> dict[str, fl
         "test_kl": terms["kl"],
         # the same quantity on the IWAE's images, so that the two compare image for image
         "subset_test_loss": elbo_terms(model, subset, cfg, seed=cfg.seed + 1)["loss"],
+        "subset_seed": SUBSET_SEED,
         "iwae_bound": bound,
         "iwae_stderr": stderr,
         "iwae_k": cfg.iwae_k,
         "iwae_images": len(subset),
+        "precision": cfg.precision,
         "active_units": active_units(model, images),
         "active_unit_threshold": ACTIVE_UNIT_THRESHOLD,
     }

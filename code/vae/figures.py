@@ -25,61 +25,95 @@ from .model import VAE
 from .runs import Run, code_digest
 from .style import EXPECT, FULL, NEG_ELBO, NORMAL, TEST, TRAIN, figure, save, styled
 
-SAMPLE_ROWS, SAMPLE_COLS = 6, 16
-PLOTTING_CODE = ("figures.py", "latent_figures.py", "latent.py", "images.py", "style.py")
-STAMP = "drawn.json"
+SAMPLE_ROWS, SAMPLE_COLS = 4, 16
+# The modules each figure is drawn by: an edit to one of them redraws that figure (of every
+# model), an edit elsewhere does not. Runs are compared by hash, so new runs redraw their own.
+_TILES = ("figures.py", "images.py", "style.py")
+_LATENT = ("latent_figures.py", "latent.py", "images.py", "findings.py", "style.py")
+FIGURE_CODE = {
+    "training": ("figures.py", "style.py"),
+    "reconstructions": (*_TILES, "latent.py"),
+    "samples": _TILES,
+    "manifold": _LATENT,
+    "latent": _LATENT,
+    "interpolation": _LATENT,
+}
+STAMP = "drawn.json"  # in each model's folder: the runs and code its figures were drawn from
+
+
+def figures_of(cfg: Config) -> list[str]:
+    """The figures a config gets: the manifold only for codes of one or two dimensions."""
+    return [name for name in FIGURE_CODE if name != "manifold" or cfg.latent_dim <= 2]
+
+
+def stale_figures(cfg: Config, runs_root: str | Path, folder: Path) -> list[str]:
+    """The figures of cfg in folder that are missing or older than its runs or their code."""
+    runs = [Run(seed, runs_root).hash for seed in cfg.per_seed()]
+    stamp = read_json(folder / STAMP) if (folder / STAMP).exists() else {}
+    drawn = stamp.get("figures", {}) if stamp.get("runs") == runs else {}
+    return [name for name in figures_of(cfg)
+            if drawn.get(name) != code_digest(FIGURE_CODE[name])
+            or not (folder / f"{name}.pdf").exists()]
 
 
 def draw_if_changed(main: Config, variants: list[Config], runs_root: str | Path,
                     data_dir: str | Path, out: str | Path) -> list[Path] | None:
-    """draw_all, unless the figures in out came from the same runs and plotting code (None);
-    out/drawn.json records what they came from."""
-    source = {
-        "runs": {cfg.name: Run(cfg, runs_root).hash for cfg in [main, *variants]},
-        "code": code_digest(PLOTTING_CODE),
-    }
-    stamp = Path(out) / STAMP
-    if stamp.exists():
-        previous = read_json(stamp)
-        if previous["source"] == source and all(Path(p).exists() for p in previous["files"]):
-            return None
-    written = draw_all(main, variants, runs_root, data_dir, out)
-    write_json(stamp, {"source": source, "files": [str(p) for p in written]})
-    return written
+    """Draw the figures that are missing or stale (stale_figures); None when none is."""
+    configs = [main, *variants]
+    todo = {cfg.name: stale_figures(cfg, runs_root, Path(out) / cfg.name) for cfg in configs}
+    if not any(todo.values()):
+        return None
+    return draw_all(main, variants, runs_root, data_dir, out, todo)
 
 
 def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
-             data_dir: str | Path, out: str | Path) -> list[Path]:
-    """Every run's figures into out/<name>/."""
+             data_dir: str | Path, out: str | Path,
+             only: dict[str, list[str]] | None = None) -> list[Path]:
+    """Every run's figures into out/<name>/, or only the ones named per config; each folder's
+    drawn.json records the runs and code they came from."""
     configs = [main, *variants]
     names = [cfg.name for cfg in configs]
     for name in names:
         if names.count(name) > 1:
             raise VaeError(f"two configs are named '{name}'; figure folders are named after "
                            f"configs, so give each config its own 'name'")
-    runs = [Run(cfg, runs_root) for cfg in configs]
-    for run in runs:
-        run.read_results()  # refuses an unfinished run before anything is drawn
+    runs = [[Run(seed, runs_root) for seed in cfg.per_seed()] for cfg in configs]
+    for seeds in runs:
+        for run in seeds:
+            run.read_results()  # refuses an unfinished run before anything is drawn
     train, test = load_split(data_dir, "train"), load_split(data_dir, "test")
-    out = Path(out)
     written: list[Path] = []
-    for run in runs:
-        written += draw_run(run, train, test, out / run.cfg.name)
+    for cfg, seeds in zip(configs, runs):
+        wanted = figures_of(cfg) if only is None else only[cfg.name]
+        if not wanted:
+            continue
+        folder = Path(out) / cfg.name
+        written += draw_run(seeds, train, test, folder, wanted)
+        stamp = read_json(folder / STAMP) if (folder / STAMP).exists() else {}
+        hashes = [run.hash for run in seeds]
+        drawn = stamp.get("figures", {}) if stamp.get("runs") == hashes else {}
+        drawn.update({name: code_digest(FIGURE_CODE[name]) for name in wanted})
+        write_json(folder / STAMP, {"runs": hashes, "figures": drawn})
     return written
 
 
-def draw_run(run: Run, train: Split, test: Split, out: Path) -> list[Path]:
-    """The figures of one finished run into the folder out."""
-    cfg, model = run.cfg, run.load_model()
+def draw_run(seeds: list[Run], train: Split, test: Split, out: Path,
+             wanted: list[str]) -> list[Path]:
+    """The named figures of one config into the folder out: training over all its seeds' runs,
+    the images from the first seed's model."""
+    run = seeds[0]
+    cfg = run.cfg
     train, test = as_trained(train, cfg), as_evaluated(test, cfg)
-    written = plot_training(run, out / "training.pdf")
-    written += plot_reconstructions(model, train, test, out / "reconstructions.pdf")
-    written += plot_samples(model, cfg.seed, out / "samples.pdf")
-    if cfg.latent_dim <= 2:
-        written += plot_manifold(model, out / "manifold.pdf")
-    written += plot_latent(model, test, cfg.seed, out / "latent.pdf")
-    written += plot_interpolation(model, test, out / "interpolation.pdf")
-    return written
+    model = run.load_model() if set(wanted) - {"training"} else None
+    draw = {
+        "training": lambda path: plot_training(seeds, path),
+        "reconstructions": lambda path: plot_reconstructions(model, train, test, path),
+        "samples": lambda path: plot_samples(model, cfg.seed, path),
+        "manifold": lambda path: plot_manifold(model, path),
+        "latent": lambda path: plot_latent(model, test, cfg.seed, path),
+        "interpolation": lambda path: plot_interpolation(model, test, path),
+    }
+    return [file for name in wanted for file in draw[name](out / f"{name}.pdf")]
 
 
 def as_trained(split: Split, cfg: Config) -> Split:
@@ -111,38 +145,47 @@ def _limits(low: np.ndarray, high: np.ndarray, floor: float | None = None) -> tu
 
 
 @styled
-def plot_training(run: Run, path: Path) -> list[Path]:
-    """Per-step training -ELBO and KL (smoothed over a faint raw trace), per-epoch training
-    means and test values; the reconstruction term is their difference. The -ELBO shown is
-    recon + KL even where the run optimised a beta-weighted objective. Epoch means sit
-    mid-epoch, test values at the epoch's end. The y ranges hold the whole smoothed curve,
-    the first steps' fall included; only the raw trace of the very first steps leaves the top.
+def plot_training(runs: list[Run], path: Path) -> list[Path]:
+    """Per-step training -ELBO and KL (smoothed) and per-epoch training means and test values:
+    the mean over the seeds' runs, with a band from the lowest to the highest seed. The
+    reconstruction term is the difference of the two panels. The -ELBO shown is recon + KL
+    even where the run optimised a beta-weighted objective. Epoch means sit mid-epoch, test
+    values at the epoch's end; the y ranges hold every band, the first steps' fall included.
     """
-    steps, rows = run.read_steps(), run.read_metrics()
-    epochs = np.array([r.epoch for r in rows], dtype=float)
-    x = np.arange(1, len(steps) + 1) * len(rows) / len(steps)  # epochs done after each step
-    window = max(1, len(steps) // 50)
+    steps = [run.read_steps() for run in runs]
+    rows = [run.read_metrics() for run in runs]
+    n_epochs, n_steps = len(rows[0]), len(steps[0])
+    epochs = np.arange(1, n_epochs + 1, dtype=float)
+    x = np.arange(1, n_steps + 1) * n_epochs / n_steps  # epochs done after each step
+    window = max(1, n_steps // 50)
     x_smooth = moving_average(x, window)
-    panels = ((f"{NEG_ELBO} (reconstruction + KL)", steps.loss, "loss", None),
-              (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", steps.kl, "kl", 0.0))
+    seeds = f"{len(runs)} seeds" if len(runs) > 1 else "one seed"
+    panels = ((f"{NEG_ELBO} (reconstruction + KL)", "loss", None),
+              (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", "kl", 0.0))
     fig, axes = figure(2.3, ncols=2)
-    for ax, (title, per_step, key, floor) in zip(axes, panels):
-        train_epoch = np.array([getattr(r, f"train_{key}") for r in rows])
-        test_epoch = np.array([getattr(r, f"test_{key}") for r in rows])
-        smooth = moving_average(per_step, window)
-        ax.plot(x, per_step, color=TRAIN, alpha=0.25, lw=0.4)
-        ax.plot(x_smooth, smooth, color=TRAIN, lw=1.0, label="training, per step (smoothed)")
-        ax.plot(epochs - 0.5, train_epoch, "o", color=TRAIN, ms=3.5, mfc="white", mew=1.0,
-                label="training, epoch mean")
-        ax.plot(epochs, test_epoch, "s-", color=TEST, ms=3, lw=1.0, label="test, end of epoch")
-        values = np.concatenate([smooth, train_epoch, test_epoch])
+    for ax, (title, key, floor) in zip(axes, panels):
+        smooth = np.array([moving_average(getattr(s, key), window) for s in steps])
+        train_epoch = np.array([[getattr(r, f"train_{key}") for r in seed] for seed in rows])
+        test_epoch = np.array([[getattr(r, f"test_{key}") for r in seed] for seed in rows])
+        ax.fill_between(x_smooth, smooth.min(0), smooth.max(0), color=TRAIN, alpha=0.25, lw=0)
+        ax.plot(x_smooth, smooth.mean(0), color=TRAIN, lw=1.0,
+                label="training, per step (smoothed)")
+        ax.plot(epochs - 0.5, train_epoch.mean(0), "o", color=TRAIN, ms=3.5, mfc="white",
+                mew=1.0, label="training, epoch mean")
+        ax.fill_between(epochs, test_epoch.min(0), test_epoch.max(0), color=TEST, alpha=0.2,
+                        lw=0)
+        ax.plot(epochs, test_epoch.mean(0), "s-", color=TEST, ms=3, lw=1.0,
+                label="test, end of epoch")
+        values = np.concatenate([smooth.ravel(), train_epoch.ravel(), test_epoch.ravel()])
         ax.set_ylim(*_limits(values, values, floor))
-        ax.set_xlim(0, len(rows))
+        ax.set_xlim(0, n_epochs)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         ax.set_xlabel("epoch")
         ax.set_ylabel("nats per image")
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3,
+               title=f"mean of {seeds}; shaded: lowest to highest seed" if len(runs) > 1
+               else None)
     return save(fig, path)
 
 

@@ -5,8 +5,12 @@ as a flag or a piece of text. The templates only typeset.
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass
 from typing import Any
+
+import mpmath
 
 from .config import Config
 
@@ -15,8 +19,13 @@ from .config import Config
 PRINTED = 2
 # A variant "takes longer" when its epochs take this many times its baseline's.
 SLOWER = 1.5
-# Settings that change how a model is measured or named, not what it learns.
-NOT_COMPARED = {"name", "description", "device", "iwae_k", "iwae_images", "eval_batch_size"}
+# Settings that change how a model is measured or named, not what it learns; the seeds are
+# what a comparison averages over.
+NOT_COMPARED = {"name", "description", "device", "iwae_k", "iwae_images", "eval_batch_size",
+                "seed", "seeds"}
+# The study's verdict rule: a difference of mean test -ELBO over seeds counts when Welch's
+# two-sided t-test gives p below ALPHA.
+ALPHA = 0.05
 
 SETTING_LABELS = {
     "latent_dim": "latent dimension", "covariance": "posterior covariance",
@@ -88,11 +97,11 @@ class Comparison:
     explained_to: str
     latent_again: bool  # an earlier variant already grew the code, so say "again"
     baseline_test_loss: float
-    delta: float  # printed test loss minus the baseline's
-    noise: float  # the larger of the two runs' late epoch-to-epoch spreads
+    delta: float  # printed mean test loss minus the baseline's
+    test: Welch | None  # over the seeds; None with one seed
     verdict: str  # "helped", "did not help" or "inconclusive"
     baseline_test_kl: float
-    baseline_active_units: int
+    baseline_active_units: list[int]  # per seed
     baseline_latent_dim: int
     units_unchanged: bool  # same active units out of the same latent dimension
     warmup_failed: bool  # warm-up was the change and active units still fell
@@ -105,14 +114,62 @@ def changes(config: dict[str, Any], baseline: dict[str, Any]) -> list[Change]:
             if k not in NOT_COMPARED and baseline[k] != v]
 
 
-def verdict(delta: float, noise: float) -> str:
-    if abs(delta) <= noise:
+@dataclass(frozen=True)
+class Welch:
+    """Welch's t-test of two groups of per-seed values (unequal variances)."""
+
+    t: float
+    df: float
+    p: float  # two-sided
+
+
+def welch(a: list[float], b: list[float]) -> Welch | None:
+    """The test of mean(a) = mean(b); None when a group has fewer than two values."""
+    if len(a) < 2 or len(b) < 2:
+        return None
+    return welch_from(statistics.fmean(a), statistics.stdev(a), len(a),
+                      statistics.fmean(b), statistics.stdev(b), len(b))
+
+
+def welch_from(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float,
+               n_b: int) -> Welch | None:
+    """welch() from each group's mean, sample standard deviation and size."""
+    if n_a < 2 or n_b < 2:
+        return None
+    va, vb = sd_a ** 2 / n_a, sd_b ** 2 / n_b
+    diff = mean_a - mean_b
+    if va + vb == 0:  # identical seeds: no spread to weigh the difference against
+        return Welch(math.copysign(math.inf, diff) if diff else 0.0, math.inf,
+                     0.0 if diff else 1.0)
+    t = diff / math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
+    # P(|T| > |t|) for Student's t with df degrees of freedom: I_{df/(df+t^2)}(df/2, 1/2)
+    p = float(mpmath.betainc(df / 2, 0.5, 0, df / (df + t * t), regularized=True))
+    return Welch(t, df, p)
+
+
+def leaders(scores: dict[str, tuple[float, float]], seeds: int, lower_better: bool) -> list[str]:
+    """The best model by mean score (mean, sd over seeds), then every model that Welch's test
+    cannot separate from it at ALPHA: the models that share first place on the evidence."""
+    best = (min if lower_better else max)(scores, key=lambda name: scores[name][0])
+    tied = []
+    for name, (mean, sd) in scores.items():
+        test = welch_from(mean, sd, seeds, *scores[best], seeds)
+        if name != best and test is not None and test.p >= ALPHA:
+            tied.append(name)
+    return [best, *tied]
+
+
+def verdict(delta: float, test: Welch | None) -> str:
+    """"helped" (lower -ELBO) or "did not help" when the test passes ALPHA, else
+    "inconclusive"; always inconclusive with a single seed."""
+    if test is None or test.p >= ALPHA or delta == 0:
         return "inconclusive"
     return "helped" if delta < 0 else "did not help"
 
 
 def compare(run: Any, base: Any, latent_grown_before: bool) -> Comparison:
-    """run and base are summary entries (config, test_loss, test_kl, late_spread, ...)."""
+    """run and base are summary entries (config, test_loss, seeds, test_kl, ...)."""
     found = changes(run.config, base.config)
     keys = [c.key for c in found]
     explained = next((k for k in EXPLAINED if k in keys), "")
@@ -123,18 +180,19 @@ def compare(run: Any, base: Any, latent_grown_before: bool) -> Comparison:
     elif explained == "latent_dim":
         old, new = str(base.config["latent_dim"]), str(run.config["latent_dim"])
     delta = printed_difference(run.test_loss, base.test_loss)
-    noise = max(run.late_spread, base.late_spread)
+    test = welch([s.test_loss for s in run.seeds], [s.test_loss for s in base.seeds])
     return Comparison(
         baseline=base.name, changes=found,
         several=count_words(len(found)) if len(found) > 1 else "",
         explained=explained, explained_from=old, explained_to=new,
         latent_again=explained == "latent_dim" and latent_grown_before,
-        baseline_test_loss=base.test_loss, delta=delta, noise=noise,
-        verdict=verdict(delta, noise), baseline_test_kl=base.test_kl,
+        baseline_test_loss=base.test_loss, delta=delta, test=test,
+        verdict=verdict(delta, test), baseline_test_kl=base.test_kl,
         baseline_active_units=base.active_units, baseline_latent_dim=base.latent_dim,
         units_unchanged=(run.active_units == base.active_units
                          and run.latent_dim == base.latent_dim),
-        warmup_failed="kl_warmup_epochs" in keys and run.active_units < base.active_units,
+        warmup_failed=("kl_warmup_epochs" in keys
+                       and max(run.active_units) < min(base.active_units)),
         baseline_seconds_per_epoch=base.seconds_per_epoch,
         slower=run.seconds_per_epoch > SLOWER * base.seconds_per_epoch,
     )

@@ -60,3 +60,32 @@ def setting(value: Any) -> Any:
 def percent(share: float, digits: int = 1) -> Markup:
     """A share in [0, 1] as a percentage, e.g. 0.9731 -> 97.3 %."""
     return Markup(rf"\qty{{{_digits(100 * share, digits)}}}{{\percent}}")
+
+
+def pm(mean: float, sd: float, seeds: int, digits: int = PRINTED) -> Markup:
+    """A mean over seeds with its standard deviation, or the bare value of a single seed."""
+    if seeds < 2:
+        return num(mean, digits)
+    return Markup(rf"\num{{{_digits(mean, digits)} +- {_digits(sd, digits)}}}")
+
+
+def pm_percent(mean: float, sd: float, seeds: int, digits: int = 1) -> Markup:
+    """Shares in [0, 1] as percentages, mean and standard deviation over seeds."""
+    if seeds < 2:
+        return percent(mean, digits)
+    return Markup(rf"\qty{{{_digits(100 * mean, digits)} +- {_digits(100 * sd, digits)}}}"
+                  rf"{{\percent}}")
+
+
+def p_value(p: float, bare: bool = False) -> Markup:
+    """A p-value as the text quotes it ("p = 0.012", "p < 0.001"), or as a table cell."""
+    value = r"\num{< 0.001}" if p < 0.001 else rf"\num{{{p:.3f}}}"
+    if bare:
+        return Markup(value)
+    return Markup(rf"\(p {'<' if p < 0.001 else '='} {value.replace('< ', '')}\)")
+
+
+def span(values: list[int]) -> str:
+    """Per-seed counts as a range: 16 when every seed agrees, 14--16 when they differ."""
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low}--{high}"

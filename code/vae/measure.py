@@ -154,7 +154,7 @@ def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: 
     labels = test.labels.numpy()
     vote = neighbour_vote(encode_means(model, test.images).numpy(), labels)
     return ModelReadings(
-        name=run.cfg.name, run_hash=run.hash,
+        name=run.cfg.name, seed=run.cfg.seed, run_hash=run.hash,
         train=reconstruction_reading(model, classifier, subset, train),
         test=reconstruction_reading(model, classifier, test, test),
         samples=sample_reading(model, classifier, run.cfg.seed, test_features),
@@ -197,7 +197,7 @@ def measure(configs: list[Config], runs_root: str | Path, train: Split, test: Sp
     _, _, train_features = classify(classifier, to_float(subset.images))
     readings = []
     for run in runs:
-        log(f"{run.cfg.name}: measuring reconstructions, samples, paths and the latent space")
+        log(f"{run.cfg.label}: measuring reconstructions, samples, paths and the latent space")
         readings.append(model_readings(run, classifier, train, subset, test, test_features))
     result = Measurements(
         classifier=trained, code=code, train_images=len(subset), confident_at=CONFIDENT,

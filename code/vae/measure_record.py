@@ -95,6 +95,7 @@ class Neighbours:
 @dataclass(frozen=True)
 class ModelReadings:
     name: str
+    seed: int
     run_hash: str
     train: Reconstructions
     test: Reconstructions

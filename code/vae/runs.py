@@ -1,4 +1,4 @@
-"""A run folder, runs/<name>-<hash>/, and everything in it: the one module that knows its files.
+"""A run folder, runs/<name>-seed<seed>-<hash>/, and everything in it: the one module that knows its files.
 
     config.toml          the config it trains
     checkpoint.pt        the state after the last finished epoch (checkpoint.prev.pt: the one before)
@@ -128,10 +128,12 @@ class RunResults:
     test_recon: float
     test_kl: float
     subset_test_loss: float  # the -ELBO on the IWAE's images, to compare image for image
+    subset_seed: int  # drew the IWAE's images, uniformly from the whole test set
     iwae_bound: float  # the K-sample IWAE bound on -log p(x), mean over iwae_images images
     iwae_stderr: float
     iwae_k: int
     iwae_images: int
+    precision: str
     active_units: int
     active_unit_threshold: float  # a unit is active when Var_x(E_q[z_u]) exceeds this
 
@@ -142,7 +144,7 @@ class Run:
     def __init__(self, cfg: Config, root: str | Path) -> None:
         self.cfg = cfg
         self.hash = run_hash(cfg)
-        self.dir = Path(root) / f"{cfg.name}-{self.hash}"
+        self.dir = Path(root) / f"{cfg.name}-seed{cfg.seed}-{self.hash}"
 
     def __repr__(self) -> str:
         return f"Run('{self.dir}')"
@@ -163,7 +165,7 @@ class Run:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                log(f"{self.cfg.name}: another process is training '{self.dir}'; waiting for it")
+                log(f"{self.cfg.label}: another process is training '{self.dir}'; waiting for it")
                 fcntl.flock(handle, fcntl.LOCK_EX)
             yield  # closing the file releases the lock
 
@@ -200,7 +202,7 @@ class Run:
     def read_results(self) -> RunResults:
         """The results of this run, refusing a missing or stale one rather than old numbers."""
         if not self.is_finished():
-            raise VaeError(f"config '{self.cfg.name}' has no finished run for the current config "
+            raise VaeError(f"config '{self.cfg.label}' has no finished run for the current config "
                            f"and code (expected '{self.results_path}'); run `make study` first")
         return read_record(RunResults, self.results_path, "study")
 

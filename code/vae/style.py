@@ -1,7 +1,7 @@
 r"""The one look of every figure: the body's typeface, printed sizes, colour-blind safe colours.
 
 Figures are drawn at the size they are printed and included at that natural size (6.3 in text
-width), so that their 8-9 pt text prints at 8-9 pt beside the report's 11 pt body.
+width), so that their 8-9 pt text prints at 8-9 pt beside the report's 10 pt body.
 
 Text and maths are set in Computer Modern, the design of the body's Latin Modern, from the
 cm fonts that matplotlib ships (so every machine draws the same glyphs), embedded as TrueType

@@ -7,6 +7,7 @@ read_summary. No torch at import, so that build.py stays free of it.
 from __future__ import annotations
 
 import platform
+import statistics
 import subprocess
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -15,47 +16,87 @@ from typing import Any
 
 from . import VaeError
 from .config import Config
-from .findings import (Comparison, LatentWords, ModelWords, closest_baseline, compare,
+from .findings import (ALPHA, Change, Comparison, LatentWords, ModelWords, closest_baseline, compare,
                        latent_words, model_words, printed_difference, spherical_interpolation)
 from .measure_record import ClassifierResults, ModelReadings, read_measurements
 from .records import read_record, write_record
 from .runs import Layer, Run
 
+@dataclass(frozen=True)
+class SeedRun:
+    """One seed's run of a config: what the appendix lists and the study's test compares."""
+
+    seed: int
+    run_hash: str
+    test_loss: float
+    subset_test_loss: float
+    iwae_bound: float
+    active_units: int
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Mean and sample standard deviation over seeds (0 for a single seed)."""
+
+    mean: float
+    sd: float
+
+
+def spread(values: list[float]) -> Spread:
+    return Spread(statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+@dataclass(frozen=True)
+class ReadingSpread:
+    """The classifier's headline readings of a config's models, over seeds."""
+
+    digit_kept: Spread
+    neighbour_vote: Spread
+    clear_samples: Spread
+    frechet: Spread
+
+
 @dataclass
 class Entry:
-    """One run as the report shows it."""
+    """One config as the report shows it: means over its seeds, each seed's values, and the
+    first seed's run, whose images the figures show."""
 
     name: str
     description: str
-    run_hash: str
-    config: dict[str, Any]
+    run_hash: str  # of the first seed's run
+    config: dict[str, Any]  # the first seed's
     latent_dim: int
     epochs: int
     train_images: int
     test_images: int
     device: str
+    precision: str
     params: int
+    seeds: list[SeedRun]
     seconds_per_epoch: float
     images_per_s: float
-    train_minutes: float
-    eval_seconds: float
+    train_minutes: float  # per seed
+    eval_seconds: float  # per seed
     test_loss: float
+    test_loss_sd: float
     test_recon: float
     test_kl: float
-    subset_test_loss: float
+    subset_test_loss: float  # the -ELBO on the IWAE's images, to compare image for image
     iwae_bound: float
-    iwae_stderr: float
+    iwae_sd: float  # over seeds
+    iwae_stderr: float  # over images, the first seed's run
     iwae_k: int
     iwae_images: int
+    subset_seed: int
     iwae_gain: float  # printed subset -ELBO minus printed IWAE bound
-    active_units: int
+    active_units: list[int]  # per seed
     final_train_loss: float
-    late_test_loss_min: float  # over the second half of the epochs
+    late_test_loss_min: float  # of the mean over seeds, over the second half of the epochs
     late_test_loss_max: float
-    late_spread: float
     is_best: bool
     comparison: Comparison | None  # against its baseline; None for the main model
-    readings: ModelReadings | None  # what the digit classifier read; None for binarised runs
+    readings: ModelReadings | None  # of the first seed's model; None for binarised runs
+    readings_spread: ReadingSpread | None
 
 
 @dataclass(frozen=True)
@@ -81,6 +122,9 @@ class Instrument:
 
 @dataclass
 class Summary:
+    seeds: int  # per config of the study
+    several_seeds: bool  # so that there is a spread to print and to test against
+    welch_alpha: float  # the verdict rule's level
     active_unit_threshold: float
     instrument: Instrument
     main: Entry
@@ -93,6 +137,7 @@ class Summary:
     best_spherical: bool  # the best model's interpolation follows a great circle
     plane_model: str | None  # the first run with a two-dimensional code, drawn as a plane
     improvement_over_main: float
+    best_path: list[Step]  # from the main model to the best, one setting at a time
     binarized: Entry | None
     environment: Environment
 
@@ -106,27 +151,44 @@ def read_summary(path: str | Path) -> Summary:
 
 
 def run_entry(cfg: Config, runs_root: str | Path) -> Entry:
-    """One run's numbers; refuses a missing or stale run instead of reporting old numbers."""
-    run = Run(cfg, runs_root)
-    results = run.read_results()
-    history = run.read_metrics()
-    late = [row.test_loss for row in history[len(history) // 2:]]
+    """A config's numbers over its seeds; refuses a missing or stale run instead of reporting
+    old numbers."""
+    runs = [Run(c, runs_root) for c in cfg.per_seed()]
+    results = [run.read_results() for run in runs]
+    histories = [run.read_metrics() for run in runs]
+    first = results[0]
+    mean_curve = [statistics.fmean(row.test_loss for row in rows) for rows in zip(*histories)]
+    late = mean_curve[len(mean_curve) // 2:]
+
+    def mean(key: str) -> float:
+        return statistics.fmean(getattr(r, key) for r in results)
+    loss = spread([r.test_loss for r in results])
     return Entry(
-        name=results.name, description=cfg.description,  # wording may change without training
-        run_hash=results.run_hash, config=results.config, latent_dim=cfg.latent_dim,
-        epochs=results.epochs, train_images=results.train_images,
-        test_images=results.test_images, device=results.device, params=results.params,
-        seconds_per_epoch=results.seconds_per_epoch, images_per_s=results.images_per_s,
-        train_minutes=results.seconds_per_epoch * results.epochs / 60,
-        eval_seconds=results.eval_seconds, test_loss=results.test_loss,
-        test_recon=results.test_recon, test_kl=results.test_kl,
-        subset_test_loss=results.subset_test_loss, iwae_bound=results.iwae_bound,
-        iwae_stderr=results.iwae_stderr, iwae_k=results.iwae_k, iwae_images=results.iwae_images,
-        iwae_gain=printed_difference(results.subset_test_loss, results.iwae_bound),
-        active_units=results.active_units, final_train_loss=history[-1].train_loss,
+        name=first.name, description=cfg.description,  # wording may change without training
+        run_hash=first.run_hash, config=first.config, latent_dim=cfg.latent_dim,
+        epochs=first.epochs, train_images=first.train_images, test_images=first.test_images,
+        device=first.device, precision=first.precision, params=first.params,
+        seeds=[SeedRun(r.config["seed"], r.run_hash, r.test_loss, r.subset_test_loss,
+                       r.iwae_bound, r.active_units) for r in results],
+        seconds_per_epoch=mean("seconds_per_epoch"), images_per_s=mean("images_per_s"),
+        train_minutes=mean("seconds_per_epoch") * first.epochs / 60,
+        eval_seconds=mean("eval_seconds"), test_loss=loss.mean, test_loss_sd=loss.sd,
+        test_recon=mean("test_recon"), test_kl=mean("test_kl"),
+        subset_test_loss=mean("subset_test_loss"), iwae_bound=mean("iwae_bound"),
+        iwae_sd=spread([r.iwae_bound for r in results]).sd, iwae_stderr=first.iwae_stderr,
+        iwae_k=first.iwae_k, iwae_images=first.iwae_images, subset_seed=first.subset_seed,
+        iwae_gain=printed_difference(mean("subset_test_loss"), mean("iwae_bound")),
+        active_units=[r.active_units for r in results],
+        final_train_loss=statistics.fmean(rows[-1].train_loss for rows in histories),
         late_test_loss_min=min(late), late_test_loss_max=max(late),
-        late_spread=printed_difference(max(late), min(late)),
-        is_best=False, comparison=None, readings=None)
+        is_best=False, comparison=None, readings=None, readings_spread=None)
+
+
+def reading_spread(readings: list[ModelReadings]) -> ReadingSpread:
+    return ReadingSpread(spread([r.test.accuracy for r in readings]),
+                         spread([r.neighbours.accuracy for r in readings]),
+                         spread([r.samples.confident for r in readings]),
+                         spread([r.samples.frechet for r in readings]))
 
 
 def attach_comparisons(entries: list[Entry]) -> None:
@@ -136,6 +198,29 @@ def attach_comparisons(entries: list[Entry]) -> None:
     for i, entry in enumerate(entries[1:], start=1):
         entry.comparison = compare(entry, closest_baseline(entry, entries[:i]), latent_grown)
         latent_grown |= entry.comparison.explained == "latent_dim"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of the chain of comparisons from the main model to another."""
+
+    model: str
+    baseline: str
+    changes: list[Change]
+    delta: float
+    verdict: str
+
+
+def path_to(entry: Entry, entries: list[Entry]) -> list[Step]:
+    """The comparisons that lead from the main model (entries[0]) to entry, main first: a
+    difference between two models that differ in several settings, split into single ones."""
+    by_name = {e.name: e for e in entries}
+    steps = []
+    while entry.comparison is not None:
+        c = entry.comparison
+        steps.append(Step(entry.name, c.baseline, c.changes, c.delta, c.verdict))
+        entry = by_name[c.baseline]
+    return steps[::-1]
 
 
 def environment() -> Environment:
@@ -179,19 +264,21 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     configs = [main, *variants]
     everyone = [run_entry(cfg, runs_root) for cfg in configs]  # refuses unfinished runs first
     measured = read_measurements(measurements_path)
-    readings = {m.name: m for m in measured.models}
-    for cfg, entry in zip(configs, everyone):
-        found = readings.get(cfg.name)
-        if found is None or found.run_hash != entry.run_hash:
-            raise VaeError(f"'{measurements_path}' has no measurements of run '{cfg.name}' as "
-                           f"it is now; run `make measure` again")
-        entry.readings = found
+    readings = {m.run_hash: m for m in measured.models}
+    for entry in everyone:
+        missing = [s.seed for s in entry.seeds if s.run_hash not in readings]
+        if missing:
+            raise VaeError(f"'{measurements_path}' has no measurements of '{entry.name}' "
+                           f"seed {missing[0]} as it is now; run `make measure` again")
+        per_seed = [readings[s.run_hash] for s in entry.seeds]
+        entry.readings, entry.readings_spread = per_seed[0], reading_spread(per_seed)
     attach_comparisons(everyone)
     best = min(everyone, key=lambda e: e.test_loss)
     best.is_best = True
     main_entry, main_results = everyone[0], Run(main, runs_root).read_results()
     planes = [e.name for e in everyone if e.latent_dim == 2]
     return Summary(
+        seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, welch_alpha=ALPHA,
         active_unit_threshold=main_results.active_unit_threshold,
         instrument=Instrument(measured.classifier, measured.train_images, measured.confident_at,
                               measured.test_confident, measured.train_test_frechet),
@@ -205,6 +292,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
         best_spherical=spherical_interpolation(best.latent_dim),
         plane_model=planes[0] if planes else None,
         improvement_over_main=printed_difference(main_entry.test_loss, best.test_loss),
+        best_path=path_to(best, everyone),
         binarized=run_entry(binarized, runs_root) if binarized else None,
         environment=environment(),
     )

@@ -52,7 +52,7 @@ def _diverged(cfg: Config, directory: Path, epoch: int, where: str, value: float
     kept = (f"The last good checkpoint (after epoch {epoch}) is kept in '{directory}'."
             if epoch else "No epoch had finished, so there is no checkpoint.")
     return VaeError(
-        f"training '{cfg.name}' diverged: the loss became {value} at epoch {epoch + 1}, "
+        f"training '{cfg.label}' diverged: the loss became {value} at epoch {epoch + 1}, "
         f"{where}. {kept} Lower the learning rate (now lr={cfg.lr}) or enable gradient "
         f"clipping (e.g. grad_clip=1.0).")
 
@@ -74,18 +74,18 @@ class NonFiniteLoss(VaeError):
         self.step, self.value = step, value
 
 
-def train_epoch(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config, train_x: torch.Tensor,
-                batch_rng: torch.Generator, epoch: int, progress: bool = True) -> torch.Tensor:
+def train_epoch(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config,
+                train_x: torch.Tensor, batch_rng: torch.Generator, epoch: int,
+                progress: bool = True) -> torch.Tensor:
     """One shuffled pass over train_x; the per-step (objective, recon, kl), shape (steps, 3)."""
     model.train()
-    device = next(model.parameters()).device
     steps_per_epoch = num_batches(len(train_x), cfg.batch_size)
     epoch_steps = []
     bar = tqdm(batches(train_x, cfg.batch_size, batch_rng, cfg.binarize), total=steps_per_epoch,
-               desc=f"{cfg.name} {epoch + 1}/{cfg.epochs}", disable=not progress,
+               desc=f"{cfg.label} {epoch + 1}/{cfg.epochs}", disable=not progress,
                leave=False, file=sys.stderr, dynamic_ncols=True)
     for step, x in enumerate(bar):
-        terms = negative_elbo(model, x.to(device), kl_weight(cfg, epoch, step, steps_per_epoch))
+        terms = negative_elbo(model, x, kl_weight(cfg, epoch, step, steps_per_epoch))
         if not torch.isfinite(terms.loss):
             raise NonFiniteLoss(step + 1, terms.loss.item())
         optimizer.zero_grad(set_to_none=True)
@@ -105,11 +105,11 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
     trains a run at a time: a second one waits for the first and then finds the run finished."""
     run = Run(cfg, runs_root)
     if run.is_finished():
-        log(f"{cfg.name}: finished run found in {run.dir}, not training again")
+        log(f"{cfg.label}: finished run found in {run.dir}, not training again")
         return run
     with run.lock(log):
         if run.is_finished():
-            log(f"{cfg.name}: the other process finished this run in {run.dir}; "
+            log(f"{cfg.label}: the other process finished this run in {run.dir}; "
                 f"not training again")
             return run
         _train(run, train_split, test_split, progress, log)
@@ -126,7 +126,8 @@ def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
     optimizer = make_optimizer(cfg, model)
     batch_rng = torch.Generator().manual_seed(cfg.seed)
     train_x = train_split.images[:cfg.train_limit] if cfg.train_limit else train_split.images
-    test_x = test_images(test_split.images, cfg)
+    # the uint8 sets live where the model does (47 MB): no copy per batch on a GPU
+    train_x, test_x = train_x.to(device), test_images(test_split.images, cfg).to(device)
     steps_per_epoch = num_batches(len(train_x), cfg.batch_size)
 
     start, steps, history = 0, [], []
@@ -139,7 +140,7 @@ def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
         torch.set_rng_state(state["torch_rng"])
         start, steps = state["epoch"], [state["steps"]]
         history = [EpochMetrics(**row) for row in state["history"]]
-        log(f"{cfg.name}: resuming after epoch {start} from {path}")
+        log(f"{cfg.label}: resuming after epoch {start} from {path}")
 
     for epoch in range(start, cfg.epochs):
         t0 = time.perf_counter()
@@ -164,7 +165,7 @@ def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
             "steps": torch.cat(steps), "history": [asdict(row) for row in history]})
         run.write_metrics(history)
         row = history[-1]
-        log(f"{cfg.name}: epoch {epoch + 1}/{cfg.epochs}  train -ELBO {row.train_loss:.2f}  "
+        log(f"{cfg.label}: epoch {epoch + 1}/{cfg.epochs}  train -ELBO {row.train_loss:.2f}  "
             f"test -ELBO {row.test_loss:.2f} (recon {row.test_recon:.2f}, "
             f"KL {row.test_kl:.2f}) nats  {row.images_per_s:.0f} images/s")
 
@@ -177,14 +178,15 @@ def _finish(run: Run, model: VAE, test_x: torch.Tensor, steps: torch.Tensor,
     """Final evaluation; the results are written last, so that they mark a complete run."""
     cfg = run.cfg
     bound = "IWAE estimate of -log p(x)" if cfg.binarize else "IWAE bound on -log p(x)"
-    log(f"{cfg.name}: evaluating ({bound} with k={cfg.iwae_k} on "
+    log(f"{cfg.label}: evaluating ({bound} with k={cfg.iwae_k} on "
         f"{min(cfg.iwae_images, len(test_x))} test images)")
     t0 = time.perf_counter()
     metrics = final_metrics(model, test_x, cfg)
     model = model.cpu()
     run.save_model(model)
     run.write_steps(steps.numpy())
-    bad = {k: v for k, v in metrics.items() if k != "iwae_stderr" and not math.isfinite(v)}
+    bad = {k: v for k, v in metrics.items()
+           if isinstance(v, float) and k != "iwae_stderr" and not math.isfinite(v)}
     if bad:
         raise VaeError(f"run '{run.dir}' produced non-finite test metrics: {bad}")
     run.write_results(RunResults(
@@ -202,6 +204,6 @@ def _finish(run: Run, model: VAE, test_x: torch.Tensor, steps: torch.Tensor,
         eval_seconds=time.perf_counter() - t0,
         **metrics,
     ))
-    log(f"{cfg.name}: test -ELBO {metrics['test_loss']:.2f} nats, {bound} "
+    log(f"{cfg.label}: test -ELBO {metrics['test_loss']:.2f} nats, {bound} "
         f"{metrics['iwae_bound']:.2f} ± {metrics['iwae_stderr']:.2f} nats, "
         f"{metrics['active_units']}/{cfg.latent_dim} active units")

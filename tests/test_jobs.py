@@ -1,0 +1,81 @@
+"""Several runs side by side: seeds become runs, jobs train them, the summary averages them."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+
+import pytest
+
+import build
+from conftest import TINY
+from vae import VaeError
+from vae.config import Config
+from vae.data import load_split
+from vae.jobs import train_all
+from vae.measure import measure
+from vae.runs import Run
+from vae.summary import write_summary
+
+
+@pytest.fixture(scope="module")
+def two_seeds(tiny_run, tmp_path_factory):
+    """The tiny run's folder with the second seed trained beside it by two jobs, measured."""
+    runs, data = tiny_run
+    root = tmp_path_factory.mktemp("seeds") / "runs"
+    shutil.copytree(runs, root)
+    cfg = Config(**{**TINY, "seeds": 2})
+    said = []
+    train_all(cfg.per_seed(), data, root, jobs=2, progress=False, log=said.append)
+    out = root.parent / "measurements.json"
+    measure(cfg.per_seed(), root, load_split(data, "train"), load_split(data, "test"), out,
+            progress=False, log=lambda _: None)
+    return cfg, root, out, said
+
+
+def test_jobs_train_only_the_missing_seed_and_say_so(two_seeds):
+    cfg, root, _, said = two_seeds
+    assert any("tiny seed 420: finished run found" in line for line in said)
+    assert any(line.startswith("tiny seed 421: epoch 1/") for line in said)
+    assert all(Run(c, root).is_finished() for c in cfg.per_seed())
+    again = []  # nothing to train, so not even the data is read (a folder without MNIST here)
+    train_all(cfg.per_seed(), root.parent, root, jobs=2, progress=False, log=again.append)
+    assert len(again) == 2 and all("not training again" in line for line in again)
+
+
+def test_two_jobs_train_two_runs_side_by_side(tiny_run, tmp_path):
+    runs, data = tiny_run
+    cfg = Config(**{**TINY, "seed": 7, "seeds": 2, "epochs": 1})
+    said = []
+    train_all(cfg.per_seed(), data, tmp_path, jobs=2, progress=False, log=said.append)
+    assert said[0].startswith("training 2 runs, 2 at a time")
+    done = [line for line in said if "runs done" in line]
+    assert [line.split("]")[0] for line in done] == ["[1/2 runs done", "[2/2 runs done"]
+    assert sorted(line.split("] ")[1] for line in done) == ["tiny seed 7", "tiny seed 8"]
+    a, b = (Run(c, tmp_path).read_results() for c in cfg.per_seed())
+    assert a.test_loss != b.test_loss  # two seeds, two runs
+
+
+def test_the_summary_averages_over_seeds_and_keeps_each(two_seeds, tmp_path):
+    cfg, root, measurements, _ = two_seeds
+    summary = write_summary(cfg, [], root, tmp_path / "summary.json", measurements)
+    entry = summary.main
+    results = [Run(c, root).read_results() for c in cfg.per_seed()]
+    losses = [r.test_loss for r in results]
+    assert summary.seeds == 2 and [s.seed for s in entry.seeds] == [420, 421]
+    assert [s.test_loss for s in entry.seeds] == losses
+    assert entry.test_loss == pytest.approx(statistics.fmean(losses))
+    assert entry.test_loss_sd == pytest.approx(statistics.stdev(losses))
+    assert entry.run_hash == results[0].run_hash  # the figures show the first seed
+    assert entry.readings.seed == 420
+    build.check_fresh(summary)
+    summary.main.seeds[1] = type(entry.seeds[1])(**{**vars(entry.seeds[1]), "run_hash": "x"})
+    with pytest.raises(VaeError, match="seed 421.*stale"):
+        build.check_fresh(summary)
+
+
+def test_the_summary_refuses_a_seed_without_measurements(two_seeds, tiny_measurements,
+                                                         tmp_path):
+    cfg, root, _, _ = two_seeds
+    with pytest.raises(VaeError, match="no measurements of 'tiny' seed 421"):
+        write_summary(cfg, [], root, tmp_path / "s.json", tiny_measurements)
