@@ -154,7 +154,7 @@ def figure_finder(figures_dir: Path):
 
 
 # The functions the report lists, by file of the package and qualified name.
-LISTED = {"encode": ("model.py", "VAE.encode"), "decode": ("model.py", "VAE.decode"),
+LISTED = {"run": ("model.py", "VAE._run"), "encode": ("model.py", "VAE.encode"), "decode": ("model.py", "VAE.decode"),
           "forward": ("model.py", "VAE.forward"), "train_epoch": ("train.py", "train_epoch"),
           "reconstruction_nll": ("losses.py", "reconstruction_nll"),
           "kl_to_prior": ("losses.py", "kl_to_prior"),
@@ -202,9 +202,10 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
     summary = read_summary(results / "summary.json")
     check_fresh(summary)
     bench_path = results / "bench.json"
+    literature = load_literature(ROOT / "templates/literature.toml")
     return {
         "meta": meta,
-        "literature": load_literature(ROOT / "templates/literature.toml"),
+        "literature": literature,
         "today": date.today().isoformat(),
         "verify": verify,
         "checks": check_groups(verify.checks),
@@ -219,7 +220,7 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
         "bench": read_bench(bench_path) if bench_path.is_file() else None,
         "fig": figure_finder(figures),
         "code": code_listings(),
-        "discussion": part_two(summary),
+        "discussion": part_two(summary, literature["burda2016_vae"]["nll"]),
     }
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from vae.discussion import (bonus_answer, conclusion, improvement, interpolation, manifold,
-                            neighbours, path_smooth, reconstructions, samples, smoothness,
-                            training_gap)
+from vae.discussion import (against_literature, bonus_answer, conclusion, improvement,
+                            interpolation, manifold, neighbours, path_smooth, reconstructions,
+                            samples, smoothness, training_gap)
 from vae.findings import Change
 from vae.measure_record import (Confusion, ManifoldReading, ModelReadings, Neighbours,
                                 PathReading, Reconstructions, Samples)
@@ -219,3 +219,12 @@ def test_improvement_splits_the_gain_through_intermediate_models():
     one = improvement(path[:1], "assignment", "latent16", 41.19)
     assert one.endswith(r"from which it differs in one change (latent dimension 1 to 16).")
     assert "lowest mean test" in improvement([], "assignment", "assignment", 0.0)
+
+
+def test_the_binarised_estimate_is_read_against_two_standard_errors():
+    assert against_literature(86.10, 0.95, 86.76) == (
+        r"The estimate of \num{86.10}~\(\pm\)~\num{0.95} nats lies within two standard errors "
+        r"(\num{1.90} nats) of the published \num{86.76} nats.")
+    assert "lies \\num{3.76} nats below the published \\num{86.76}, more than two standard " \
+           "errors (\\num{1.90} nats)" in against_literature(83.0, 0.95, 86.76)
+    assert "nats above the published" in against_literature(90.0, 0.95, 86.76)

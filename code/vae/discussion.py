@@ -312,6 +312,20 @@ def conclusion(runs: list[tuple[str, Any, Any]], main: str, seeds: int) -> Marku
     return Markup(text)
 
 
+def against_literature(bound: float, stderr: float, reference: float) -> Markup:
+    """The binarised run's IWAE estimate set beside a published one: equal within two standard
+    errors of the estimate, or lower or higher beyond them."""
+    gap = printed_difference(bound, reference)
+    if abs(gap) <= 2 * stderr:
+        where = (f"lies within two standard errors ({nats(2 * stderr)} nats) of the published "
+                 f"{nats(reference)} nats")
+    else:
+        side = "below" if gap < 0 else "above"
+        where = (f"lies {nats(abs(gap))} nats {side} the published {nats(reference)}, more than "
+                 f"two standard errors ({nats(2 * stderr)} nats)")
+    return Markup(f"The estimate of {nats(bound)}~\\(\\pm\\)~{nats(stderr)} nats {where}.")
+
+
 # -- all of Part II's readings at once ------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -331,10 +345,12 @@ class PartTwo:
     bonus: Markup
     improvement: Markup
     conclusion: Markup
+    binarized: Markup | None  # None without a binarised run
 
 
-def part_two(summary: Any) -> PartTwo:
-    """summary is a summary.Summary whose entries carry their readings."""
+def part_two(summary: Any, reference: float) -> PartTwo:
+    """summary is a summary.Summary whose entries carry their readings; reference is the
+    published IWAE estimate that a binarised run is set beside."""
     main, inst = summary.main, summary.instrument
     best = next(e for e in summary.runs if e.is_best)
     plane = next((e for e in summary.runs if e.name == summary.plane_model), None)
@@ -364,4 +380,7 @@ def part_two(summary: Any) -> PartTwo:
                                 summary.improvement_over_main),
         conclusion=conclusion([(e.name, Spread(e.test_loss, e.test_loss_sd), e.readings_spread)
                                for e in summary.runs], main.name, summary.seeds),
+        binarized=(against_literature(summary.binarized.iwae_bound,
+                                      summary.binarized.iwae_stderr, reference)
+                   if summary.binarized else None),
     )

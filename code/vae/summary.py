@@ -138,6 +138,7 @@ class Summary:
     plane_model: str | None  # the first run with a two-dimensional code, drawn as a plane
     improvement_over_main: float
     best_path: list[Step]  # from the main model to the best, one setting at a time
+    single_changes: bool  # every variant differs from its baseline in one setting
     binarized: Entry | None
     environment: Environment
 
@@ -293,6 +294,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
         plane_model=planes[0] if planes else None,
         improvement_over_main=printed_difference(main_entry.test_loss, best.test_loss),
         best_path=path_to(best, everyone),
+        single_changes=all(len(e.comparison.changes) == 1 for e in everyone[1:]),
         binarized=run_entry(binarized, runs_root) if binarized else None,
         environment=environment(),
     )
