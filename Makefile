@@ -102,7 +102,7 @@ report-unlocked: setup $(VERIFY_JSON) figures summary
 	$(PY) build.py
 
 # Small page images for the README, from the built report.
-PREVIEW_PAGES ?= 1 10 18
+PREVIEW_PAGES ?= 1 7 16
 previews:
 	@test -f report/report.pdf || { echo "error: report/report.pdf is missing; run make report first"; exit 1; }
 	@mkdir -p docs && rm -f docs/preview-*.png
