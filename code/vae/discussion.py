@@ -289,9 +289,8 @@ def conclusion(runs: list[tuple[str, Any, Any]], main: str, seeds: int) -> Marku
     frechet = first(lambda loss, r: r.frechet, True)
     confident = first(lambda loss, r: r.clear_samples, False)
     by_name = {n: (loss, r) for n, loss, r in runs}
-    mean = {n: (loss.mean, r) for n, loss, r in runs}
     text = (f"Across the {count_words(len(runs))} models, as means over seeds, "
-            f"{first_place(elbo, nats(mean[elbo[0]][0]))} "
+            f"{first_place(elbo, nats(by_name[elbo[0]][0].mean))} "
             f"{'share' if len(elbo) > 1 else 'has'} the lowest test \\negelbo{{}}, "
             f"{first_place(recon, percent(by_name[recon[0]][1].digit_kept.mean))} "
             f"{'keep' if len(recon) > 1 else 'keeps'} the digit in most reconstructions, "

@@ -46,21 +46,32 @@ def figures_of(cfg: Config) -> list[str]:
     return [name for name in FIGURE_CODE if name != "manifold" or cfg.latent_dim <= 2]
 
 
-def stale_figures(cfg: Config, runs_root: str | Path, folder: Path) -> list[str]:
-    """The figures of cfg in folder that are missing or older than its runs or their code."""
-    runs = [Run(seed, runs_root).hash for seed in cfg.per_seed()]
+def figure_digests() -> dict[str, str]:
+    """Each figure's code digest; each set of modules is read once."""
+    by_files = {files: code_digest(files) for files in set(FIGURE_CODE.values())}
+    return {name: by_files[files] for name, files in FIGURE_CODE.items()}
+
+
+def _drawn(folder: Path, hashes: list[str]) -> dict[str, str]:
+    """The figures folder's stamp records as drawn from these runs, with their code digests."""
     stamp = read_json(folder / STAMP) if (folder / STAMP).exists() else {}
-    drawn = stamp.get("figures", {}) if stamp.get("runs") == runs else {}
+    return stamp.get("figures", {}) if stamp.get("runs") == hashes else {}
+
+
+def stale_figures(cfg: Config, runs_root: str | Path, folder: Path,
+                  digests: dict[str, str]) -> list[str]:
+    """The figures of cfg in folder that are missing or older than its runs or their code."""
+    drawn = _drawn(folder, [Run(seed, runs_root).hash for seed in cfg.per_seed()])
     return [name for name in figures_of(cfg)
-            if drawn.get(name) != code_digest(FIGURE_CODE[name])
-            or not (folder / f"{name}.pdf").exists()]
+            if drawn.get(name) != digests[name] or not (folder / f"{name}.pdf").exists()]
 
 
 def draw_if_changed(main: Config, variants: list[Config], runs_root: str | Path,
                     data_dir: str | Path, out: str | Path) -> list[Path] | None:
     """Draw the figures that are missing or stale (stale_figures); None when none is."""
-    configs = [main, *variants]
-    todo = {cfg.name: stale_figures(cfg, runs_root, Path(out) / cfg.name) for cfg in configs}
+    digests = figure_digests()
+    todo = {cfg.name: stale_figures(cfg, runs_root, Path(out) / cfg.name, digests)
+            for cfg in [main, *variants]}
     if not any(todo.values()):
         return None
     return draw_all(main, variants, runs_root, data_dir, out, todo)
@@ -82,6 +93,7 @@ def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
         for run in seeds:
             run.read_results()  # refuses an unfinished run before anything is drawn
     train, test = load_split(data_dir, "train"), load_split(data_dir, "test")
+    digests = figure_digests()
     written: list[Path] = []
     for cfg, seeds in zip(configs, runs):
         wanted = figures_of(cfg) if only is None else only[cfg.name]
@@ -89,10 +101,9 @@ def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
             continue
         folder = Path(out) / cfg.name
         written += draw_run(seeds, train, test, folder, wanted)
-        stamp = read_json(folder / STAMP) if (folder / STAMP).exists() else {}
         hashes = [run.hash for run in seeds]
-        drawn = stamp.get("figures", {}) if stamp.get("runs") == hashes else {}
-        drawn.update({name: code_digest(FIGURE_CODE[name]) for name in wanted})
+        drawn = _drawn(folder, hashes)
+        drawn.update({name: digests[name] for name in wanted})
         write_json(folder / STAMP, {"runs": hashes, "figures": drawn})
     return written
 
