@@ -9,6 +9,7 @@ STAMP    := $(VENV)/.installed
 
 DATA_DIR ?= data
 RUNS     ?= runs
+OUT      ?= report
 CONFIG   ?= configs/default.toml
 STUDY    ?= $(sort $(wildcard configs/study/*.toml))
 QUICK    ?=
@@ -24,7 +25,8 @@ TEX_PACKAGES := latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-science lmodern poppler-utils
 TEX_FILES    := siunitx.sty tcolorbox.sty cleveref.sty lmodern.sty
 
-VERIFY_JSON  := report/results/verify.json
+RESULTS      := $(OUT)/results
+VERIFY_JSON  := $(RESULTS)/verify.json
 VERIFY_DEPS  := $(shell find derivations -name '*.py' 2>/dev/null) code/vae/losses.py code/vae/model.py \
                 code/vae/config.py code/vae/records.py
 
@@ -33,16 +35,16 @@ VERIFY_DEPS  := $(shell find derivations -name '*.py' 2>/dev/null) code/vae/loss
 .DELETE_ON_ERROR:
 
 help:
-	@echo "make report   set up, verify the derivations, train (cached), draw figures, build report/report.pdf"
+	@echo "make report   set up, verify the derivations, train (cached), draw figures, build $(OUT)/report.pdf"
 	@echo "make test     run the test suite (what CI runs)"
-	@echo "make verify   SymPy checks of the derivations -> report/results/verify.json"
+	@echo "make verify   SymPy checks of the derivations -> $(VERIFY_JSON)"
 	@echo "make train    train CONFIG ($(CONFIG)) only;  make study: CONFIG and the study variants"
-	@echo "make measure  read every model's images with a digit classifier -> report/results/measurements.json"
-	@echo "make figures  draw report/figures/ from finished runs"
-	@echo "make bench    measure training speed -> report/results/bench.json"
+	@echo "make measure  read every model's images with a digit classifier -> $(RESULTS)/measurements.json"
+	@echo "make figures  draw $(OUT)/figures/ from finished runs"
+	@echo "make bench    measure training and evaluation speed, MLP and conv (~12 min) -> $(RESULTS)/bench.json"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
 	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 SEEDS=3 JOBS=$(JOBS)"
-	@echo "         SET='epochs=3 lr=3e-4' RUNS=$(RUNS)"
+	@echo "         SET='epochs=3 lr=3e-4' RUNS=$(RUNS) OUT=$(OUT)"
 
 setup: $(STAMP) tex
 
@@ -83,37 +85,41 @@ study: setup
 	$(PY) -m vae train $(CONFIG) $(STUDY) $(BIN_CONFIG) --jobs $(JOBS) $(RUN_ARGS)
 
 figures: study
-	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)
+	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS) --out $(OUT)/figures
 
 measure: study
-	$(PY) -m vae measure --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS)
+	$(PY) -m vae measure --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS) --out $(RESULTS)/measurements.json
 
 summary: measure
-	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) $(RUN_ARGS)
+	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) $(RUN_ARGS) \
+	  --measurements $(RESULTS)/measurements.json --out $(RESULTS)/summary.json
 
 # One report build at a time per checkout: a second `make report` waits for the first.
-REPORT_LOCK ?= report/.lock
+REPORT_LOCK ?= $(OUT)/.lock
 report:
 	@mkdir -p $(dir $(REPORT_LOCK))
 	@flock -n $(REPORT_LOCK) true || echo "another 'make report' is running in this checkout; waiting for it (lock: $(REPORT_LOCK))"
 	@flock $(REPORT_LOCK) $(MAKE) --no-print-directory report-unlocked
 
 report-unlocked: setup $(VERIFY_JSON) figures summary
-	$(PY) build.py
+	$(PY) build.py --results $(RESULTS) --figures $(OUT)/figures --build-dir $(OUT)/build --out $(OUT)/report.pdf
 
 # Small page images for the README, from the built report.
 PREVIEW_PAGES ?= 1 7 16
 previews:
-	@test -f report/report.pdf || { echo "error: report/report.pdf is missing; run make report first"; exit 1; }
+	@test -f $(OUT)/report.pdf || { echo "error: $(OUT)/report.pdf is missing; run make report first"; exit 1; }
 	@mkdir -p docs && rm -f docs/preview-*.png
-	@for p in $(PREVIEW_PAGES); do pdftoppm -png -r 45 -f $$p -l $$p -singlefile report/report.pdf docs/preview-$$p; done
+	@for p in $(PREVIEW_PAGES); do pdftoppm -png -r 45 -f $$p -l $$p -singlefile $(OUT)/report.pdf docs/preview-$$p; done
 	@ls docs/preview-*.png
 
+# The MLP (CONFIG) and the convolutional model; BENCH_ARGS='--rounds 5' for more rounds.
+BENCH_CONFIGS ?= $(CONFIG) configs/study/5-conv.toml
+BENCH_ARGS    ?=
 bench: setup
-	$(PY) -m vae bench $(CONFIG) $(RUN_ARGS)
+	$(PY) -m vae bench $(BENCH_CONFIGS) $(BENCH_ARGS) $(RUN_ARGS) --out $(RESULTS)/bench.json
 
 clean:
-	rm -rf report/build report/results report/figures report/report.pdf
+	rm -rf $(OUT)/build $(RESULTS) $(OUT)/figures $(OUT)/report.pdf
 
 distclean: clean
 	rm -rf $(RUNS) $(VENV)

@@ -311,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "report/report.pdf")
     args = parser.parse_args(argv)
     try:
-        path = build(args.results, args.figures, args.meta, args.build_dir, args.out)
+        # absolute, because LaTeX runs inside the build folder
+        path = build(*(p.resolve() for p in (args.results, args.figures, args.meta,
+                                             args.build_dir, args.out)))
     except VaeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,50 +1,90 @@
-"""make bench's measurement on tiny data: every pipeline runs a whole epoch and the JSON adds up."""
+"""make bench's measurement on tiny data: every pipeline runs a whole epoch, in rounds, and the
+medians and shares follow from what was measured."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
+import time
 
 import pytest
+import torch
 
 import vae.bench
 from conftest import TINY, write_mnist
 from vae import VaeError
-from vae.bench import run_bench
+from vae.bench import alternate, run_bench
+from vae.bench_record import ModelBench
 from vae.config import Config
 from vae.data import load_split
 
 
-def _bench(data_dir, **kwargs) -> dict:
-    return dataclasses.asdict(run_bench(Config(**TINY), load_split(data_dir, "train"), load_split(data_dir, "test"),
-                     data_dir, ceiling_steps=4, warmup=1, progress=False, sweep=False,
-                                       **kwargs))
+def _bench(data_dir, configs=None, **kwargs):
+    configs = configs or [Config(**TINY)]
+    return run_bench(configs, load_split(data_dir, "train"), load_split(data_dir, "test"),
+                     data_dir, rounds=2, ceiling_seconds=0.05, progress=False, sweep=False,
+                     log=lambda message: None, **kwargs)
 
 
-def test_bench_measures_three_pipelines(data_dir):
-    result = _bench(data_dir, workers=2)
-    for key in ("images_per_s", "notebook_images_per_s", "ceiling_images_per_s"):
-        assert result[key] > 0
-    train_images = len(load_split(data_dir, "train").images)
-    for pipeline in ("ours", "notebook"):
-        seconds = result[f"{pipeline}_train_seconds"] + result[f"{pipeline}_eval_seconds"]
-        rate = result["images_per_s" if pipeline == "ours" else "notebook_images_per_s"]
-        assert rate == pytest.approx(train_images / seconds)
-        assert result[f"{pipeline}_train_images_per_s"] == pytest.approx(
-            train_images / result[f"{pipeline}_train_seconds"])
-    assert result["speedup"] == pytest.approx(result["images_per_s"] / result["notebook_images_per_s"])
-    assert result["fraction_of_ceiling"] == pytest.approx(
-        result["images_per_s"] / result["ceiling_images_per_s"])
-    assert result["train_fraction_of_ceiling"] > result["fraction_of_ceiling"]
+def test_bench_measures_each_config_in_rounds(data_dir):
+    conv = Config(**{**TINY, "name": "tiny_conv", "architecture": "conv", "channels": 4})
+    result = _bench(data_dir, [Config(**TINY), conv], workers=2)
+    assert [m.name for m in result.models] == ["tiny", "tiny_conv"]
+    assert [m.architecture for m in result.models] == ["mlp", "conv"]
+    for m in result.models:
+        for values in (m.ours_seconds, m.jobs_seconds, m.notebook_seconds, m.one_job_images_per_s,
+                       m.jobs_images_per_s):
+            assert len(values) == result.rounds == 2 and min(values) > 0
+        assert m.eval_seconds > 0 and m.other_precision == "bf16"
+
+
+def test_medians_and_shares_follow_from_the_rounds():
+    m = ModelBench(name="m", architecture="mlp", precision="fp32", epochs=10, train_images=600,
+                   ours_seconds=[2.0, 3.0, 10.0], jobs_seconds=[4.0, 3.0, 8.0],
+                   notebook_seconds=[8.0, 6.0, 20.0],
+                   ours_test_loss=1.0, notebook_test_loss=1.0, jobs=2, threads=2,
+                   train_flops_per_image=1e6,
+                   one_job_images_per_s=[100.0, 200.0, 300.0],
+                   jobs_images_per_s=[150.0, 100.0, 600.0], other_precision="bf16",
+                   other_precision_images_per_s=10.0, eval_seconds=30.0, iwae_k=5,
+                   iwae_images=5)
+    assert m.speedups == [4.0, 2.0, 2.0] and m.speedup == 2.0  # median of ratios
+    assert m.ours_epoch_seconds == 3.0 and m.ours_images_per_s == 200.0
+    assert m.jobs_speedups == [4.0, 4.0, 5.0] and m.jobs_speedup == 4.0  # 2 epochs per wait
+    assert m.jobs_gains == [1.5, 0.5, 2.0] and m.jobs_gain == 1.5
+    assert m.fraction_of_ceiling == 1.0
+    assert m.eval_share == 30.0 / (10 * 3.0 + 30.0)
+    assert m.jobs_gflops == 150.0 * 1e6 / 1e9  # the jobs' median rate times the work per image
+
+
+def test_the_flop_count_is_the_layers_arithmetic():
+    """An MLP's matrix products: 2 FLOPs per weight and image forward, twice that backward,
+    except the first layer's gradient for its input, which nothing needs."""
+    cfg = Config(**{**TINY, "hidden": 16, "latent_dim": 2})
+    x = torch.rand(8, 1, 28, 28)
+    widths = [784, 16, 8, 4, 2, 4]  # encoder 784-16-8-4-2, head 2 * latent_dim
+    decoder = [2, 2, 4, 8, 16, 784]
+    weights = [a * b for a, b in zip(widths, widths[1:])] + [a * b for a, b in zip(decoder, decoder[1:])]
+    expected = 6 * sum(weights) - 2 * 784 * 16
+    assert vae.bench.train_flops_per_image(cfg, x) == expected
+
+
+def test_alternate_turns_the_order_every_round():
+    order = []
+
+    def arm(name):
+        return lambda: order.append(name) or len(order)
+    a, b, c = alternate(arm("a"), arm("b"), arm("c"), rounds=3)
+    assert order == list("abccbaabc")
+    assert a == [1, 6, 7] and b == [2, 5, 8] and c == [3, 4, 9]
 
 
 def test_both_pipelines_train_the_same_model(data_dir):
     """Same data, same initial weights, one epoch: the two test losses agree to within the
     noise of different shuffles, so the bench compares like with like."""
-    result = _bench(data_dir, workers=0)
-    assert result["ours_test_loss"] == pytest.approx(result["notebook_test_loss"], rel=0.05)
+    m = _bench(data_dir, workers=0).models[0]
+    assert m.ours_test_loss == pytest.approx(m.notebook_test_loss, rel=0.05)
 
 
 def test_ours_is_train_py_epoch(data_dir, monkeypatch):
@@ -53,17 +93,36 @@ def test_ours_is_train_py_epoch(data_dir, monkeypatch):
     real = vae.bench.train_epoch
     monkeypatch.setattr(vae.bench, "train_epoch", lambda *a, **k: calls.append(1) or real(*a, **k))
     _bench(data_dir, workers=0)
-    assert calls == [1]
+    assert calls == [1, 1]  # one per round (the side-by-side jobs run it in child processes)
 
 
 def test_bench_reads_plain_idx_files_too(tmp_path):
     data = write_mnist(tmp_path / "plain", gz=False)
-    assert _bench(data, workers=0)["notebook_images_per_s"] > 0
+    assert _bench(data, workers=0).models[0].notebook_images_per_s > 0
+
+
+def test_jobs_side_by_side_sum_their_rates(data_dir, monkeypatch):
+    rates = iter([100.0, 250.0])
+    monkeypatch.setattr(vae.bench, "_collect", lambda child, task: child.kill() or
+                        {"images_per_s": next(rates)})
+    assert vae.bench.ceiling_jobs(Config(**TINY), data_dir, "1000", 0.05, 2, 1) == 350.0
+
+
+def test_a_ceiling_child_waits_for_the_start_signal(data_dir, tmp_path):
+    """Side by side jobs must time the same window: each loads and warms up, then waits."""
+    child = vae.bench._spawn(Config(**TINY), "1000", tmp_path, "ceiling", str(data_dir), "0.01",
+                             "1")
+    assert child.stdout.readline().strip() == "ready"
+    time.sleep(0.5)
+    assert child.poll() is None  # still waiting
+    child.stdin.write("go\n")
+    child.stdin.flush()
+    assert vae.bench._collect(child, "ceiling")["images_per_s"] > 0
 
 
 def test_spin_sweep_times_each_count_idle_and_busy(data_dir, monkeypatch):
     monkeypatch.setattr(vae.bench, "SPIN_COUNTS", ("0", "1000"))
-    sweep = vae.bench.spin_sweep(Config(**TINY), data_dir, steps=2, warmup=1)
+    sweep = vae.bench.spin_sweep(Config(**TINY), data_dir, seconds=0.05)
     assert list(sweep) == ["0", "1000"]
     assert all(rates.idle > 0 and rates.one_core_busy > 0 for rates in sweep.values())
     assert max(rates.idle_share for rates in sweep.values()) == 1.0
@@ -71,13 +130,17 @@ def test_spin_sweep_times_each_count_idle_and_busy(data_dir, monkeypatch):
 
 def test_a_failing_child_names_its_task(tmp_path, capfd):
     with pytest.raises(VaeError, match="'ceiling' failed"):
-        vae.bench._child(Config(**TINY), "0", "ceiling", str(tmp_path / "nowhere"), "1", "1")
+        vae.bench.ceiling_jobs(Config(**TINY), tmp_path / "nowhere", "0", 0.05, 1, 1)
     assert "nowhere" in capfd.readouterr().err  # the child's own message reaches the user
 
 
-def test_a_child_runs_with_exactly_the_spin_count_it_is_given(data_dir, monkeypatch):
+def test_a_child_runs_with_exactly_the_spin_count_it_is_given(data_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")  # would override the count in libgomp
-    result = vae.bench._child(Config(**TINY), "123", "ceiling", str(data_dir), "1", "1")
+    child = vae.bench._spawn(Config(**TINY), "123", tmp_path, "ceiling", str(data_dir), "0.01", "1")
+    assert child.stdout.readline().strip() == "ready"
+    child.stdin.write("go\n")
+    child.stdin.flush()
+    result = vae.bench._collect(child, "ceiling")
     assert result["spin_count"] == "123" and result["wait_policy"] is None
 
 

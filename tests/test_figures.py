@@ -15,7 +15,7 @@ from conftest import TINY
 from vae import VaeError
 from vae.config import Config
 from vae.data import load_split
-from vae.figures import (as_evaluated, as_trained, draw_all, draw_if_changed,
+from vae.figures import (as_evaluated, as_trained, draw_all,
                          plot_reconstructions, plot_samples, plot_training, prior)
 from vae.images import show_digits
 from vae.latent import interpolate, prior_quantiles
@@ -178,18 +178,19 @@ def test_figure_numbers_are_grouped_as_in_the_text(n, shown):
 
 
 def test_only_what_an_edit_can_change_is_redrawn(study, tmp_path, monkeypatch):
-    import vae.figures
+    import vae.drawn
+    from vae.drawn import draw_stale
     main, variants, runs, data = study
-    first = draw_if_changed(main, variants[:1], runs, data, tmp_path)
-    assert first and draw_if_changed(main, variants[:1], runs, data, tmp_path) is None
-    real = vae.figures.code_digest
+    first = draw_stale(main, variants[:1], runs, data, tmp_path)
+    assert first and draw_stale(main, variants[:1], runs, data, tmp_path) is None
+    real = vae.drawn.code_digest
 
     def edited(names):  # as if latent_figures.py had been edited
         return real(names) + ("edited" if "latent_figures.py" in names else "")
-    monkeypatch.setattr(vae.figures, "code_digest", edited)
-    redrawn = draw_if_changed(main, variants[:1], runs, data, tmp_path)
+    monkeypatch.setattr(vae.drawn, "code_digest", edited)
+    redrawn = draw_stale(main, variants[:1], runs, data, tmp_path)
     assert {p.stem for p in redrawn} == {"latent", "interpolation", "manifold"}
     assert {p.parent.name for p in redrawn} == {main.name, variants[0].name}
     (tmp_path / main.name / "samples.pdf").unlink()  # a lost file is drawn again, alone
-    assert [p.name for p in draw_if_changed(main, variants[:1], runs, data, tmp_path)] == \
+    assert [p.name for p in draw_stale(main, variants[:1], runs, data, tmp_path)] == \
         ["samples.pdf", "samples.png"]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from vae import VaeError
 from vae.measure import (class_shares, confusions, frechet_distance, neighbour_vote,
                          path_reading, per_class_accuracy)
 
@@ -92,3 +93,20 @@ def test_reconstruction_and_sample_readings_of_a_tiny_run(tiny_run):
     assert [(p.start, p.end) for p in readings.paths] == [(0, 6), (1, 7), (3, 8), (4, 9), (2, 5)]
     assert readings.manifold is not None and len(readings.manifold.classes) == 400
     assert readings.neighbours.k == 10 and readings.samples.frechet >= 0
+
+
+def test_models_are_read_on_the_test_images_they_were_evaluated_on(tiny_run):
+    from conftest import TINY
+    from vae.config import Config
+    from vae.data import load_split
+    from vae.measure import evaluated_test_set
+    from vae.runs import Run
+
+    runs, data = tiny_run
+    test = load_split(data, "test")
+    full, limited = Config(**TINY), Config(**{**TINY, "test_limit": 30})
+    assert len(evaluated_test_set([Run(full, runs)], test).images) == len(test.images)
+    part = evaluated_test_set([Run(limited, runs)], test)
+    assert len(part.images) == len(part.labels) == 30
+    with pytest.raises(VaeError, match="different test sets"):
+        evaluated_test_set([Run(full, runs), Run(limited, runs)], test)

@@ -54,23 +54,24 @@ def built_report(tmp_path_factory):
                     'author = "Ann O\'Neil & Co_op #1"\nstudent_id = "s_100%"\ncourse = "Test"\n')
     common = ["--runs", str(base / "runs"), "--data-dir", str(data)]
     results, figures = base / "results", base / "figures"
-    run("-m", "vae", "train", str(main), str(variant), "--no-progress", "--jobs", "2", *common)
-    run("-m", "vae", "measure", "--main", str(main), "--variants", str(variant), *common,
-        "--no-progress", "--out", str(results / "measurements.json"))
-    run("-m", "vae", "summary", "--main", str(main), "--variants", str(variant), *common,
-        "--measurements", str(results / "measurements.json"), "--out", str(results / "summary.json"))
-    run("-m", "vae", "figures", "--main", str(main), "--variants", str(variant), *common,
-        "--out", str(figures))
+    study = ["--main", str(main), "--variants", str(variant), *common]
+    steps = [["train", str(main), str(variant), "--no-progress", "--jobs", "2", *common],
+             ["measure", *study, "--no-progress", "--out", str(results / "measurements.json")],
+             ["summary", *study, "--measurements", str(results / "measurements.json"),
+              "--out", str(results / "summary.json")],
+             ["figures", *study, "--out", str(figures)]]
+    for step in steps:
+        run("-m", "vae", *step)
     run("-m", "derivations.verify", "--out", str(results / "verify.json"))
-    run("-m", "vae", "bench", str(main), *common, "--ceiling-steps", "3", "--no-progress",
-        "--out", str(results / "bench.json"))
+    run("-m", "vae", "bench", str(main), *common, "--ceiling-seconds", "0.05", "--rounds", "2",
+        "--no-progress", "--out", str(results / "bench.json"))
     pdf = base / "report.pdf"
     run("-c", BUILD_WITHOUT_TORCH, "--results", str(results), "--figures", str(figures),
         "--meta", str(meta), "--build-dir", str(base / "build"), "--out", str(pdf))
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     return {"pdf": pdf, "text": text, "summary": json.loads((results / "summary.json").read_text()),
-            "base": base, "results": results, "figures": figures, "meta": meta}
+            "base": base, "results": results, "figures": figures, "meta": meta, "steps": steps}
 
 
 def test_pdf_holds_every_exercise(built_report):
@@ -111,13 +112,47 @@ def test_pdf_states_the_verdict_rule_and_every_seed(built_report):
     assert f"random (seed {summary['main']['subset_seed']})" in text
 
 
+STEP_WITHOUT_TORCH = """
+import sys
+from vae.cli import main
+code = main(sys.argv[1:])
+assert "torch" not in sys.modules, "imported torch"
+sys.exit(code)
+"""
+
+
+def test_a_step_with_nothing_to_do_imports_no_torch(built_report):
+    """What keeps a rebuild with nothing changed quick: each step finds its outputs current
+    before it imports torch."""
+    said = ["not training again", "up to date", "wrote", "up to date"]  # train measure summary figures
+    for step, expected in zip(built_report["steps"], said, strict=True):
+        assert expected in run("-c", STEP_WITHOUT_TORCH, *step).stdout
+
+
 def test_pdf_shows_the_bench_and_the_spin_sweep(built_report):
-    bench = json.loads((built_report["results"] / "bench.json").read_text())
-    text = built_report["text"]
-    assert "Training speed" in text and f"{bench['speedup']:.2f}" in text
+    from vae.bench_record import read_bench
+    bench = read_bench(built_report["results"] / "bench.json")
+    text = " ".join(built_report["text"].split())
+    assert "Training speed" in text and "two rounds" in text
+    (m,) = bench.models
+    for ratio in (m.speedup, m.jobs_speedup, m.jobs_gain):
+        assert f"{ratio:.2f}×" in text
     digits = "".join(text.split())  # siunitx groups thousands with a thin space
-    assert f"{bench['images_per_s']:.0f}" in digits
-    assert f"{bench['spin_sweep']['300000']['idle']:.0f}" in digits
+    assert f"{m.one_job_rate:.0f}" in digits and f"{m.jobs_rate:.0f}" in digits
+    assert f"{bench.spin_sweep['300000'].idle:.0f}" in digits
+
+
+def test_paths_relative_to_the_working_folder_build_too(built_report, tmp_path):
+    """make passes OUT's folders as given, often relative; LaTeX runs in the build folder."""
+    b = built_report
+    for name in ("results", "figures"):
+        shutil.copytree(b[name], tmp_path / name)
+    shutil.copy(b["meta"], tmp_path / "meta.toml")
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--results", "results",
+                           "--figures", "figures", "--meta", "meta.toml", "--build-dir", "out/build",
+                           "--out", "out/report.pdf"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out/report.pdf").stat().st_size > 0
 
 
 def test_an_old_bench_file_is_refused_with_the_fix(built_report, tmp_path):
@@ -131,7 +166,7 @@ def test_an_old_bench_file_is_refused_with_the_fix(built_report, tmp_path):
          "--out", str(tmp_path / "r.pdf")], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert "bench.json' was not written by this version" in proc.stderr
-    assert "lacks" in proc.stderr and "notebook_images_per_s" in proc.stderr
+    assert "lacks" in proc.stderr and "models" in proc.stderr
     assert "run `make bench` again" in proc.stderr
     assert not (tmp_path / "r.pdf").exists()
 

@@ -1,21 +1,21 @@
-"""Training throughput of this project's loop against the notebook pipeline and the ceiling.
+"""`make bench`: what a user waits for, measured on this machine, for each config it is given.
 
-All three train the same model with the same config:
-- ours: one epoch of train.py's loop (uint8 data in memory, fused AdamW), then the test-set
-  evaluation that train.py runs after every epoch (large batches, inference mode);
-- notebook: one epoch as the assignment's scaffold runs it: torchvision MNIST + ToTensor +
-  DataLoader(2 workers, shuffled), default AdamW, then the test loss through a DataLoader of
-  the same batch size under no_grad;
-- ceiling: forward, backward and fused AdamW step, repeated on one batch already in memory.
-
-Ours and notebook are timed over whole epochs, start-up of the loaders and test evaluation
-included, because that is the time a training run spends; their rate is training images per
-second of that wall time. The ceiling has no data path and no evaluation at all.
-
-The notebook runs in a child process with libgomp's own spin count, as a notebook would; ours
-runs with the one the package sets (vae/__init__.py). The spin-count sweep measures the ceiling
-in child processes at several counts, on an idle machine and with one core kept busy, which is
-the measurement behind that setting.
+- epoch: one epoch of train.py's loop and the test evaluation after it, in this process (all
+  cores) and in N one-thread processes side by side (as `make report` trains its runs), against
+  the same epoch as the assignment's notebook runs it (torchvision MNIST + ToTensor +
+  DataLoader, default AdamW, in a child process with OpenMP's default settings). The three
+  alternate, A B C, C B A, ..., for `rounds` rounds; each speed-up is the median of the rounds'
+  ratios, so that slow drift of a shared machine hits every arm alike.
+- jobs: the compute ceiling (forward, backward and optimiser step on one batch in memory) of one
+  process with every core against N one-thread processes side by side, alternating, `rounds`
+  times: the measurement behind `JOBS=auto`.
+- evaluation: the final evaluation of a run (test -ELBO, IWAE bound, active units) timed once,
+  and its share of a run of the config's epochs.
+- precision: the ceiling in the other precision, the measurement that chooses the default.
+- arithmetic: the FLOPs of a training step per image, and the GFLOP/s of a large matrix product,
+  which tell how close the ceiling is to what the cores can compute at all.
+- spin sweep (first config only): the ceiling at several OpenMP spin counts, idle and with one
+  core kept busy, the measurement behind the spin count the package sets.
 """
 
 from __future__ import annotations
@@ -30,58 +30,91 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from tqdm import tqdm
 
 from . import VaeError
-from .bench_record import BenchResult, SpinRates
+from .bench_record import BenchResult, ModelBench, SpinRates
 from .config import Config, load_config
 from .data import ALL_FILES, Split, batches, load_split, raw_dir
-from .evaluate import elbo_terms
+from .evaluate import elbo_terms, final_metrics
 from .losses import negative_elbo
 from .model import VAE
 from .train import make_optimizer, train_epoch
 
-
 SPIN_DEFAULT = "300000"  # libgomp's own count, what a notebook runs with
 SPIN_COUNTS = ("0", "1000", SPIN_DEFAULT)
+WARMUP_STEPS = 5
+MATMUL_SIZE = 1024
 
 
 def _first_batch(cfg: Config, images: torch.Tensor) -> torch.Tensor:
     return next(batches(images, cfg.batch_size, torch.Generator().manual_seed(cfg.seed)))
 
 
-def _ceiling(cfg: Config, x: torch.Tensor, steps: int, warmup: int) -> float:
-    """Images per second of training steps on one in-memory batch, after `warmup` untimed ones."""
+def _ceiling(cfg: Config, x: torch.Tensor, seconds: float,
+             ready: Callable[[], None] = lambda: None) -> float:
+    """Images per second of training steps on one in-memory batch, timed for `seconds` after a
+    few untimed ones (at least one timed step, however slow); `ready` is called in between."""
     torch.manual_seed(cfg.seed)
     model = VAE(cfg)
     optimizer = make_optimizer(cfg, model)
     model.train()
-    for i in range(warmup + steps):
-        if i == warmup:
-            start = time.perf_counter()
+
+    def step() -> None:
         loss = negative_elbo(model, x).loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+
+    for _ in range(WARMUP_STEPS):
+        step()
+    ready()
+    start, steps = time.perf_counter(), 0
+    while steps == 0 or time.perf_counter() - start < seconds:
+        step()
+        steps += 1
     return steps * len(x) / (time.perf_counter() - start)
 
 
+def train_flops_per_image(cfg: Config, x: torch.Tensor) -> float:
+    """Floating-point operations of one training step's forward and backward pass per image,
+    as torch's FLOP counter counts them (matrix products and convolutions)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    torch.manual_seed(cfg.seed)
+    model = VAE(cfg)
+    with FlopCounterMode(display=False) as counter:
+        negative_elbo(model, x).loss.backward()
+    return counter.get_total_flops() / len(x)
+
+
+def matmul_gflops(seconds: float, size: int = MATMUL_SIZE) -> float:
+    """GFLOP/s of a large float32 matrix product on this process's threads: about the most
+    this machine's cores compute, the yardstick of the training's arithmetic rate."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    start, products = time.perf_counter(), 0
+    while products == 0 or time.perf_counter() - start < seconds:
+        a @ b
+        products += 1
+    return 2 * size ** 3 * products / (time.perf_counter() - start) / 1e9
+
+
 def _ours(cfg: Config, train_x: torch.Tensor, test_x: torch.Tensor,
-          progress: bool) -> tuple[float, float, float]:
-    """Seconds for one epoch of train.py's loop and for the evaluation after it, and the
-    test negative ELBO it finds."""
+          progress: bool) -> tuple[float, float, VAE]:
+    """Seconds of one epoch of train.py's loop plus the evaluation after it, the test negative
+    ELBO it finds, and the model."""
     torch.manual_seed(cfg.seed)
     model = VAE(cfg)
     optimizer = make_optimizer(cfg, model)
     rng = torch.Generator().manual_seed(cfg.seed)
     t0 = time.perf_counter()
     train_epoch(model, optimizer, cfg, train_x, rng, epoch=0, progress=progress)
-    t1 = time.perf_counter()
     test_loss = elbo_terms(model, test_x, cfg, seed=cfg.seed + 1)["loss"]
-    return t1 - t0, time.perf_counter() - t1, test_loss
+    return time.perf_counter() - t0, test_loss, model
 
 
 def _notebook_root(data_dir: Path, into: Path) -> Path:
@@ -98,8 +131,7 @@ def _notebook_root(data_dir: Path, into: Path) -> Path:
     return into
 
 
-def _notebook(cfg: Config, root: Path, workers: int,
-              progress: bool) -> tuple[float, float, float]:
+def _notebook(cfg: Config, root: Path, workers: int, progress: bool) -> tuple[float, float]:
     """Like _ours, the way the assignment's scaffold trains and evaluates."""
     from torchvision import datasets, transforms
 
@@ -120,40 +152,80 @@ def _notebook(cfg: Config, root: Path, workers: int,
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    t1 = time.perf_counter()
     model.eval()
     total = 0.0
     with torch.no_grad():
         for x, _ in test_loader:
             total += negative_elbo(model, x).loss.item() * len(x)
-    return t1 - t0, time.perf_counter() - t1, total / len(test_loader.dataset)
+    return time.perf_counter() - t0, total / len(test_loader.dataset)
 
 
-def _child(cfg: Config, spin: str, *args: str) -> dict[str, Any]:
-    """Run `python -m vae.bench` in a fresh process whose OpenMP spins `spin` times."""
+def _spawn(cfg: Config, spin: str, folder: Path, *args: str) -> subprocess.Popen:
+    """Start `python -m vae.bench` in a fresh process whose OpenMP spins `spin` times."""
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     env["GOMP_SPINCOUNT"] = spin
+    config = folder / f"{cfg.name}-{cfg.precision}.toml"
+    config.write_text(cfg.to_toml())
+    return subprocess.Popen([sys.executable, "-m", "vae.bench", str(config), *args], env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True)
+
+
+def _collect(process: subprocess.Popen, task: str) -> dict[str, Any]:
+    try:
+        out, _ = process.communicate()
+    except BrokenPipeError:  # it died before reading its start signal
+        out = process.stdout.read()
+        process.wait()
+    if process.returncode != 0:
+        raise VaeError(f"bench: the child process for '{task}' failed (exit "
+                       f"{process.returncode}); its error is printed above")
+    return json.loads(out)
+
+
+def _notebook_child(cfg: Config, root: Path, workers: int, progress: bool) -> dict[str, Any]:
+    """_notebook in a child process with OpenMP's default spin count, as a notebook runs."""
     with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "config.toml"
-        config.write_text(cfg.to_toml())
-        done = subprocess.run([sys.executable, "-m", "vae.bench", str(config), *args], env=env,
-                              stdout=subprocess.PIPE, stderr=None, text=True)
-    if done.returncode != 0:
-        raise VaeError(f"bench: the child process for '{args[0]}' failed (exit {done.returncode}); "
-                       "its error is printed above")
-    return json.loads(done.stdout)
+        args = ("notebook", str(root), str(workers), "progress" if progress else "quiet")
+        return _collect(_spawn(cfg, SPIN_DEFAULT, Path(tmp), *args), "notebook")
 
 
-def spin_sweep(cfg: Config, data_dir: Path, steps: int, warmup: int) -> dict[str, SpinRates]:
+def side_by_side(cfg: Config, spin: str, jobs: int, *args: str) -> list[dict[str, Any]]:
+    """`jobs` child processes of one task (`args`, _main's after the config). Each loads the
+    data and prepares, says it is ready and waits: all start their timed part together."""
+    with tempfile.TemporaryDirectory() as tmp:
+        children = [_spawn(cfg, spin, Path(tmp), *args) for _ in range(jobs)]
+        ready = [child.stdout.readline().strip() == "ready" for child in children]
+        for child, ok in zip(children, ready):
+            if ok:
+                child.stdin.write("go\n")
+                child.stdin.flush()
+        return [_collect(child, args[0]) for child in children]
+
+
+def ceiling_jobs(cfg: Config, data_dir: Path, spin: str, seconds: float, jobs: int,
+                 threads: int) -> float:
+    """Total images/s of `jobs` ceiling processes side by side, `threads` threads each."""
+    done = side_by_side(cfg, spin, jobs, "ceiling", str(data_dir), str(seconds), str(threads))
+    return sum(child["images_per_s"] for child in done)
+
+
+def epoch_jobs(cfg: Config, data_dir: Path, spin: str, jobs: int) -> float:
+    """Seconds until `jobs` one-thread processes side by side have each run _ours (one epoch
+    and its evaluation), as `make report` trains its runs."""
+    done = side_by_side(cfg, spin, jobs, "epoch", str(data_dir), "1")
+    return max(child["seconds"] for child in done)
+
+
+def spin_sweep(cfg: Config, data_dir: Path, seconds: float) -> dict[str, SpinRates]:
     """Ceiling images/s per spin count, idle and with a busy loop holding one core, and each
     as a share of the best count in the same case."""
     measured: dict[str, dict[str, float]] = {}
+    threads = torch.get_num_threads()
     for spin in SPIN_COUNTS:
-        args = ("ceiling", str(data_dir), str(steps), str(warmup))
-        idle = _child(cfg, spin, *args)["images_per_s"]
+        idle = ceiling_jobs(cfg, data_dir, spin, seconds, 1, threads)
         burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
         try:
-            busy = _child(cfg, spin, *args)["images_per_s"]
+            busy = ceiling_jobs(cfg, data_dir, spin, seconds, 1, threads)
         finally:
             burner.kill()
             burner.wait()
@@ -166,62 +238,127 @@ def spin_sweep(cfg: Config, data_dir: Path, steps: int, warmup: int) -> dict[str
             for spin, rates in measured.items()}
 
 
-def run_bench(cfg: Config, train_split: Split, test_split: Split, data_dir: Path,
-              ceiling_steps: int = 300, warmup: int = 30, workers: int = 2,
-              progress: bool = True, sweep: bool = True) -> BenchResult:
-    """Measure the three pipelines back to back; the ceiling first, so it also warms up torch."""
+def alternate(*arms: Callable[[], Any], rounds: int) -> tuple[list[Any], ...]:
+    """Each callable's results over `rounds` rounds run A B C, C B A, A B C, ...: a steady
+    drift in the machine's speed falls on every arm alike."""
+    results: tuple[list[Any], ...] = tuple([] for _ in arms)
+    for i in range(rounds):
+        order = range(len(arms)) if i % 2 == 0 else reversed(range(len(arms)))
+        for k in order:
+            results[k].append(arms[k]())
+    return results
+
+
+def bench_model(cfg: Config, train_split: Split, test_split: Split, data_dir: Path,
+                notebook_root: Path, rounds: int, ceiling_seconds: float, workers: int,
+                progress: bool, log: Callable[[str], None]) -> ModelBench:
+    """Every measurement of one config (see the module's docstring)."""
     train_x, test_x = train_split.images, test_split.images
-    ceiling = _ceiling(cfg, _first_batch(cfg, train_x), ceiling_steps, warmup)
-    # the other precision's ceiling, on fewer steps: bf16 without bf16 hardware is very slow
+    spin = os.environ.get("GOMP_SPINCOUNT", SPIN_DEFAULT)
+    threads = torch.get_num_threads()
+    jobs = max(2, threads)
+
+    log(f"{cfg.name}: {rounds} rounds of one epoch: this project's loop in one process and in "
+        f"{jobs} side by side, and the notebook's")
+    _ceiling(cfg, _first_batch(cfg, train_x), 0.0)  # warm up torch before the first round
+    ours, ours_jobs, notebook = alternate(
+        lambda: _ours(cfg, train_x, test_x, progress),
+        lambda: epoch_jobs(cfg, data_dir, spin, jobs),
+        lambda: _notebook_child(cfg, notebook_root, workers, progress),
+        rounds=rounds)
+
+    log(f"{cfg.name}: compute ceiling, one {threads}-thread process against {jobs} "
+        f"one-thread processes side by side, {rounds} times each")
+    one_job, side_by_side = alternate(
+        lambda: ceiling_jobs(cfg, data_dir, spin, ceiling_seconds, 1, threads),
+        lambda: ceiling_jobs(cfg, data_dir, spin, ceiling_seconds, jobs, 1),
+        rounds=rounds)
+
+    # bf16 on a CPU without bf16 arithmetic is very slow: a few steps say enough
     other = "bf16" if cfg.precision == "fp32" else "fp32"
+    log(f"{cfg.name}: the ceiling in {other}; then one final evaluation")
     other_ceiling = _ceiling(replace(cfg, precision=other), _first_batch(cfg, train_x),
-                             max(1, ceiling_steps // 10), max(1, warmup // 10))
-    ours_train, ours_eval, ours_loss = _ours(cfg, train_x, test_x, progress)
+                             ceiling_seconds / 2)
+
+    model = ours[-1][2]
+    t0 = time.perf_counter()
+    final_metrics(model, test_x, cfg)
+    eval_seconds = time.perf_counter() - t0
+    return ModelBench(
+        name=cfg.name,
+        architecture=cfg.architecture,
+        precision=cfg.precision,
+        epochs=cfg.epochs,
+        train_images=len(train_x),
+        ours_seconds=[seconds for seconds, _, _ in ours],
+        jobs_seconds=ours_jobs,
+        notebook_seconds=[n["seconds"] for n in notebook],
+        ours_test_loss=ours[0][1],
+        notebook_test_loss=notebook[0]["test_loss"],
+        jobs=jobs,
+        threads=threads,
+        train_flops_per_image=train_flops_per_image(cfg, _first_batch(cfg, train_x)),
+        one_job_images_per_s=one_job,
+        jobs_images_per_s=side_by_side,
+        other_precision=other,
+        other_precision_images_per_s=other_ceiling,
+        eval_seconds=eval_seconds,
+        iwae_k=cfg.iwae_k,
+        iwae_images=min(cfg.iwae_images, len(test_x)),
+    )
+
+
+def run_bench(configs: list[Config], train_split: Split, test_split: Split, data_dir: Path,
+              rounds: int = 3, ceiling_seconds: float = 5.0, workers: int = 2,
+              progress: bool = True, sweep: bool = True,
+              log: Callable[[str], None] = print) -> BenchResult:
+    """bench_model for each config, then the spin sweep on the first."""
+    if rounds < 1:
+        raise VaeError(f"bench: --rounds must be at least 1, got {rounds}")
     with tempfile.TemporaryDirectory() as tmp:
         root = _notebook_root(Path(data_dir), Path(tmp))
-        notebook = _child(cfg, SPIN_DEFAULT, "notebook", str(root), str(workers),
-                          "progress" if progress else "quiet")
-    n = len(train_x)
-    ours = n / (ours_train + ours_eval)
-    notebook_rate = n / (notebook["train_seconds"] + notebook["eval_seconds"])
+        models = [bench_model(cfg, train_split, test_split, data_dir, root, rounds,
+                              ceiling_seconds, workers, progress, log) for cfg in configs]
+    if sweep:
+        log(f"{configs[0].name}: the ceiling at OpenMP spin counts {', '.join(SPIN_COUNTS)}")
     return BenchResult(
         threads=torch.get_num_threads(),
         spin_count=os.environ.get("GOMP_SPINCOUNT", "unset"),
         wait_policy=os.environ.get("OMP_WAIT_POLICY", "unset"),
         notebook_spin_count=SPIN_DEFAULT,
         workers=workers,
-        ours_train_seconds=ours_train,
-        ours_eval_seconds=ours_eval,
-        notebook_train_seconds=notebook["train_seconds"],
-        notebook_eval_seconds=notebook["eval_seconds"],
-        ours_test_loss=ours_loss,
-        notebook_test_loss=notebook["test_loss"],
-        images_per_s=ours,
-        notebook_images_per_s=notebook_rate,
-        ceiling_images_per_s=ceiling,
-        precision=cfg.precision,
-        other_precision=other,
-        other_precision_ceiling_images_per_s=other_ceiling,
-        speedup=ours / notebook_rate,
-        fraction_of_ceiling=ours / ceiling,
-        ours_train_images_per_s=n / ours_train,
-        notebook_train_images_per_s=n / notebook["train_seconds"],
-        train_fraction_of_ceiling=n / ours_train / ceiling,
-        spin_sweep=spin_sweep(cfg, Path(data_dir), ceiling_steps, warmup) if sweep else None,
+        rounds=rounds,
+        matmul_size=MATMUL_SIZE,
+        matmul_gflops=matmul_gflops(ceiling_seconds),
+        models=models,
+        spin_sweep=spin_sweep(configs[0], Path(data_dir), ceiling_seconds) if sweep else None,
     )
 
 
 def _main(argv: list[str]) -> dict[str, Any]:
-    """The child side of _child: `CONFIG notebook ROOT WORKERS progress|quiet` or
-    `CONFIG ceiling DATA_DIR STEPS WARMUP`."""
+    """The child side of _spawn: `CONFIG notebook ROOT WORKERS progress|quiet`,
+    `CONFIG epoch DATA_DIR THREADS` or `CONFIG ceiling DATA_DIR SECONDS THREADS`; the last two
+    wait for a line on stdin after saying "ready" (side_by_side)."""
     cfg, mode, *rest = load_config(argv[0]), *argv[1:]
     if mode == "notebook":
         root, workers, progress = rest
-        train_s, eval_s, loss = _notebook(cfg, Path(root), int(workers), progress == "progress")
-        return {"train_seconds": train_s, "eval_seconds": eval_s, "test_loss": loss}
-    data_dir, steps, warmup = rest
-    x = _first_batch(cfg, load_split(data_dir, "train", download=False).images)
-    return {"images_per_s": _ceiling(cfg, x, int(steps), int(warmup)),
+        seconds, loss = _notebook(cfg, Path(root), int(workers), progress == "progress")
+        return {"seconds": seconds, "test_loss": loss}
+
+    def wait_for_go() -> None:
+        print("ready", flush=True)
+        sys.stdin.readline()
+
+    data_dir, *rest, threads = rest
+    torch.set_num_threads(int(threads))
+    train = load_split(data_dir, "train", download=False).images
+    if mode == "epoch":
+        test = load_split(data_dir, "test", download=False).images
+        wait_for_go()
+        seconds, loss, _ = _ours(cfg, train, test, progress=False)
+        return {"seconds": seconds, "test_loss": loss}
+    (seconds,) = rest
+    return {"images_per_s": _ceiling(cfg, _first_batch(cfg, train), float(seconds), wait_for_go),
             "spin_count": os.environ.get("GOMP_SPINCOUNT"),
             "wait_policy": os.environ.get("OMP_WAIT_POLICY")}
 

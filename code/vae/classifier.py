@@ -8,11 +8,8 @@ its settings and this file's code, so it is trained once and reused like a VAE r
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -22,9 +19,9 @@ from tqdm import tqdm
 
 from .data import Split, num_batches, to_float
 from .io import atomic_write
-from .measure_record import ClassifierConfig, ClassifierResults
+from .measure_record import (CLASSIFIER_RESULTS, ClassifierConfig, ClassifierResults,
+                             classifier_dir, classifier_hash)
 from .records import read_record, write_record
-from .runs import code_digest
 
 class DigitClassifier(nn.Module):
     """Two 3x3 convolutions with max pooling (28 -> 14 -> 7), a dense layer of cfg.features
@@ -38,20 +35,12 @@ class DigitClassifier(nn.Module):
             nn.Conv2d(c, 2 * c, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Linear(2 * c * 7 * 7, width), nn.ReLU())
         self.head = nn.Linear(width, 10)
+        # measured here: reading 1,000 images at a time, 1.6 times as fast as the default
+        # layout (convolutions and max pooling both gain); the same outputs up to float rounding
+        self.to(memory_format=torch.channels_last)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
-
-
-def classifier_hash(cfg: ClassifierConfig) -> str:
-    # measure_record.py holds its record types: a changed record must not find an old file
-    blob = json.dumps(asdict(cfg), sort_keys=True) + code_digest(
-        ("classifier.py", "measure_record.py", "data.py"))
-    return hashlib.sha256(blob.encode()).hexdigest()[:12]
-
-
-def classifier_dir(cfg: ClassifierConfig, runs_root: str | Path) -> Path:
-    return Path(runs_root) / f"classifier-{classifier_hash(cfg)}"
 
 
 @torch.inference_mode()
@@ -76,7 +65,7 @@ def accuracy(model: DigitClassifier, split: Split) -> float:
 def _train(cfg: ClassifierConfig, train: Split, progress: bool) -> DigitClassifier:
     torch.manual_seed(cfg.seed)
     model = DigitClassifier(cfg)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)
     steps = num_batches(len(train), cfg.batch_size)
     # measured: 98.9 % test accuracy after three epochs at a constant 1e-3, 99.2 % after four
     # annealed from 2e-3
@@ -104,7 +93,7 @@ def trained_classifier(cfg: ClassifierConfig, train: Split, test: Split,
                                                                     ClassifierResults]:
     """The classifier of cfg: loaded from its folder, or trained and saved there first."""
     folder = classifier_dir(cfg, runs_root)
-    results_path = folder / "classifier.json"
+    results_path = folder / CLASSIFIER_RESULTS
     model = DigitClassifier(cfg)
     if results_path.is_file():
         results = read_record(ClassifierResults, results_path, "measure")

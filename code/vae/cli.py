@@ -86,23 +86,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--out", default="report/figures")
 
-    p = sub.add_parser("bench", help="measure training throughput -> report/results/bench.json")
-    p.add_argument("config", metavar="TOML")
-    p.add_argument("--ceiling-steps", type=int, default=300,
-                   help="timed steps of the compute ceiling (the pipelines run one whole epoch)")
+    p = sub.add_parser("bench", help="measure training and evaluation speed of each config "
+                                      "-> report/results/bench.json")
+    p.add_argument("configs", nargs="+", metavar="TOML")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="rounds of alternating runs of each comparison; medians are reported "
+                        "(default: 3)")
+    p.add_argument("--ceiling-seconds", type=float, default=5.0,
+                   help="seconds each measurement of the compute ceiling is timed (default: 5)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--no-sweep", action="store_true",
-                   help="skip timing the ceiling at each OpenMP spin count (saves ~30 s)")
+                   help="skip timing the ceiling at each OpenMP spin count (saves ~40 s)")
     p.add_argument("--out", default="report/results/bench.json")
     _add_common(p)
     return parser
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from .jobs import default_jobs, train_all
+    from .jobs import train_all
 
     configs = load_configs(args.configs, args.overlay, args.overrides)
-    jobs = default_jobs() if args.jobs == "auto" else int(args.jobs)
+    jobs = None if args.jobs == "auto" else int(args.jobs)
     train_all([run for cfg in configs for run in cfg.per_seed()], args.data_dir, args.runs, jobs,
               progress=not args.no_progress,
               log=lambda message: print(message, flush=True))  # in order with tqdm's stderr
@@ -119,20 +123,25 @@ def cmd_summary(args: argparse.Namespace) -> None:
 
 
 def cmd_measure(args: argparse.Namespace) -> None:
-    from .data import load_split
-    from .measure import measure
+    from .measure_record import current_measurements
 
     configs = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    measure([run for cfg in configs for run in cfg.per_seed()], args.runs, load_split(args.data_dir, "train"),
+    configs = [run for cfg in configs for run in cfg.per_seed()]
+    if current_measurements(configs, args.runs, args.out) is not None:
+        print(f"measurements in {args.out} are up to date with the runs and the classifier")
+        return
+    from .data import load_split
+    from .measure import measure
+    measure(configs, args.runs, load_split(args.data_dir, "train"),
             load_split(args.data_dir, "test"), args.out, progress=not args.no_progress,
             log=lambda message: print(message, flush=True))
 
 
 def cmd_figures(args: argparse.Namespace) -> None:
-    from .figures import draw_if_changed
+    from .drawn import draw_stale
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    written = draw_if_changed(main, variants, args.runs, args.data_dir, args.out)
+    written = draw_stale(main, variants, args.runs, args.data_dir, args.out)
     if written is None:
         print(f"figures in {args.out} are up to date with the runs and plotting code")
     for path in written or []:
@@ -144,22 +153,31 @@ def cmd_bench(args: argparse.Namespace) -> None:
     from .data import load_split
     from .records import write_record
 
-    (cfg,) = load_configs([args.config], args.overlay, args.overrides)
-    result = run_bench(cfg, load_split(args.data_dir, "train"), load_split(args.data_dir, "test"),
-                       Path(args.data_dir), args.ceiling_steps, progress=not args.no_progress,
-                       sweep=not args.no_sweep)
+    configs = load_configs(args.configs, args.overlay, args.overrides)
+    result = run_bench(configs, load_split(args.data_dir, "train"),
+                       load_split(args.data_dir, "test"), Path(args.data_dir), args.rounds,
+                       args.ceiling_seconds, progress=not args.no_progress,
+                       sweep=not args.no_sweep, log=lambda message: print(message, flush=True))
     write_record(args.out, result)  # before printing, so that a closed pipe cannot lose it
-    for label, rate, epoch, evaluation in (
-            ("this project's loop", result.images_per_s, result.ours_train_seconds,
-             result.ours_eval_seconds),
-            ("notebook pipeline", result.notebook_images_per_s, result.notebook_train_seconds,
-             result.notebook_eval_seconds)):
-        print(f"{label:22s}{rate:8.0f} images/s  (epoch {epoch:.1f} s "
-              f"+ test evaluation {evaluation:.1f} s)")
-    print(f"{'compute ceiling':22s}{result.ceiling_images_per_s:8.0f} images/s ({result.precision}); "
-          f"{result.other_precision_ceiling_images_per_s:.0f} images/s in {result.other_precision}")
-    print(f"speed-up {result.speedup:.2f}x over the notebook, "
-          f"{100 * result.fraction_of_ceiling:.0f}% of the ceiling")
+    print(f"medians of {result.rounds} rounds of alternating runs, {result.threads} threads")
+    for m in result.models:
+        print(f"{m.name} ({m.architecture}, {m.precision}):\n"
+              f"  epoch + test evaluation   ours {m.ours_images_per_s:7.0f} images/s, notebook "
+              f"{m.notebook_images_per_s:7.0f}; speed-up {m.speedup:.2f}x "
+              f"(rounds {', '.join(f'{r:.2f}' for r in m.speedups)})\n"
+              f"  {m.jobs} jobs side by side      {m.jobs} epochs in {m.jobs_epoch_seconds:.1f} s; "
+              f"speed-up {m.jobs_speedup:.2f}x "
+              f"(rounds {', '.join(f'{r:.2f}' for r in m.jobs_speedups)})\n"
+              f"  ceiling                   1 job x {m.threads} threads "
+              f"{m.one_job_rate:7.0f} images/s, {m.jobs} jobs x 1 thread "
+              f"{m.jobs_rate:7.0f}; {m.jobs_gain:.2f}x; "
+              f"{m.other_precision} {m.other_precision_images_per_s:.0f}\n"
+              f"  arithmetic                {m.train_mflops_per_image:.1f} MFLOP per training "
+              f"image; {m.jobs} jobs at the ceiling {m.jobs_gflops:.0f} GFLOP/s, "
+              f"{100 * m.jobs_gflops / result.matmul_gflops:.0f}% of a large matrix product's "
+              f"{result.matmul_gflops:.0f}\n"
+              f"  final evaluation          {m.eval_seconds:.1f} s (IWAE k={m.iwae_k} on "
+              f"{m.iwae_images} images), {100 * m.eval_share:.0f}% of a {m.epochs}-epoch run")
     if result.spin_sweep:
         print("ceiling by GOMP_SPINCOUNT   idle   one core busy  (images/s)")
         for spin, rates in result.spin_sweep.items():

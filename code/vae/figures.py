@@ -16,65 +16,16 @@ from matplotlib.ticker import MaxNLocator
 from . import VaeError
 from .config import Config
 from .data import Split, binarize_fixed, load_split, to_float
+from .drawn import figure_digests, figures_of, record_drawn
 from .evaluate import test_images
 from .images import label_columns, label_rows, show_digits, tiled_aspect
-from .io import read_json, write_json
 from .latent import first_of_each_class
 from .latent_figures import plot_interpolation, plot_latent, plot_manifold
 from .model import VAE
-from .runs import Run, code_digest
+from .runs import Run
 from .style import EXPECT, FULL, NEG_ELBO, NORMAL, TEST, TRAIN, figure, save, styled
 
 SAMPLE_ROWS, SAMPLE_COLS = 4, 16
-# The modules each figure is drawn by: an edit to one of them redraws that figure (of every
-# model), an edit elsewhere does not. Runs are compared by hash, so new runs redraw their own.
-_TILES = ("figures.py", "images.py", "style.py")
-_LATENT = ("latent_figures.py", "latent.py", "images.py", "findings.py", "style.py")
-FIGURE_CODE = {
-    "training": ("figures.py", "style.py"),
-    "reconstructions": (*_TILES, "latent.py"),
-    "samples": _TILES,
-    "manifold": _LATENT,
-    "latent": _LATENT,
-    "interpolation": _LATENT,
-}
-STAMP = "drawn.json"  # in each model's folder: the runs and code its figures were drawn from
-
-
-def figures_of(cfg: Config) -> list[str]:
-    """The figures a config gets: the manifold only for codes of one or two dimensions."""
-    return [name for name in FIGURE_CODE if name != "manifold" or cfg.latent_dim <= 2]
-
-
-def figure_digests() -> dict[str, str]:
-    """Each figure's code digest; each set of modules is read once."""
-    by_files = {files: code_digest(files) for files in set(FIGURE_CODE.values())}
-    return {name: by_files[files] for name, files in FIGURE_CODE.items()}
-
-
-def _drawn(folder: Path, hashes: list[str]) -> dict[str, str]:
-    """The figures folder's stamp records as drawn from these runs, with their code digests."""
-    stamp = read_json(folder / STAMP) if (folder / STAMP).exists() else {}
-    return stamp.get("figures", {}) if stamp.get("runs") == hashes else {}
-
-
-def stale_figures(cfg: Config, runs_root: str | Path, folder: Path,
-                  digests: dict[str, str]) -> list[str]:
-    """The figures of cfg in folder that are missing or older than its runs or their code."""
-    drawn = _drawn(folder, [Run(seed, runs_root).hash for seed in cfg.per_seed()])
-    return [name for name in figures_of(cfg)
-            if drawn.get(name) != digests[name] or not (folder / f"{name}.pdf").exists()]
-
-
-def draw_if_changed(main: Config, variants: list[Config], runs_root: str | Path,
-                    data_dir: str | Path, out: str | Path) -> list[Path] | None:
-    """Draw the figures that are missing or stale (stale_figures); None when none is."""
-    digests = figure_digests()
-    todo = {cfg.name: stale_figures(cfg, runs_root, Path(out) / cfg.name, digests)
-            for cfg in [main, *variants]}
-    if not any(todo.values()):
-        return None
-    return draw_all(main, variants, runs_root, data_dir, out, todo)
 
 
 def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
@@ -101,10 +52,7 @@ def draw_all(main: Config, variants: list[Config], runs_root: str | Path,
             continue
         folder = Path(out) / cfg.name
         written += draw_run(seeds, train, test, folder, wanted)
-        hashes = [run.hash for run in seeds]
-        drawn = _drawn(folder, hashes)
-        drawn.update({name: digests[name] for name in wanted})
-        write_json(folder / STAMP, {"runs": hashes, "figures": drawn})
+        record_drawn(folder, [run.hash for run in seeds], wanted, digests)
     return written
 
 

@@ -50,22 +50,23 @@ def _train_one(cfg: Config, runs_root: str) -> str:
     return cfg.label
 
 
-def train_all(configs: list[Config], data_dir: str | Path, runs_root: str | Path, jobs: int,
-              progress: bool = True, log: Callable[[str], None] = print) -> None:
-    """Train every config that has no finished run; `jobs` of them at a time."""
-    from .train import resolve_device, train
-
+def train_all(configs: list[Config], data_dir: str | Path, runs_root: str | Path,
+              jobs: int | None, progress: bool = True, log: Callable[[str], None] = print) -> None:
+    """Train every config that has no finished run; `jobs` of them at a time (None: as many as
+    default_jobs). Torch is imported only when something is left to train."""
     pending = []
     for cfg in configs:
         run = Run(cfg, runs_root)
         if run.is_finished():
             log(f"{cfg.label}: finished run found in {run.dir}, not training again")
         else:
-            resolve_device(cfg.device)  # a device that is not there stops before any work
             pending.append(cfg)
     if not pending:
         return
-    jobs = max(1, min(jobs, len(pending)))
+    from .train import resolve_device, train
+    for cfg in pending:
+        resolve_device(cfg.device)  # a device that is not there stops before any work
+    jobs = max(1, min(jobs or default_jobs(), len(pending)))
     if jobs == 1:
         from .data import load_split
         splits = load_split(data_dir, "train"), load_split(data_dir, "test")

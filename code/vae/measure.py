@@ -17,20 +17,20 @@ from .config import Config
 from .data import Split, batches, to_float
 from .evaluate import encode_means
 from .latent import first_of_each_class, interpolations, manifold_grid
-from .measure_record import (ClassifierConfig, Confusion, ManifoldReading, Measurements,
-                             ModelReadings, Neighbours, PathReading, Reconstructions, Samples,
-                             read_measurements)
+from .measure_record import (MEASURING_CODE, ClassifierConfig, Confusion, ManifoldReading,
+                             Measurements, ModelReadings, Neighbours, PathReading,
+                             Reconstructions, Samples, measured_runs, up_to_date)
 from .model import VAE
 from .records import write_record
 from .runs import Run, code_digest
 
 MEASURE_SEED = 2024  # picks the training subset: the same images for every model
-TRAIN_IMAGES = 10_000  # training images reconstructed
-SAMPLES = 10_000  # draws from the prior
+# At most this many training images are reconstructed and prior samples drawn per model; no
+# more than the test images the runs were evaluated on (all 10,000, or a smoke test's limit).
+IMAGES = 10_000
 CONFIDENT = 0.9  # a sample whose top class has this probability counts as a clear digit
 NEIGHBOURS = 10  # k of the k-nearest-neighbour vote in the latent space
 CONFUSIONS = 3  # the most frequent confusions kept
-MEASURING_CODE = ("measure.py", "measure_record.py", "latent.py")  # the classifier has its own hash
 
 
 # -- readings of plain arrays, each testable on a hand-made case -------------------------------
@@ -128,19 +128,19 @@ def reconstruction_reading(model: VAE, classifier: DigitClassifier, split: Split
 
 
 @torch.inference_mode()
-def sample_reading(model: VAE, classifier: DigitClassifier, seed: int,
+def sample_reading(model: VAE, classifier: DigitClassifier, seed: int, count: int,
                    test_features: np.ndarray) -> Samples:
-    z = torch.randn(SAMPLES, model.latent_dim, generator=torch.Generator().manual_seed(seed))
+    z = torch.randn(count, model.latent_dim, generator=torch.Generator().manual_seed(seed))
     predicted, top, features = classify(classifier, model.generate(z))
-    return Samples(SAMPLES, class_shares(predicted), float(np.mean(top >= CONFIDENT)),
+    return Samples(count, class_shares(predicted), float(np.mean(top >= CONFIDENT)),
                    frechet_distance(test_features, features))
 
 
 @torch.inference_mode()
 def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: Split,
                    test: Split, test_features: np.ndarray) -> ModelReadings:
-    """All readings of one run; subset is the training images it reconstructs, train the whole
-    training set (the figure's images come from it)."""
+    """All readings of one run; subset is the training images it reconstructs (and as many
+    prior samples are drawn), train the whole training set (the figure's images come from it)."""
     model = run.load_model()
     paths = interpolations(model, test)
     path_readings = []
@@ -157,17 +157,28 @@ def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: 
         name=run.cfg.name, seed=run.cfg.seed, run_hash=run.hash,
         train=reconstruction_reading(model, classifier, subset, train),
         test=reconstruction_reading(model, classifier, test, test),
-        samples=sample_reading(model, classifier, run.cfg.seed, test_features),
+        samples=sample_reading(model, classifier, run.cfg.seed, len(subset), test_features),
         paths=path_readings, manifold=manifold,
         neighbours=Neighbours(NEIGHBOURS, float(np.mean(vote == labels)),
                               per_class_accuracy(labels, vote), confusions(labels, vote)))
 
 
-def training_subset(train: Split) -> Split:
-    """TRAIN_IMAGES training images drawn uniformly by MEASURE_SEED."""
+def training_subset(train: Split, count: int = IMAGES) -> Split:
+    """count training images drawn uniformly by MEASURE_SEED."""
     index = torch.from_numpy(np.random.default_rng(MEASURE_SEED)
-                             .permutation(len(train))[:TRAIN_IMAGES])
+                             .permutation(len(train))[:count])
     return Split(train.images[index], train.labels[index])
+
+
+def evaluated_test_set(runs: list[Run], test: Split) -> Split:
+    """The test images the runs were evaluated on (evaluate.test_images); they must agree,
+    because every model is read on the same images."""
+    limits = {run.cfg.test_limit for run in runs}
+    if len(limits) > 1:
+        raise VaeError(f"the runs to measure were evaluated on different test sets (test_limit "
+                       f"{sorted(limits)}); measure them separately or give them one test_limit")
+    count = limits.pop() if limits else 0
+    return Split(test.images[:count], test.labels[:count]) if count else test
 
 
 def measure(configs: list[Config], runs_root: str | Path, train: Split, test: Split,
@@ -176,23 +187,17 @@ def measure(configs: list[Config], runs_root: str | Path, train: Split, test: Sp
     """Measurements of every finished run in configs, reusing out when it was made from the
     same runs, classifier and code. Binarised runs are measured on grey-level images like the
     rest, so their readings are left out."""
-    runs = [Run(cfg, runs_root) for cfg in configs if not cfg.binarize]
+    runs = measured_runs(configs, runs_root)
     for run in runs:
         run.read_results()  # refuses an unfinished run before anything is measured
     classifier, trained = trained_classifier(ClassifierConfig(), train, test, runs_root,
                                              progress, log)
-    code = code_digest(MEASURING_CODE)
-    try:
-        previous = read_measurements(out)
-    except VaeError:  # missing, or written by another version: measure again
-        previous = None
-    if (previous is not None and previous.code == code
-            and previous.classifier == trained
-            and [(m.name, m.run_hash) for m in previous.models]
-            == [(run.cfg.name, run.hash) for run in runs]):
+    previous = up_to_date(out, runs, trained)
+    if previous is not None:
         log(f"measurements in {out} are up to date with the runs and the classifier")
         return previous
-    subset = training_subset(train)
+    test = evaluated_test_set(runs, test)
+    subset = training_subset(train, min(IMAGES, len(test)))
     _, test_top, test_features = classify(classifier, to_float(test.images))
     _, _, train_features = classify(classifier, to_float(subset.images))
     readings = []
@@ -200,7 +205,7 @@ def measure(configs: list[Config], runs_root: str | Path, train: Split, test: Sp
         log(f"{run.cfg.label}: measuring reconstructions, samples, paths and the latent space")
         readings.append(model_readings(run, classifier, train, subset, test, test_features))
     result = Measurements(
-        classifier=trained, code=code, train_images=len(subset), confident_at=CONFIDENT,
+        classifier=trained, code=code_digest(MEASURING_CODE), train_images=len(subset), confident_at=CONFIDENT,
         test_confident=float(np.mean(test_top >= CONFIDENT)),
         train_test_frechet=frechet_distance(test_features, train_features), models=readings)
     write_record(out, result)

@@ -6,6 +6,7 @@ read_summary. No torch at import, so that build.py stays free of it.
 
 from __future__ import annotations
 
+import os
 import platform
 import statistics
 import subprocess
@@ -226,14 +227,12 @@ def path_to(entry: Entry, entries: list[Entry]) -> list[Step]:
 
 def environment() -> Environment:
     """Where and with what the numbers were made, for the report's provenance appendix."""
-    import torch
-
     packages = ("torch", "torchvision", "numpy", "sympy", "matplotlib", "jinja2", "tqdm")
     return Environment(
         python=platform.python_version(),
         platform=platform.platform(terse=True),
         cpu=_cpu_name(),
-        cores=torch.get_num_threads(),
+        cores=len(os.sched_getaffinity(0)),
         packages={name: version(name) for name in packages},
         git_commit=_git_commit(),
     )
