@@ -115,15 +115,19 @@ def test_manifold_line_and_plane():
         r"(\qty{77.5}{\percent}); every digit appears somewhere.")
 
 
-def test_neighbours_quote_every_model_and_the_first_one_s_confusions():
+def test_neighbours_quote_every_model_over_seeds_and_the_first_one_s_confusions():
     first = readings(knn=0.574, knn_found=[Confusion(9, 7, 300, 0.31)])
-    text = neighbours([("assignment", first), ("conv", readings(knn=0.968))])
+    text = neighbours([("assignment", first, Spread(0.609, 0.034)),
+                       ("conv", readings(knn=0.968), Spread(0.97, 0.002))], seeds=3)
     assert text == (
         r"How well the code separates the classes, without ever seeing a label, is measured by "
         r"a vote of the 10 nearest posterior means (leave-one-out, all test images): it recovers "
-        r"the label of \qty{57.4}{\percent} for \texttt{assignment} and \qty{96.8}{\percent} "
-        r"for \texttt{conv}. For \texttt{assignment} the vote most often takes 9 as 7 "
-        r"(\qty{31}{\percent} of the test 9s): these classes share a region of the code.")
+        r"the label of \qty{60.9 +- 3.4}{\percent} for \texttt{assignment} and "
+        r"\qty{97.0 +- 0.2}{\percent} for \texttt{conv}. For \texttt{assignment}'s first seed the "
+        r"vote most often takes 9 as 7 (\qty{31}{\percent} of the test 9s): these classes share "
+        r"a region of the code.")
+    one = neighbours([("assignment", first, Spread(0.574, 0.0))], seeds=1)
+    assert r"\qty{57.4}{\percent} for \texttt{assignment}. For \texttt{assignment} the" in one
 
 
 SMOOTH = path(0, 6, [0, 0, 0, 0, 6, 6, 6, 6, 6, 6])
@@ -181,7 +185,7 @@ def test_conclusion_separates_the_best_loss_from_the_best_samples():
         r"lowest test \negelbo{}, \texttt{conv} (\qty{98.0}{\percent}) keeps the digit in most "
         r"reconstructions, \texttt{conv} (\num{151.0}) generates samples closest to real digits "
         r"by Fr\'echet distance and \texttt{latent16} (\qty{73.0}{\percent}) the most samples "
-        r"that are clearly a digit. A lower \negelbo{} is therefore not the same as better "
+        r"that are clearly a digit. The lowest \negelbo{} does not give the most recognisable "
         r"samples: \texttt{conv} names a digit confidently in only \qty{61.0}{\percent} of its "
         r"samples. The assignment's model, \texttt{assignment}, scores \num{167.84} nats, keeps "
         r"the digit in \qty{56.0}{\percent} of reconstructions and has a Fr\'echet distance of "

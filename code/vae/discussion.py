@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .findings import PRINTED, count_words, leaders, plural, printed_difference
-from .latex import nats, num, percent, setting, tex_escape
+from .latex import nats, num, percent, pm_percent, setting, tex_escape
 from .measure_record import Confusion, ManifoldReading, ModelReadings, PathReading
 from .summary import Spread
 
@@ -165,17 +165,19 @@ def manifold(m: ManifoldReading, latent_dim: int) -> Markup:
 
 # -- the latent space and interpolations (bonus) --------------------------------------------------
 
-def neighbours(readings: list[tuple[str, ModelReadings]]) -> Markup:
-    """The k-nearest-neighbour label accuracy of the posterior means, first model's confusions."""
-    first_name, first = readings[0]
+def neighbours(readings: list[tuple[str, ModelReadings, Spread]], seeds: int) -> Markup:
+    """The k-nearest-neighbour label accuracy of the posterior means, mean ± sd over seeds, and
+    the first model's confusions (its first seed, whose code the figure shows)."""
+    first_name, first, _ = readings[0]
     k = first.neighbours.k
-    scores = listing([f"{percent(r.neighbours.accuracy)} for {model_name(name)}"
-                      for name, r in readings])
+    scores = listing([f"{pm_percent(vote.mean, vote.sd, seeds)} for {model_name(name)}"
+                      for name, _, vote in readings])
     text = (f"How well the code separates the classes, without ever seeing a label, is measured "
             f"by a vote of the {k} nearest posterior means (leave-one-out, all test images): it "
             f"recovers the label of {scores}.")
     if first.neighbours.confusions:
-        text += (f" For {model_name(first_name)} the vote most often takes "
+        whose = f"{model_name(first_name)}'s first seed" if seeds > 1 else model_name(first_name)
+        text += (f" For {whose} the vote most often takes "
                  f"{confusion_words(first.neighbours.confusions, 'test')}: these classes share "
                  f"a region of the code.")
     return Markup(text)
@@ -301,7 +303,7 @@ def conclusion(runs: list[tuple[str, Any, Any]], main: str, seeds: int) -> Marku
             f"the most samples that are clearly a digit. ")
     if not set(elbo) & set(confident):
         loss_conf = by_name[elbo[0]][1].clear_samples.mean
-        text += (f"A lower \\negelbo{{}} is therefore not the same as better samples: "
+        text += (f"The lowest \\negelbo{{}} does not give the most recognisable samples: "
                  f"{model_name(elbo[0])} names a digit confidently in only "
                  f"{percent(loss_conf)} of its samples. ")
     main_loss, main_r = by_name[main]
@@ -372,7 +374,8 @@ def part_two(summary: Any, reference: float) -> PartTwo:
         plane_manifold=(manifold(plane.readings.manifold, 2)
                         if plane and plane.readings.manifold else None),
         best_projected=best is not main and best is not plane and best.latent_dim > 2,
-        neighbours=neighbours([(e.name, e.readings) for e in shown]),
+        neighbours=neighbours([(e.name, e.readings, e.readings_spread.neighbour_vote)
+                               for e in shown], summary.seeds),
         interpolations=[interpolation(e.name, e.readings) for e in paths],
         bonus=bonus_answer([(e.name, e.readings) for e in paths]),
         improvement=improvement(summary.best_path, main.name, best.name,

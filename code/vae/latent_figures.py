@@ -148,7 +148,7 @@ def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
             points, names = z, ("$z_1$", "$z_2$")
         else:
             points, share = pca(z)
-            names = tuple(f"PC {i + 1} ({share[i]:.0%} of variance)" for i in range(2))
+            names = tuple(f"PC {i + 1} ({share[i]:.1%} of variance)" for i in range(2))
             title += f"\nfirst two principal components of {d} dimensions"
         _scatter(ax, points, labels)
         ax.set_xlabel(names[0])
