@@ -109,15 +109,17 @@ def reconstructions(r: ModelReadings, kl: float, latent_dim: int) -> Markup:
 
 
 def samples(r: ModelReadings, confident_at: float, test_confident: float,
-            real_frechet: float) -> Markup:
-    """The class histogram, the confidence and the Frechet distance of the prior's samples."""
+            real_frechet: float, references: bool = True) -> Markup:
+    """The class histogram, the confidence and the Frechet distance of the prior's samples;
+    with the values of real images beside them unless a paragraph before gave those."""
     s = r.samples
     missing = [y for y in range(10) if s.shares[y] < MISSING]
     scarce = [y for y in range(10) if MISSING <= s.shares[y] < SCARCE]
     crowded = [y for y in range(10) if s.shares[y] > CROWDED]
     text = (f"Of {num(s.images)} digits decoded from the prior, the classifier names "
-            f"{percent(s.confident)} with probability at least {confident_at:g}, against "
-            f"{percent(test_confident)} of real test images. ")
+            f"{percent(s.confident)} with probability at least {confident_at:g}"
+            + (f", against {percent(test_confident)} of real test images. " if references
+               else ". "))
     parts = []
     if missing:
         parts.append(f"digit{'s' if len(missing) > 1 else ''} "
@@ -136,8 +138,9 @@ def samples(r: ModelReadings, confident_at: float, test_confident: float,
         text += (f"Every digit takes between {percent(min(s.shares))} and "
                  f"{percent(max(s.shares))} of the samples (uniform: {percent(0.1, 0)}). ")
     text += (f"The Fr\\'echet distance between the classifier's features of the samples and of "
-             f"the test images is {num(s.frechet, 1)}; for training against test images, two "
-             f"sets of real digits, it is {num(real_frechet, 1)}.")
+             f"the test images is {num(s.frechet, 1)}"
+             + (f"; for training against test images, two sets of real digits, it is "
+                f"{num(real_frechet, 1)}." if references else "."))
     return Markup(text)
 
 
@@ -271,12 +274,12 @@ def improvement(path: list[Any], main: str, best: str, total: float) -> Markup:
                   f"time, the gain is {listing(steps)}.")
 
 
-def first_place(names: list[str], value: Markup) -> str:
-    """"conv (95.94 nats)", or "conv and conv32 (97.9 %; the seeds do not separate them)"."""
-    if len(names) == 1:
-        return f"{model_name(names[0])} ({value})"
-    return (f"{listing([model_name(n) for n in names])} ({value} for {model_name(names[0])}; "
-            f"the seeds do not separate them)")
+def first_place(names: list[str], value: Markup, claim: str) -> str:
+    """"conv has the lowest test -ELBO (95.94)", naming any model the seeds cannot separate
+    from the first: "(95.94; the seeds do not separate conv32 from it)"."""
+    tie = (f"; the seeds do not separate {listing([model_name(n) for n in names[1:]])} from it"
+           if names[1:] else "")
+    return f"{model_name(names[0])} {claim} ({value}{tie})"
 
 
 def conclusion(runs: list[tuple[str, Any, Any]], main: str, seeds: int) -> Markup:
@@ -292,15 +295,15 @@ def conclusion(runs: list[tuple[str, Any, Any]], main: str, seeds: int) -> Marku
     confident = first(lambda loss, r: r.clear_samples, False)
     by_name = {n: (loss, r) for n, loss, r in runs}
     text = (f"Across the {count_words(len(runs))} models, as means over seeds, "
-            f"{first_place(elbo, nats(by_name[elbo[0]][0].mean))} "
-            f"{'share' if len(elbo) > 1 else 'has'} the lowest test \\negelbo{{}}, "
-            f"{first_place(recon, percent(by_name[recon[0]][1].digit_kept.mean))} "
-            f"{'keep' if len(recon) > 1 else 'keeps'} the digit in most reconstructions, "
-            f"{first_place(frechet, num(by_name[frechet[0]][1].frechet.mean, 1))} "
-            f"{'generate' if len(frechet) > 1 else 'generates'} samples closest to real digits "
-            f"by Fr\\'echet distance and "
-            f"{first_place(confident, percent(by_name[confident[0]][1].clear_samples.mean))} "
-            f"the most samples that are clearly a digit. ")
+            + first_place(elbo, nats(by_name[elbo[0]][0].mean),
+                          "has the lowest test \\negelbo{}") + ". "
+            + first_place(recon, percent(by_name[recon[0]][1].digit_kept.mean),
+                          "keeps the digit in the most reconstructions") + ". "
+            + first_place(frechet, num(by_name[frechet[0]][1].frechet.mean, 1),
+                          "generates the samples closest to real digits by Fr\\'echet "
+                          "distance") + ". "
+            + first_place(confident, percent(by_name[confident[0]][1].clear_samples.mean),
+                          "makes the most samples that are clearly a digit") + ". ")
     if not set(elbo) & set(confident):
         loss_conf = by_name[elbo[0]][1].clear_samples.mean
         text += (f"The lowest \\negelbo{{}} does not give the most recognisable samples: "
@@ -369,7 +372,7 @@ def part_two(summary: Any, reference: float) -> PartTwo:
         samples=samples(r, inst.confident_at, inst.test_confident, inst.train_test_frechet),
         best_samples=(None if best is main else
                       samples(best.readings, inst.confident_at, inst.test_confident,
-                              inst.train_test_frechet)),
+                              inst.train_test_frechet, references=False)),
         manifold=manifold(r.manifold, main.latent_dim) if r.manifold else None,
         plane_manifold=(manifold(plane.readings.manifold, 2)
                         if plane and plane.readings.manifold else None),
