@@ -54,6 +54,15 @@ def _first_batch(cfg: Config, images: torch.Tensor) -> torch.Tensor:
     return next(batches(images, cfg.batch_size, torch.Generator().manual_seed(cfg.seed)))
 
 
+def _calls_per_second(work: Callable[[], Any], seconds: float) -> float:
+    """Call work for `seconds` (at least once, however slow) and return calls per second."""
+    start, calls = time.perf_counter(), 0
+    while calls == 0 or time.perf_counter() - start < seconds:
+        work()
+        calls += 1
+    return calls / (time.perf_counter() - start)
+
+
 def _ceiling(cfg: Config, x: torch.Tensor, seconds: float,
              ready: Callable[[], None] = lambda: None) -> float:
     """Images per second of training steps on one in-memory batch, timed for `seconds` after a
@@ -72,11 +81,7 @@ def _ceiling(cfg: Config, x: torch.Tensor, seconds: float,
     for _ in range(WARMUP_STEPS):
         step()
     ready()
-    start, steps = time.perf_counter(), 0
-    while steps == 0 or time.perf_counter() - start < seconds:
-        step()
-        steps += 1
-    return steps * len(x) / (time.perf_counter() - start)
+    return len(x) * _calls_per_second(step, seconds)
 
 
 def train_flops_per_image(cfg: Config, x: torch.Tensor) -> float:
@@ -96,11 +101,7 @@ def matmul_gflops(seconds: float, size: int = MATMUL_SIZE) -> float:
     this machine's cores compute, the yardstick of the training's arithmetic rate."""
     a, b = torch.randn(size, size), torch.randn(size, size)
     a @ b
-    start, products = time.perf_counter(), 0
-    while products == 0 or time.perf_counter() - start < seconds:
-        a @ b
-        products += 1
-    return 2 * size ** 3 * products / (time.perf_counter() - start) / 1e9
+    return 2 * size ** 3 * _calls_per_second(lambda: a @ b, seconds) / 1e9
 
 
 def _ours(cfg: Config, train_x: torch.Tensor, test_x: torch.Tensor,
@@ -254,13 +255,14 @@ def bench_model(cfg: Config, train_split: Split, test_split: Split, data_dir: Pa
                 progress: bool, log: Callable[[str], None]) -> ModelBench:
     """Every measurement of one config (see the module's docstring)."""
     train_x, test_x = train_split.images, test_split.images
+    x = _first_batch(cfg, train_x)
     spin = os.environ.get("GOMP_SPINCOUNT", SPIN_DEFAULT)
     threads = torch.get_num_threads()
     jobs = max(2, threads)
 
     log(f"{cfg.name}: {rounds} rounds of one epoch: this project's loop in one process and in "
         f"{jobs} side by side, and the notebook's")
-    _ceiling(cfg, _first_batch(cfg, train_x), 0.0)  # warm up torch before the first round
+    _ceiling(cfg, x, 0.0)  # warm up torch before the first round
     ours, ours_jobs, notebook = alternate(
         lambda: _ours(cfg, train_x, test_x, progress),
         lambda: epoch_jobs(cfg, data_dir, spin, jobs),
@@ -269,7 +271,7 @@ def bench_model(cfg: Config, train_split: Split, test_split: Split, data_dir: Pa
 
     log(f"{cfg.name}: compute ceiling, one {threads}-thread process against {jobs} "
         f"one-thread processes side by side, {rounds} times each")
-    one_job, side_by_side = alternate(
+    one_job, together = alternate(
         lambda: ceiling_jobs(cfg, data_dir, spin, ceiling_seconds, 1, threads),
         lambda: ceiling_jobs(cfg, data_dir, spin, ceiling_seconds, jobs, 1),
         rounds=rounds)
@@ -277,8 +279,7 @@ def bench_model(cfg: Config, train_split: Split, test_split: Split, data_dir: Pa
     # bf16 on a CPU without bf16 arithmetic is very slow: a few steps say enough
     other = "bf16" if cfg.precision == "fp32" else "fp32"
     log(f"{cfg.name}: the ceiling in {other}; then one final evaluation")
-    other_ceiling = _ceiling(replace(cfg, precision=other), _first_batch(cfg, train_x),
-                             ceiling_seconds / 2)
+    other_ceiling = _ceiling(replace(cfg, precision=other), x, ceiling_seconds / 2)
 
     model = ours[-1][2]
     t0 = time.perf_counter()
@@ -297,9 +298,9 @@ def bench_model(cfg: Config, train_split: Split, test_split: Split, data_dir: Pa
         notebook_test_loss=notebook[0]["test_loss"],
         jobs=jobs,
         threads=threads,
-        train_flops_per_image=train_flops_per_image(cfg, _first_batch(cfg, train_x)),
+        train_flops_per_image=train_flops_per_image(cfg, x),
         one_job_images_per_s=one_job,
-        jobs_images_per_s=side_by_side,
+        jobs_images_per_s=together,
         other_precision=other,
         other_precision_images_per_s=other_ceiling,
         eval_seconds=eval_seconds,
@@ -319,8 +320,9 @@ def run_bench(configs: list[Config], train_split: Split, test_split: Split, data
         root = _notebook_root(Path(data_dir), Path(tmp))
         models = [bench_model(cfg, train_split, test_split, data_dir, root, rounds,
                               ceiling_seconds, workers, progress, log) for cfg in configs]
-    if sweep:
-        log(f"{configs[0].name}: the ceiling at OpenMP spin counts {', '.join(SPIN_COUNTS)}")
+    log(f"a {MATMUL_SIZE} x {MATMUL_SIZE} matrix product"
+        + (f"; {configs[0].name}: the ceiling at OpenMP spin counts {', '.join(SPIN_COUNTS)}"
+           if sweep else ""))
     return BenchResult(
         threads=torch.get_num_threads(),
         spin_count=os.environ.get("GOMP_SPINCOUNT", "unset"),

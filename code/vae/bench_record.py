@@ -119,7 +119,7 @@ class ModelBench:
 
     @property
     def fraction_of_ceiling(self) -> float:
-        """Our epoch with its evaluation against the better ceiling of one job."""
+        """One process's epoch with its evaluation against one process's ceiling."""
         return self.ours_images_per_s / self.one_job_rate
 
     @property

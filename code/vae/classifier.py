@@ -19,8 +19,8 @@ from tqdm import tqdm
 
 from .data import Split, num_batches, to_float
 from .io import atomic_write
-from .measure_record import (CLASSIFIER_RESULTS, ClassifierConfig, ClassifierResults,
-                             classifier_dir, classifier_hash)
+from .measure_record import ClassifierConfig, ClassifierResults
+from .measured import CLASSIFIER_RESULTS, classifier_dir, classifier_hash
 from .records import read_record, write_record
 
 class DigitClassifier(nn.Module):

@@ -123,7 +123,7 @@ def cmd_summary(args: argparse.Namespace) -> None:
 
 
 def cmd_measure(args: argparse.Namespace) -> None:
-    from .measure_record import current_measurements
+    from .measured import current_measurements
 
     configs = load_configs([args.main, *args.variants], args.overlay, args.overrides)
     configs = [run for cfg in configs for run in cfg.per_seed()]

@@ -17,9 +17,9 @@ from .config import Config
 from .data import Split, batches, to_float
 from .evaluate import encode_means
 from .latent import first_of_each_class, interpolations, manifold_grid
-from .measure_record import (MEASURING_CODE, ClassifierConfig, Confusion, ManifoldReading,
-                             Measurements, ModelReadings, Neighbours, PathReading,
-                             Reconstructions, Samples, measured_runs, up_to_date)
+from .measure_record import (ClassifierConfig, Confusion, ManifoldReading, Measurements,
+                             ModelReadings, Neighbours, PathReading, Reconstructions, Samples)
+from .measured import MEASURING_CODE, measured_runs, up_to_date
 from .model import VAE
 from .records import write_record
 from .runs import Run, code_digest
@@ -205,7 +205,8 @@ def measure(configs: list[Config], runs_root: str | Path, train: Split, test: Sp
         log(f"{run.cfg.label}: measuring reconstructions, samples, paths and the latent space")
         readings.append(model_readings(run, classifier, train, subset, test, test_features))
     result = Measurements(
-        classifier=trained, code=code_digest(MEASURING_CODE), train_images=len(subset), confident_at=CONFIDENT,
+        classifier=trained, code=code_digest(MEASURING_CODE), train_images=len(subset),
+        confident_at=CONFIDENT,
         test_confident=float(np.mean(test_top >= CONFIDENT)),
         train_test_frechet=frechet_distance(test_features, train_features), models=readings)
     write_record(out, result)
