@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import math
 import os
 import re
 import shutil
@@ -26,19 +25,29 @@ from typing import Any
 import jinja2
 import numpy as np
 from markupsafe import Markup
-
-import vae
-from derivations.results import CheckResult, read_verify
 from vae import VaeError
-from vae.bench_record import read_bench
-from vae.config import Config
-from vae.discussion import part_two
-from vae.findings import check_count, count_words
-from vae.io import write_text
-from vae.latex import (nats, num, p_value, percent, pm, pm_percent, sci, setting, span,
-                       tex_escape)
-from vae.runs import run_hash
-from vae.summary import Summary, read_summary
+from vae.bench.results import read_bench
+from vae.core.cache_keys import module_file
+from vae.core.config import Config
+from vae.core.io import write_text
+from vae.core.runs import run_hash
+from vae.report.discussion import part_two
+from vae.report.latex import (
+    nats,
+    num,
+    p_value,
+    percent,
+    pm,
+    pm_percent,
+    sci,
+    setting,
+    span,
+    tex_escape,
+)
+from vae.report.summary import Summary, read_summary
+from vae.report.wording import check_count, count_words
+
+from derivations.results import CheckResult, checks_digest, read_verify
 
 ROOT = Path(__file__).resolve().parent
 
@@ -121,7 +130,7 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(tex=tex_escape, num=num, nats=nats, sci=sci, setting=setting,
                        percent=percent, pm=pm, pm_percent=pm_percent, p_value=p_value,
-                       span=span, words=count_words)
+                       span=span, words=count_words, source_file=source_file)
     return env
 
 
@@ -153,17 +162,24 @@ def figure_finder(figures_dir: Path):
     return fig
 
 
-# The functions the report lists, by file of the package and qualified name.
-LISTED = {"run": ("model.py", "VAE._run"), "encode": ("model.py", "VAE.encode"), "decode": ("model.py", "VAE.decode"),
-          "forward": ("model.py", "VAE.forward"), "train_epoch": ("train.py", "train_epoch"),
-          "reconstruction_nll": ("losses.py", "reconstruction_nll"),
-          "kl_to_prior": ("losses.py", "kl_to_prior"),
-          "negative_elbo": ("losses.py", "negative_elbo")}
+# The functions the report lists, by qualified name; each listing's caption names its file.
+LISTED = {"in_precision": "vae.core.model.VAE.in_precision", "encode": "vae.core.model.VAE.encode",
+          "decode": "vae.core.model.VAE.decode", "forward": "vae.core.model.VAE.forward",
+          "train_epoch": "vae.core.train.train_epoch",
+          "reconstruction_nll": "vae.core.losses.reconstruction_nll",
+          "kl_to_prior": "vae.core.losses.kl_to_prior",
+          "negative_elbo": "vae.core.losses.negative_elbo"}
+
+
+@dataclass(frozen=True)
+class Listing:
+    source: Markup
+    file: str  # relative to the repository root
 
 
 def function_source(path: Path, qualname: str) -> str:
-    """The source of a function or method, decorators included, read from its file (importing
-    the package would import torch)."""
+    """The source of a function, method or class, decorators included, read from its file
+    (importing the package would import torch)."""
     source = path.read_text()
     scope: Any = ast.parse(source)
     for name in qualname.split("."):
@@ -176,11 +192,30 @@ def function_source(path: Path, qualname: str) -> str:
     return textwrap.dedent("\n".join(lines)).rstrip()
 
 
-def code_listings() -> dict[str, Markup]:
+def listing(qualified: str) -> Listing:
+    """The source of a package object given by module and qualified name, e.g.
+    vae.core.model.VAE.encode: the longest prefix that names a module is its file."""
+    parts = qualified.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        path = module_file(".".join(parts[:cut]))
+        if path is not None:
+            return Listing(Markup(function_source(path, ".".join(parts[cut:]))),
+                           source_file(".".join(parts[:cut])))
+    raise VaeError(f"the report lists '{qualified}', which names no module of the package")
+
+
+def source_file(module: str) -> str:
+    """The file of a package module, relative to the repository root, for a caption."""
+    path = module_file(module)
+    if path is None:
+        raise VaeError(f"the report names the module '{module}', which the package lacks")
+    checkout = module_file("vae").resolve().parents[2]  # code/vae/__init__.py
+    return path.resolve().relative_to(checkout).as_posix()
+
+
+def code_listings() -> dict[str, Listing]:
     """The source of the functions the report shows, taken from the package itself."""
-    package = Path(vae.__file__).parent
-    return {name: Markup(function_source(package / file, qualname))
-            for name, (file, qualname) in LISTED.items()}
+    return {name: listing(qualified) for name, qualified in LISTED.items()}
 
 
 def check_label(checks: list[CheckResult]) -> str:
@@ -201,6 +236,9 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
     verify = read_verify(results / "verify.json")
     summary = read_summary(results / "summary.json")
     check_fresh(summary)
+    if verify.code != checks_digest():
+        raise VaeError(f"'{results / 'verify.json'}' holds the results of other checks or code; "
+                       f"run `make verify` again")
     bench_path = results / "bench.json"
     literature = load_literature(ROOT / "templates/literature.toml")
     return {

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vae.records import read_record
+from vae.core.cache_keys import code_digest
+from vae.core.records import read_record
+
+CHECKS = "derivations.checks"  # verify.json is current while this package's closure is unchanged
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,12 @@ class CheckResult:
 @dataclass(frozen=True)
 class VerifyReport:
     passed: bool
+    code: str  # code_digest(CHECKS) when the checks ran: the checks and the code they call
     checks: list[CheckResult]
+
+
+def checks_digest() -> str:
+    return code_digest(CHECKS)
 
 
 def read_verify(path: str | Path) -> VerifyReport:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 import vae  # noqa: F401  (first, so that its OpenMP setting precedes torch's import)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +54,7 @@ TINY = dict(name="tiny", seeds=1, hidden=64, latent_dim=2, epochs=2, batch_size=
 
 def tiny_config(tmp_path: Path, **changes) -> Path:
     """TINY on the CPU as a config file, for the command line."""
-    from vae.config import Config
+    from vae.core.config import Config
 
     # 16 IWAE images: no more than the smallest test split the tests write
     cfg = Config(**{**TINY, "iwae_k": 4, "iwae_images": 16, "device": "cpu", **changes})
@@ -109,9 +108,9 @@ def restore_sigterm():
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A finished two-epoch run on synthetic data: (runs folder, data folder)."""
-    from vae.config import Config
-    from vae.data import load_split
-    from vae.train import train
+    from vae.core.config import Config
+    from vae.core.data import load_split
+    from vae.core.train import train
 
     base = tmp_path_factory.mktemp("tiny")
     data = write_mnist(base / "data")
@@ -124,13 +123,14 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="session")
 def tiny_measurements(tiny_run) -> Path:
     """measurements.json of the tiny run, read by a classifier trained on the synthetic data."""
-    from vae.config import Config
-    from vae.data import load_split
-    from vae.measure import measure
+    from vae.core.config import Config
+    from vae.core.data import load_split
+    from vae.instrument.freshness import measured_runs
+    from vae.instrument.readings import measure
 
     runs, data = tiny_run
     out = runs.parent / "measurements.json"
-    measure([Config(**TINY)], runs, load_split(data, "train"), load_split(data, "test"), out,
+    measure(measured_runs([Config(**TINY)], runs), runs, load_split(data, "train"), load_split(data, "test"), out,
             progress=False, log=lambda _: None)
     return out
 

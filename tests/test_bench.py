@@ -10,14 +10,13 @@ import time
 
 import pytest
 import torch
-
-import vae.bench
+import vae.bench.timings
 from conftest import TINY, write_mnist
 from vae import VaeError
-from vae.bench import alternate, run_bench
-from vae.bench_record import ModelBench
-from vae.config import Config
-from vae.data import load_split
+from vae.bench.results import ModelBench
+from vae.bench.timings import alternate, run_bench
+from vae.core.config import Config
+from vae.core.data import load_split
 
 
 def _bench(data_dir, configs=None, **kwargs):
@@ -67,7 +66,7 @@ def test_the_flop_count_is_the_layers_arithmetic():
     decoder = [2, 2, 4, 8, 16, 784]
     weights = [a * b for a, b in zip(widths, widths[1:])] + [a * b for a, b in zip(decoder, decoder[1:])]
     expected = 6 * sum(weights) - 2 * 784 * 16
-    assert vae.bench.train_flops_per_image(cfg, x) == expected
+    assert vae.bench.timings.train_flops_per_image(cfg, x) == expected
 
 
 def test_alternate_turns_the_order_every_round():
@@ -90,8 +89,8 @@ def test_both_pipelines_train_the_same_model(data_dir):
 def test_ours_is_train_py_epoch(data_dir, monkeypatch):
     """The bench times the training loop the runs use, not a copy of it."""
     calls = []
-    real = vae.bench.train_epoch
-    monkeypatch.setattr(vae.bench, "train_epoch", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = vae.bench.timings.train_epoch
+    monkeypatch.setattr(vae.bench.timings, "train_epoch", lambda *a, **k: calls.append(1) or real(*a, **k))
     _bench(data_dir, workers=0)
     assert calls == [1, 1]  # one per round (the side-by-side jobs run it in child processes)
 
@@ -103,26 +102,26 @@ def test_bench_reads_plain_idx_files_too(tmp_path):
 
 def test_jobs_side_by_side_sum_their_rates(data_dir, monkeypatch):
     rates = iter([100.0, 250.0])
-    monkeypatch.setattr(vae.bench, "_collect", lambda child, task: child.kill() or
+    monkeypatch.setattr(vae.bench.timings, "_collect", lambda child, task: child.kill() or
                         {"images_per_s": next(rates)})
-    assert vae.bench.ceiling_jobs(Config(**TINY), data_dir, "1000", 0.05, 2, 1) == 350.0
+    assert vae.bench.timings.ceiling_jobs(Config(**TINY), data_dir, "1000", 0.05, 2, 1) == 350.0
 
 
 def test_a_ceiling_child_waits_for_the_start_signal(data_dir, tmp_path):
     """Side by side jobs must time the same window: each loads and warms up, then waits."""
-    child = vae.bench._spawn(Config(**TINY), "1000", tmp_path, "ceiling", str(data_dir), "0.01",
+    child = vae.bench.timings._spawn(Config(**TINY), "1000", tmp_path, "ceiling", str(data_dir), "0.01",
                              "1")
     assert child.stdout.readline().strip() == "ready"
     time.sleep(0.5)
     assert child.poll() is None  # still waiting
     child.stdin.write("go\n")
     child.stdin.flush()
-    assert vae.bench._collect(child, "ceiling")["images_per_s"] > 0
+    assert vae.bench.timings._collect(child, "ceiling")["images_per_s"] > 0
 
 
 def test_spin_sweep_times_each_count_idle_and_busy(data_dir, monkeypatch):
-    monkeypatch.setattr(vae.bench, "SPIN_COUNTS", ("0", "1000"))
-    sweep = vae.bench.spin_sweep(Config(**TINY), data_dir, seconds=0.05)
+    monkeypatch.setattr(vae.bench.timings, "SPIN_COUNTS", ("0", "1000"))
+    sweep = vae.bench.timings.spin_sweep(Config(**TINY), data_dir, seconds=0.05)
     assert list(sweep) == ["0", "1000"]
     assert all(rates.idle > 0 and rates.one_core_busy > 0 for rates in sweep.values())
     assert max(rates.idle_share for rates in sweep.values()) == 1.0
@@ -130,17 +129,17 @@ def test_spin_sweep_times_each_count_idle_and_busy(data_dir, monkeypatch):
 
 def test_a_failing_child_names_its_task(tmp_path, capfd):
     with pytest.raises(VaeError, match="'ceiling' failed"):
-        vae.bench.ceiling_jobs(Config(**TINY), tmp_path / "nowhere", "0", 0.05, 1, 1)
+        vae.bench.timings.ceiling_jobs(Config(**TINY), tmp_path / "nowhere", "0", 0.05, 1, 1)
     assert "nowhere" in capfd.readouterr().err  # the child's own message reaches the user
 
 
 def test_a_child_runs_with_exactly_the_spin_count_it_is_given(data_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")  # would override the count in libgomp
-    child = vae.bench._spawn(Config(**TINY), "123", tmp_path, "ceiling", str(data_dir), "0.01", "1")
+    child = vae.bench.timings._spawn(Config(**TINY), "123", tmp_path, "ceiling", str(data_dir), "0.01", "1")
     assert child.stdout.readline().strip() == "ready"
     child.stdin.write("go\n")
     child.stdin.flush()
-    result = vae.bench._collect(child, "ceiling")
+    result = vae.bench.timings._collect(child, "ceiling")
     assert result["spin_count"] == "123" and result["wait_policy"] is None
 
 

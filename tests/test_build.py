@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import copy
-import json
 import dataclasses
+import json
 import re
 from pathlib import Path
 
 import pytest
+from vae import VaeError
+from vae.core import evaluate
+from vae.core.config import Config
+from vae.core.data import load_split
+from vae.core.runs import Run
+from vae.report.latex import printed_difference
+from vae.report.numbers import model_numbers
+from vae.report.summary import write_summary
 
 import build
-from vae import VaeError
-from vae.config import Config
-from vae.data import load_split
-from vae import evaluate
-from vae.findings import printed_difference
-from vae.runs import Run
-from vae.summary import run_entry, write_summary
 
 
 def render_string(tmp_path: Path, text: str, **values) -> str:
@@ -108,13 +109,13 @@ def test_summary_refuses_measurements_of_another_run(tiny_run, tiny_measurements
 
 def test_measurements_are_reused_until_a_run_changes(tiny_run, tiny_measurements, tmp_path):
     from conftest import TINY
-    from vae.data import load_split
-    from vae.measure import measure
-    runs, data = tiny_run
-    said = []
-    measure([Config(**TINY)], runs, load_split(data, "train"), load_split(data, "test"),
-            tiny_measurements, progress=False, log=said.append)
-    assert any("up to date" in line for line in said)
+    from vae.instrument.freshness import current_measurements, measured_runs
+    runs, _ = tiny_run
+    measured = measured_runs([Config(**TINY)], runs)
+    assert current_measurements(measured, runs, tiny_measurements) is not None
+    other = measured_runs([Config(**{**TINY, "seed": 421})], runs)  # another run
+    assert current_measurements(other, runs, tiny_measurements) is None
+    assert current_measurements(measured, tmp_path, tiny_measurements) is None  # no classifier
 
 
 def test_first_tex_error_shows_file_line_and_source(tmp_path):
@@ -155,10 +156,10 @@ def test_the_subset_loss_is_the_test_loss_of_those_images(tiny_run):
     run = Run(cfg, runs)
     results, model = run.read_results(), run.load_model()
     everything = dataclasses.replace(cfg, iwae_images=len(test.images), iwae_k=2)
-    metrics = evaluate.final_metrics(model, evaluate.test_images(test.images, everything),
+    metrics = evaluate.final_metrics(model, evaluate.evaluated(test, everything).images,
                                      everything)
     assert metrics["subset_test_loss"] == metrics["test_loss"] == results.test_loss
-    entry = run_entry(cfg, runs)
+    entry = model_numbers(cfg, runs)
     assert entry.subset_test_loss != results.test_loss  # 50 of 100 images
     assert entry.iwae_gain == round(round(entry.subset_test_loss, 2)
                                     - round(entry.iwae_bound, 2), 2)
@@ -208,7 +209,7 @@ def test_templates_choose_nothing_by_a_number():
 
 @pytest.mark.parametrize("name", ["results.json", "metrics.jsonl", "steps.npy"])
 def test_each_run_file_is_named_in_one_module(name):
-    sources = [*(build.ROOT / "code" / "vae").glob("*.py"), build.ROOT / "build.py"]
+    sources = [*(build.ROOT / "code" / "vae").rglob("*.py"), build.ROOT / "build.py"]
     assert [p.name for p in sources if name in p.read_text()] == ["runs.py"]
 
 

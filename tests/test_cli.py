@@ -8,8 +8,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-import vae.train
+import vae.core.train
 from conftest import ROOT, one_error_line, tiny_config, write_mnist
 from vae import cli
 
@@ -25,7 +24,7 @@ def test_an_interrupt_exits_130_with_the_resume_hint(tmp_path, capsys, monkeypat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(vae.train, "train", interrupted)
+    monkeypatch.setattr(vae.core.train, "train", interrupted)
     data = write_mnist(tmp_path / "data", n_train=40, n_test=20)
     rc = cli.main(["train", str(tiny_config(tmp_path)), "--runs", str(tmp_path / "runs"),
                    "--data-dir", str(data), "--no-progress"])

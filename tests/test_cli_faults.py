@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
-import build
 from conftest import ROOT, idx_bytes, one_error_line, tiny_config, write_mnist
 from vae import cli
-from vae.config import load_config
-from vae.data import ALL_FILES, IMAGES_MAGIC, LABELS_MAGIC, raw_dir
-from vae.model import VAE
-from vae.runs import CHECKPOINT, CHECKPOINT_KEYS
+from vae.core.config import load_config
+from vae.core.data import ALL_FILES, IMAGES_MAGIC, LABELS_MAGIC, raw_dir
+from vae.core.model import VAE
+from vae.core.runs import CHECKPOINT, CHECKPOINT_KEYS
+
+import build
 
 # in-process, no test may ever download MNIST: a download attempt fails as offline
 pytestmark = pytest.mark.usefixtures("one_thread", "restore_sigterm", "offline")
@@ -303,7 +303,7 @@ def assert_no_build_output(tmp_path: Path) -> None:
 def test_build_without_summary_as_make_sees_it(tmp_path):
     results = tmp_path / "results"
     results.mkdir()
-    (results / "verify.json").write_text('{"passed": true, "checks": []}')
+    (results / "verify.json").write_text('{"passed": true, "code": "", "checks": []}')
     done = run("build.py", *build_args(tmp_path))
     line = assert_error(done.returncode, done.stderr)
     assert line == f"error: '{results / 'summary.json'}' is missing; run `make summary` first"
@@ -325,7 +325,7 @@ def test_build_without_verify(tmp_path, capsys):
 def test_build_with_a_broken_summary(tmp_path, capsys, text, words):
     results = tmp_path / "results"
     results.mkdir()
-    (results / "verify.json").write_text('{"passed": true, "checks": []}')
+    (results / "verify.json").write_text('{"passed": true, "code": "", "checks": []}')
     (results / "summary.json").write_text(text)
     line = assert_error(build.main(build_args(tmp_path)), capsys.readouterr().err)
     assert f"'{results / 'summary.json'}'" in line

@@ -6,9 +6,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-
 from vae import VaeError
-from vae.config import _CHOICES, Config, load_config, parse_overrides
+from vae.core.config import _CHOICES, Config, load_config, parse_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"

@@ -8,11 +8,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from conftest import idx_bytes, synthetic_digits, write_mnist
 from vae import VaeError
-from vae.data import (ALL_FILES, IMAGES_MAGIC, LABELS_MAGIC, batches, binarize_fixed,
-                      load_split, num_batches, raw_dir, read_idx)
+from vae.core.data import (
+    ALL_FILES,
+    IMAGES_MAGIC,
+    LABELS_MAGIC,
+    batches,
+    binarize_fixed,
+    load_split,
+    num_batches,
+    raw_dir,
+    read_idx,
+)
 
 IMAGES, LABELS = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
 

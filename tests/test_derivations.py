@@ -10,12 +10,12 @@ import pytest
 import sympy as sp
 import torch
 from torch.distributions import Independent, Normal, kl_divergence
+from vae.core.losses import iwae_bound, negative_elbo, reconstruction_nll
+from vae.core.model import gaussian_posterior, standard_normal_prior
 
 from derivations import verify  # importable through the repository root that conftest adds
-from derivations.checks import ALL_CHECKS, Check, Findings
-from derivations.checks import decoder, elbo, gaussian_kl
-from vae.losses import iwae_bound, negative_elbo, reconstruction_nll
-from vae.model import gaussian_posterior, standard_normal_prior
+from derivations.checks import ALL_CHECKS, Check, Findings, decoder, elbo, gaussian_kl
+from derivations.results import checks_digest
 
 BY_ID = {c.id: c for c in ALL_CHECKS}
 mu, sigma2 = gaussian_kl.mu, gaussian_kl.sigma2
@@ -149,10 +149,26 @@ def test_verify_writes_json(tmp_path, capsys):
     payload = json.loads(out.read_text())
     assert payload["passed"] is True
     assert [c["id"] for c in payload["checks"]] == [c.id for c in FAST]
+    assert payload["code"] == checks_digest()
     keys = {"id", "exercise", "title", "passed", "method", "calls", "details", "seconds"}
     assert all(set(c) == keys for c in payload["checks"])
     assert "ex2-pointwise" in capsys.readouterr().out
     assert [p.name for p in out.parent.iterdir()] == ["verify.json"]  # no temporary file left
+
+
+def test_reuse_keeps_passing_results_until_the_checks_or_their_code_change(tmp_path, capsys,
+                                                                         monkeypatch):
+    out = tmp_path / "verify.json"
+    ran = []
+
+    def counted():
+        ran.append(1)
+        return FAST[0]()
+    assert verify.main(["--out", str(out), "--reuse"], checks=[counted]) == 0 and ran == [1]
+    assert verify.main(["--out", str(out), "--reuse"], checks=[counted]) == 0 and ran == [1]
+    assert "up to date" in capsys.readouterr().out
+    monkeypatch.setattr(verify, "checks_digest", lambda: "the code changed")
+    assert verify.main(["--out", str(out), "--reuse"], checks=[counted]) == 0 and ran == [1, 1]
 
 
 def test_verify_fails_naming_the_broken_checks(tmp_path, capsys):

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from vae.discussion import (against_literature, bonus_answer, conclusion, improvement,
-                            interpolation, manifold, neighbours, path_smooth, reconstructions,
-                            samples, smoothness, training_gap)
-from vae.findings import Change
-from vae.measure_record import (Confusion, ManifoldReading, ModelReadings, Neighbours,
-                                PathReading, Reconstructions, Samples)
-from vae.summary import ReadingSpread, Spread, Step
+from vae.instrument.measurements import (
+    Confusion,
+    ManifoldReading,
+    ModelReadings,
+    Neighbours,
+    PathReading,
+    Reconstructions,
+    Samples,
+)
+from vae.report.comparisons import Change, Step
+from vae.report.discussion import (
+    against_literature,
+    bonus_answer,
+    conclusion,
+    improvement,
+    interpolation,
+    manifold,
+    neighbours,
+    path_smooth,
+    reconstructions,
+    samples,
+    smoothness,
+    training_gap,
+)
+from vae.report.numbers import ReadingSpread, Spread
 
 UNIFORM = [0.1] * 10
 

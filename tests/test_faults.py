@@ -9,10 +9,10 @@ import signal
 import subprocess
 
 import pytest
-
-import build
 from conftest import ROOT
 from vae import VaeError
+
+import build
 
 TEX_PACKAGES = ["latexmk", "texlive-latex-recommended", "texlive-latex-extra",
                 "texlive-fonts-recommended", "texlive-science", "lmodern"]

@@ -11,19 +11,27 @@ import numpy as np
 import pytest
 import torch
 from conftest import TINY
-
 from vae import VaeError
-from vae.config import Config
-from vae.data import load_split
-from vae.figures import (as_evaluated, as_trained, draw_all,
-                         plot_reconstructions, plot_samples, plot_training, prior)
-from vae.images import show_digits
-from vae.latent import interpolate, prior_quantiles
-from vae.latent_figures import (interpolation_kind, plot_interpolation, plot_latent, plot_manifold,
-                                quantile_label, spread_apart)
-from vae.style import FULL, PANEL, PNG_DPI, RIDGES, figure, grouped
-from vae.runs import Run
-from vae.train import train
+from vae.core.config import Config
+from vae.core.data import limited, load_split
+from vae.core.evaluate import evaluated
+from vae.core.runs import Run
+from vae.core.train import train
+from vae.instrument.latent_paths import interpolate, prior_quantiles
+from vae.report.digit_figures import plot_reconstructions, plot_samples, prior
+from vae.report.figure_stamps import FIGURE_MODULES
+from vae.report.figures import draw_stale
+from vae.report.images import show_digits
+from vae.report.latent_figures import (
+    interpolation_kind,
+    plot_interpolation,
+    plot_latent,
+    plot_manifold,
+    quantile_label,
+    spread_apart,
+)
+from vae.report.style import FULL, PANEL, PNG_DPI, RIDGES, figure, grouped
+from vae.report.training_figure import plot_training
 
 RUN_FIGURES = ("training", "reconstructions", "samples", "manifold", "latent", "interpolation")
 
@@ -59,7 +67,7 @@ def tiny(tiny_run):
     run = Run(Config(**TINY), runs)
     cfg, model = run.cfg, run.load_model()
     train_split, test_split = load_split(data, "train"), load_split(data, "test")
-    return run, cfg, model, as_trained(train_split, cfg), as_evaluated(test_split, cfg)
+    return run, cfg, model, limited(train_split, cfg.train_limit), evaluated(test_split, cfg)
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +103,9 @@ def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
         f"{name}.{ext}" for name in drawn for ext in ("pdf", "png"))
 
 
-def test_draw_all_writes_every_figure_for_1d_2d_and_3d_latents(study, tmp_path):
+def test_every_figure_is_drawn_for_1d_2d_and_3d_latents(study, tmp_path):
     main, variants, runs, data = study
-    written = draw_all(main, variants, runs, data, tmp_path)
+    written = draw_stale(main, variants, runs, data, tmp_path)
     expected = set()
     for cfg in (main, *variants):
         names = [n for n in RUN_FIGURES if n != "manifold" or cfg.latent_dim <= 2]
@@ -113,8 +121,8 @@ def test_draw_all_writes_every_figure_for_1d_2d_and_3d_latents(study, tmp_path):
 
 def test_figures_are_byte_identical_when_drawn_twice(study, tmp_path):
     main, variants, runs, data = study
-    first = draw_all(main, variants[1:], runs, data, tmp_path / "a")
-    second = draw_all(main, variants[1:], runs, data, tmp_path / "b")
+    first = draw_stale(main, variants[1:], runs, data, tmp_path / "a")
+    second = draw_stale(main, variants[1:], runs, data, tmp_path / "b")
     assert [p.relative_to(tmp_path / "a") for p in first] == \
            [p.relative_to(tmp_path / "b") for p in second]
     for a, b in zip(first, second):
@@ -125,7 +133,7 @@ def test_an_unfinished_run_is_named_in_the_error(study, tmp_path):
     main, _, runs, data = study
     unfinished = Config(**{**TINY, "name": "not-trained-yet", "epochs": 3})
     with pytest.raises(VaeError, match="'not-trained-yet seed 420'.*make study"):
-        draw_all(main, [unfinished], runs, data, tmp_path)
+        draw_stale(main, [unfinished], runs, data, tmp_path)
     assert not any(tmp_path.iterdir()), "nothing is drawn before every run is found"
 
 
@@ -177,17 +185,25 @@ def test_figure_numbers_are_grouped_as_in_the_text(n, shown):
     assert grouped(n) == shown
 
 
+def test_each_figure_is_drawn_by_the_module_its_stamp_follows():
+    drawn_by = {name: draw.__module__ for name, draw in (
+        ("training", plot_training), ("reconstructions", plot_reconstructions),
+        ("samples", plot_samples), ("manifold", plot_manifold), ("latent", plot_latent),
+        ("interpolation", plot_interpolation))}
+    assert drawn_by == FIGURE_MODULES
+    assert set(RUN_FIGURES) == set(FIGURE_MODULES)
+
+
 def test_only_what_an_edit_can_change_is_redrawn(study, tmp_path, monkeypatch):
-    import vae.drawn
-    from vae.drawn import draw_stale
+    import vae.report.figure_stamps
     main, variants, runs, data = study
     first = draw_stale(main, variants[:1], runs, data, tmp_path)
-    assert first and draw_stale(main, variants[:1], runs, data, tmp_path) is None
-    real = vae.drawn.code_digest
+    assert first and draw_stale(main, variants[:1], runs, data, tmp_path) == []
+    real = vae.report.figure_stamps.code_digest
 
-    def edited(names):  # as if latent_figures.py had been edited
-        return real(names) + ("edited" if "latent_figures.py" in names else "")
-    monkeypatch.setattr(vae.drawn, "code_digest", edited)
+    def edited(root):  # as if latent_figures.py had been edited
+        return real(root) + ("edited" if root.endswith("latent_figures") else "")
+    monkeypatch.setattr(vae.report.figure_stamps, "code_digest", edited)
     redrawn = draw_stale(main, variants[:1], runs, data, tmp_path)
     assert {p.stem for p in redrawn} == {"latent", "interpolation", "manifold"}
     assert {p.parent.name for p in redrawn} == {main.name, variants[0].name}

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, write_mnist
 
 pytestmark = pytest.mark.slow

@@ -6,16 +6,17 @@ import shutil
 import statistics
 
 import pytest
-
-import build
 from conftest import TINY
 from vae import VaeError
-from vae.config import Config
-from vae.data import load_split
-from vae.jobs import train_all
-from vae.measure import measure
-from vae.runs import Run
-from vae.summary import write_summary
+from vae.core.config import Config
+from vae.core.data import load_split
+from vae.core.jobs import train_all
+from vae.core.runs import Run
+from vae.instrument.freshness import measured_runs
+from vae.instrument.readings import measure
+from vae.report.summary import write_summary
+
+import build
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def two_seeds(tiny_run, tmp_path_factory):
     said = []
     train_all(cfg.per_seed(), data, root, jobs=2, progress=False, log=said.append)
     out = root.parent / "measurements.json"
-    measure(cfg.per_seed(), root, load_split(data, "train"), load_split(data, "test"), out,
+    measure(measured_runs(cfg.per_seed(), root), root, load_split(data, "train"), load_split(data, "test"), out,
             progress=False, log=lambda _: None)
     return cfg, root, out, said
 

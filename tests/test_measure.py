@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from vae import VaeError
-from vae.measure import (class_shares, confusions, frechet_distance, neighbour_vote,
-                         path_reading, per_class_accuracy)
+from vae.instrument.readings import (
+    class_shares,
+    confusions,
+    frechet_distance,
+    neighbour_vote,
+    path_reading,
+    per_class_accuracy,
+)
 
 
 def test_a_histogram_missing_a_digit():
@@ -74,12 +79,12 @@ def test_neighbour_vote_separates_clusters_and_leaves_each_point_out():
 def test_reconstruction_and_sample_readings_of_a_tiny_run(tiny_run):
     """The model readings run end to end on the tiny run and are shares and digits."""
     from conftest import TINY
-    from vae.classifier import DigitClassifier, read_images
-    from vae.config import Config
-    from vae.data import load_split, to_float
-    from vae.measure import model_readings, training_subset
-    from vae.measure_record import ClassifierConfig
-    from vae.runs import Run
+    from vae.core.config import Config
+    from vae.core.data import load_split, to_float
+    from vae.core.runs import Run
+    from vae.instrument.classifier import DigitClassifier, read_images
+    from vae.instrument.measurements import ClassifierConfig
+    from vae.instrument.readings import model_readings, training_subset
 
     runs, data = tiny_run
     train, test = load_split(data, "train"), load_split(data, "test")
@@ -97,10 +102,10 @@ def test_reconstruction_and_sample_readings_of_a_tiny_run(tiny_run):
 
 def test_models_are_read_on_the_test_images_they_were_evaluated_on(tiny_run):
     from conftest import TINY
-    from vae.config import Config
-    from vae.data import load_split
-    from vae.measure import evaluated_test_set
-    from vae.runs import Run
+    from vae.core.config import Config
+    from vae.core.data import load_split
+    from vae.core.runs import Run
+    from vae.instrument.readings import evaluated_test_set
 
     runs, data = tiny_run
     test = load_split(data, "test")

@@ -15,48 +15,47 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
 # (name, file, original text, mutated text, the check that must name it)
 MUTANTS = [
-    ("sample instead of rsample", "model.py",
+    ("sample instead of rsample", "core/model.py",
      "z = q.rsample()", "z = q.sample()", "ex7-code-forward"),
-    ("the mean instead of a sample", "model.py",
+    ("the mean instead of a sample", "core/model.py",
      "z = q.rsample()", "z = q.mean", "ex7-code-forward"),
-    ("a negative variance", "model.py",
+    ("a negative variance", "core/model.py",
      "sigma2 = nn.functional.softplus(pre_sigma2) + self.eta",
      "sigma2 = -nn.functional.softplus(pre_sigma2) - 1", "ex6-code-encode"),
-    ("eta dropped", "model.py",
+    ("eta dropped", "core/model.py",
      "sigma2 = nn.functional.softplus(pre_sigma2) + self.eta",
      "sigma2 = nn.functional.softplus(pre_sigma2)", "ex6-code-encode"),
-    ("the prior's scale changed", "model.py",
+    ("the prior's scale changed", "core/model.py",
      "Normal(mu, torch.ones_like(mu))", "Normal(mu, 2 * torch.ones_like(mu))",
      "ex6-code-kl-diagonal"),
-    ("L filled above the diagonal", "model.py",
+    ("L filled above the diagonal", "core/model.py",
      "rows, cols = torch.tril_indices(d, d, offset=-1)",
      "cols, rows = torch.tril_indices(d, d, offset=-1)", "ex6-code-kl-full"),
-    ("-log k dropped from the IWAE bound", "losses.py",
+    ("-log k dropped from the IWAE bound", "core/losses.py",
      "dim=0) - math.log(k)", "dim=0)", "ex1-code-iwae"),
-    ("log q added instead of subtracted", "losses.py",
+    ("log q added instead of subtracted", "core/losses.py",
      "- q.log_prob(z)", "+ q.log_prob(z)", "ex1-code-iwae"),
-    ("KL scaled", "losses.py",
+    ("KL scaled", "core/losses.py",
      "return kl_divergence(q, standard_normal_prior(q))",
      "return 2 * kl_divergence(q, standard_normal_prior(q))", "ex6-code-kl-diagonal"),
-    ("KL shifted", "losses.py",
+    ("KL shifted", "core/losses.py",
      "return kl_divergence(q, standard_normal_prior(q))",
      "return kl_divergence(q, standard_normal_prior(q)) + 0.5", "ex6-code-kl-diagonal"),
-    ("reversed KL", "losses.py",
+    ("reversed KL", "core/losses.py",
      "return kl_divergence(q, standard_normal_prior(q))",
      "return kl_divergence(standard_normal_prior(q), q)", "ex6-code-kl-diagonal"),
-    ("mean over pixels instead of the sum", "losses.py",
+    ("mean over pixels instead of the sum", "core/losses.py",
      'reduction="none").sum(-1)', 'reduction="none").mean(-1)', "ex5-code-bce"),
-    ("sum over images instead of the mean", "losses.py",
+    ("sum over images instead of the mean", "core/losses.py",
      "recon = reconstruction_nll(logits, x).mean()", "recon = reconstruction_nll(logits, x).sum()",
      "ex2-code-negative-elbo"),
-    ("KL weight ignored", "losses.py",
+    ("KL weight ignored", "core/losses.py",
      "Terms(recon + kl_weight * kl, recon, kl)", "Terms(recon + kl, recon, kl)",
      "ex2-code-negative-elbo"),
 ]

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, TINY, write_mnist
 
 import build
-from conftest import ROOT, TINY, write_mnist
 
 pytestmark = pytest.mark.slow
 
@@ -130,7 +130,7 @@ def test_a_step_with_nothing_to_do_imports_no_torch(built_report):
 
 
 def test_pdf_shows_the_bench_and_the_spin_sweep(built_report):
-    from vae.bench_record import read_bench
+    from vae.bench.results import read_bench
     bench = read_bench(built_report["results"] / "bench.json")
     text = " ".join(built_report["text"].split())
     assert "Training speed" in text and "two rounds" in text

@@ -11,20 +11,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from torch import nn
-
-import vae.runs
-import vae.train
+import vae.core.runs
+import vae.core.train
 from conftest import TINY, synthetic_digits, write_mnist
-from vae import VaeError, evaluate, losses
-from vae.config import Config
-from vae.data import load_split, to_float
-from vae.evaluate import elbo_terms
-from vae.io import read_json
-from vae.losses import Terms, iwae_bound, kl_to_prior, negative_elbo, reconstruction_nll
-from vae.model import VAE, gaussian_posterior
-from vae.runs import CHECKPOINT, PREVIOUS, Run, run_hash
-from vae.train import kl_weight, make_optimizer, train
+from torch import nn
+from vae import VaeError
+from vae.core import evaluate, losses
+from vae.core.config import Config
+from vae.core.data import load_split, to_float
+from vae.core.evaluate import elbo_terms
+from vae.core.io import read_json
+from vae.core.losses import Terms, iwae_bound, kl_to_prior, negative_elbo, reconstruction_nll
+from vae.core.model import VAE, gaussian_posterior
+from vae.core.runs import CHECKPOINT, PREVIOUS, Run, run_hash
+from vae.core.train import kl_weight, make_optimizer, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -39,9 +39,9 @@ TIMING_RESULTS = ("seconds_per_epoch", "images_per_s", "eval_seconds")
 def pinned_code_digest():
     """Other people edit code/vae while these tests run; a run's folder must not move between
     the two train() calls of one test, so the code digest is read once."""
-    digest = vae.runs.code_digest()
+    digest = vae.core.runs.code_digest(vae.core.runs.TRAINER)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(vae.runs, "code_digest", lambda: digest)
+        mp.setattr(vae.core.runs, "code_digest", lambda *roots: digest)
         yield
 
 
@@ -59,7 +59,7 @@ def reference(splits, tmp_path_factory, pinned_code_digest) -> Path:
 
 
 class Spy:
-    """Stands in for vae.train.negative_elbo: counts calls, records what it is given, and can
+    """Stands in for vae.core.train.negative_elbo: counts calls, records what it is given, and can
     raise KeyboardInterrupt or return a NaN loss at a chosen call (1-based)."""
 
     def __init__(self, interrupt_at: int | None = None, nan_at: int | None = None,
@@ -82,7 +82,7 @@ class Spy:
 
 def spy_on(monkeypatch, **kwargs) -> Spy:
     spy = Spy(**kwargs)
-    monkeypatch.setattr(vae.train, "negative_elbo", spy)
+    monkeypatch.setattr(vae.core.train, "negative_elbo", spy)
     return spy
 
 
@@ -118,7 +118,7 @@ def interrupted(cfg, splits, runs, monkeypatch, at: int) -> Path:
     spy_on(monkeypatch, interrupt_at=at)
     with pytest.raises(KeyboardInterrupt):
         train(cfg, *splits, runs, progress=False, log=quiet)
-    monkeypatch.setattr(vae.train, "negative_elbo", losses.negative_elbo)
+    monkeypatch.setattr(vae.core.train, "negative_elbo", losses.negative_elbo)
     return Run(cfg, runs).dir
 
 
@@ -315,7 +315,7 @@ def test_a_run_writes_its_files(reference, splits):
 def test_the_saved_model_gives_the_reported_numbers(reference, splits):
     run = Run(BASE, reference.parent)
     model, results = run.load_model(), run.read_results()
-    test_x = evaluate.test_images(splits[1].images, BASE)
+    test_x = evaluate.evaluated(splits[1], BASE).images
     terms = elbo_terms(model, test_x, BASE, seed=BASE.seed + 1)
     assert terms["loss"] == results.test_loss
     assert terms["kl"] == results.test_kl
@@ -353,7 +353,7 @@ def test_a_change_of_training_setting_gives_another_folder(tmp_path):
 
 def test_a_code_change_gives_another_folder(monkeypatch, tmp_path):
     before = Run(BASE, tmp_path).dir
-    monkeypatch.setattr(vae.runs, "code_digest", lambda: "edited")
+    monkeypatch.setattr(vae.core.runs, "code_digest", lambda *roots: "edited")
     assert Run(BASE, tmp_path).dir != before
 
 
@@ -493,10 +493,10 @@ def test_binarized_run(splits, tmp_path, monkeypatch):
     assert spy.values == {0.0, 1.0}
     results = read_json(d / "results.json")
     assert all(math.isfinite(results[k]) for k in ("test_loss", "iwae_bound", "test_kl"))
-    evaluated = evaluate.test_images(splits[1].images, cfg)
+    evaluated = evaluate.evaluated(splits[1], cfg).images
     assert set(evaluated.unique().tolist()) == {0, 255}
     # fixed by the seed, not redrawn at each evaluation
-    assert torch.equal(evaluated, evaluate.test_images(splits[1].images, cfg))
+    assert torch.equal(evaluated, evaluate.evaluated(splits[1], cfg).images)
 
 
 @pytest.mark.parametrize("architecture,covariance", [("mlp", "full"), ("conv", "diagonal"),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import VaeError
-from .config import Config, load_config, parse_overrides
+from .core.config import Config, load_config, parse_overrides
 
 PROTECTED = ("name", "description")  # an overlay changes settings, never which run is which
 
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from .jobs import train_all
+    from .core.jobs import train_all
 
     configs = load_configs(args.configs, args.overlay, args.overrides)
     jobs = None if args.jobs == "auto" else int(args.jobs)
@@ -113,7 +113,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
-    from .summary import write_summary
+    from .report.summary import write_summary
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
     binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
@@ -123,35 +123,36 @@ def cmd_summary(args: argparse.Namespace) -> None:
 
 
 def cmd_measure(args: argparse.Namespace) -> None:
-    from .measured import current_measurements
+    from .instrument.freshness import current_measurements, measured_runs
 
     configs = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    configs = [run for cfg in configs for run in cfg.per_seed()]
-    if current_measurements(configs, args.runs, args.out) is not None:
+    runs = measured_runs([run for cfg in configs for run in cfg.per_seed()], args.runs)
+    if current_measurements(runs, args.runs, args.out) is not None:
         print(f"measurements in {args.out} are up to date with the runs and the classifier")
         return
-    from .data import load_split
-    from .measure import measure
-    measure(configs, args.runs, load_split(args.data_dir, "train"),
+    from .core.data import load_split
+    from .instrument.readings import measure
+    measure(runs, args.runs, load_split(args.data_dir, "train"),
             load_split(args.data_dir, "test"), args.out, progress=not args.no_progress,
             log=lambda message: print(message, flush=True))
 
 
 def cmd_figures(args: argparse.Namespace) -> None:
-    from .drawn import draw_stale
+    from .report.figure_stamps import stale_figures
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    written = draw_stale(main, variants, args.runs, args.data_dir, args.out)
-    if written is None:
+    if not any(stale_figures([main, *variants], args.runs, args.out).values()):
         print(f"figures in {args.out} are up to date with the runs and plotting code")
-    for path in written or []:
+        return
+    from .report.figures import draw_stale  # torch and matplotlib only when there is work
+    for path in draw_stale(main, variants, args.runs, args.data_dir, args.out):
         print(f"wrote {path}")
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
-    from .bench import run_bench
-    from .data import load_split
-    from .records import write_record
+    from .bench.timings import run_bench
+    from .core.data import load_split
+    from .core.records import write_record
 
     configs = load_configs(args.configs, args.overlay, args.overrides)
     result = run_bench(configs, load_split(args.data_dir, "train"),

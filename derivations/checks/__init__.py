@@ -7,14 +7,26 @@ things under test, with the correct ones as defaults, so a test can inject a wro
 from .code import check_kl_code, check_kl_full_code, check_reconstruction_code, check_rsample_code
 from .core import Check, CheckResult, Findings
 from .decoder import check_bernoulli, check_categorical, check_greyscale_normaliser
-from .elbo import (check_discrete_gap, check_gaussian_decomposition, check_gaussian_gap,
-                   check_pointwise_decomposition)
+from .elbo import (
+                   check_discrete_gap,
+                   check_gaussian_decomposition,
+                   check_gaussian_gap,
+                   check_pointwise_decomposition,
+)
 from .gaussian_kl import check_diagonal_kl, check_full_kl, check_scalar_kl
-from .model_code import (check_encode_code, check_forward_code, check_iwae_code,
-                         check_negative_elbo_code)
-from .information import (check_average_elbo, check_reconstruction_general,
-                          check_reconstruction_under_assumption, check_regularisation_aggregate,
-                          check_regularisation_general)
+from .information import (
+                   check_average_elbo,
+                   check_reconstruction_general,
+                   check_reconstruction_under_assumption,
+                   check_regularisation_aggregate,
+                   check_regularisation_general,
+)
+from .model_code import (
+                   check_encode_code,
+                   check_forward_code,
+                   check_iwae_code,
+                   check_negative_elbo_code,
+)
 from .reparameterisation import check_density, check_moments, check_pathwise_gradient
 
 ALL_CHECKS: tuple[Check, ...] = (

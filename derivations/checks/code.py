@@ -8,9 +8,8 @@ import numpy as np
 import sympy as sp
 import torch
 from torch.distributions import Independent, MultivariateNormal, Normal, kl_divergence
-
-from vae.losses import kl_to_prior, reconstruction_nll
-from vae.model import gaussian_posterior
+from vae.core.losses import kl_to_prior, reconstruction_nll
+from vae.core.model import gaussian_posterior
 
 from . import decoder, gaussian_kl
 from .core import NUMERIC_FLOAT64, Findings, check

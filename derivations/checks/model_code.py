@@ -12,10 +12,9 @@ from collections.abc import Callable
 import numpy as np
 import sympy as sp
 import torch
-
-from vae.config import Config
-from vae.losses import iwae_bound, negative_elbo
-from vae.model import VAE
+from vae.core.config import Config
+from vae.core.losses import iwae_bound, negative_elbo
+from vae.core.model import VAE
 
 from . import decoder, gaussian_kl
 from .core import NUMERIC_FLOAT64, Findings, check

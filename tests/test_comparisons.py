@@ -1,4 +1,5 @@
-"""What the report's sentences say: each verdict and flag that findings.py decides."""
+"""The study's comparisons and the words for them: each verdict, flag and phrase that
+comparisons.py, statistics.py and wording.py decide."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ import dataclasses
 from types import SimpleNamespace
 
 import pytest
-
-from vae.config import Config
-from vae.findings import (ALPHA, check_count, compare, closest_baseline, latent_words, leaders,
-                          model_words, printed_difference, verdict, welch)
+from vae.core.config import Config
+from vae.report.comparisons import closest_baseline, compare, verdict
+from vae.report.latex import printed_difference
+from vae.report.statistics import ALPHA, leaders, welch
+from vae.report.wording import check_count, latent_words, model_words, plural
 
 
 def entry(name: str = "base", test_loss: float = 130.0, spread: float = 1.0,
           active_units: int = 7, seconds_per_epoch: float = 10.0, **settings):
-    """A summary entry as findings.compare reads it: three seeds around test_loss."""
+    """A model's numbers as compare reads them: three seeds around test_loss."""
     config = dataclasses.replace(Config(latent_dim=16), **settings).to_dict()
     seeds = [SimpleNamespace(test_loss=test_loss + d * spread) for d in (-1.0, 0.0, 1.0)]
     return SimpleNamespace(name=name, config=config, test_loss=test_loss, test_kl=20.0,
@@ -144,3 +146,9 @@ def test_leaders_are_the_best_and_whoever_the_seeds_cannot_separate_from_it():
     assert leaders(scores, 3, lower_better=True) == ["a", "b"]
     assert leaders(scores, 1, lower_better=True) == ["a"]  # one seed: nothing to test
     assert leaders({"a": (0.9, 0.01), "b": (0.5, 0.01)}, 3, lower_better=False) == ["a"]
+
+
+@pytest.mark.parametrize("n, words", [(1, ("check", "is", "it")), (2, ("checks", "are", "them")),
+                                      (0, ("checks", "are", "them"))])
+def test_plural_takes_a_regular_or_a_given_plural(n, words):
+    assert (plural(n, "check"), plural(n, "is", "are"), plural(n, "it", "them")) == words

@@ -12,10 +12,10 @@ from typing import Callable
 import torch
 from tqdm import tqdm
 
-from . import VaeError
+from .. import VaeError
 from .config import Config
-from .data import Split, batches, num_batches
-from .evaluate import elbo_terms, final_metrics, test_images
+from .data import Split, batches, limited, num_batches
+from .evaluate import elbo_terms, evaluated, final_metrics
 from .losses import negative_elbo
 from .model import VAE, count_parameters, describe_layers
 from .runs import EpochMetrics, Layer, Run, RunResults
@@ -125,9 +125,9 @@ def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
     model = VAE(cfg).to(device)
     optimizer = make_optimizer(cfg, model)
     batch_rng = torch.Generator().manual_seed(cfg.seed)
-    train_x = train_split.images[:cfg.train_limit] if cfg.train_limit else train_split.images
     # the uint8 sets live where the model does (47 MB): no copy per batch on a GPU
-    train_x, test_x = train_x.to(device), test_images(test_split.images, cfg).to(device)
+    train_x = limited(train_split, cfg.train_limit).images.to(device)
+    test_x = evaluated(test_split, cfg).images.to(device)
     steps_per_epoch = num_batches(len(train_x), cfg.batch_size)
 
     start, steps, history = 0, [], []

@@ -1,4 +1,4 @@
-"""bench.json, what `make bench` measured: written by bench.py, read by build.py (without torch)."""
+"""bench.json, what `make bench` measured: written by timings.py, read by build.py (without torch)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
-from .records import read_record
+from ..core.records import read_record
 
 
 @dataclass(frozen=True)

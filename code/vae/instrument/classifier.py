@@ -1,9 +1,10 @@
 """A digit classifier as a measuring instrument: a small CNN trained on MNIST's training set,
-which then reads what the VAEs reconstruct, generate and interpolate (measure.py).
+which then reads what the VAEs reconstruct, generate and interpolate (readings.py).
 
 It never sees a VAE's output while it learns. Its folder, runs/classifier-<hash>/, holds
-model.pt and classifier.json (measure_record.ClassifierResults, written last); the hash covers
-its settings and this file's code, so it is trained once and reused like a VAE run.
+model.pt and classifier.json (measurements.ClassifierResults, written last); the hash covers
+its settings and the code of this module and what it imports, so it is trained once and
+reused like a VAE run.
 """
 
 from __future__ import annotations
@@ -17,11 +18,17 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from .data import Split, num_batches, to_float
-from .io import atomic_write
-from .measure_record import ClassifierConfig, ClassifierResults
-from .measured import CLASSIFIER_RESULTS, classifier_dir, classifier_hash
-from .records import read_record, write_record
+from ..core.data import Split, num_batches, to_float
+from ..core.io import atomic_write
+from ..core.records import read_record, write_record
+from .measurements import (
+    CLASSIFIER_RESULTS,
+    ClassifierConfig,
+    ClassifierResults,
+    classifier_dir,
+    classifier_hash,
+)
+
 
 class DigitClassifier(nn.Module):
     """Two 3x3 convolutions with max pooling (28 -> 14 -> 7), a dense layer of cfg.features

@@ -1,6 +1,6 @@
 """What each trained VAE's images are, read by the digit classifier: the numbers behind every
 sentence of Part II about a figure. Written to report/results/measurements.json
-(measure_record.Measurements) and redone only when a run, the classifier or this code changes.
+(measurements.Measurements); freshness.py decides, without torch, whether they must be redone.
 """
 
 from __future__ import annotations
@@ -11,18 +11,28 @@ from typing import Callable
 import numpy as np
 import torch
 
-from . import VaeError
+from .. import VaeError
+from ..core.cache_keys import code_digest
+from ..core.data import Split, batches, limited, to_float
+from ..core.evaluate import encode_means
+from ..core.model import VAE
+from ..core.records import write_record
+from ..core.runs import Run
 from .classifier import DigitClassifier, read_images, trained_classifier
-from .config import Config
-from .data import Split, batches, to_float
-from .evaluate import encode_means
-from .latent import first_of_each_class, interpolations, manifold_grid
-from .measure_record import (ClassifierConfig, Confusion, ManifoldReading, Measurements,
-                             ModelReadings, Neighbours, PathReading, Reconstructions, Samples)
-from .measured import MEASURING_CODE, measured_runs, up_to_date
-from .model import VAE
-from .records import write_record
-from .runs import Run, code_digest
+from .latent_paths import first_of_each_class, interpolations, manifold_grid, prior_draws
+from .measurements import (
+    MEASURER,
+    ClassifierConfig,
+    Confusion,
+    ManifoldReading,
+    Measurements,
+    ModelReadings,
+    Neighbours,
+    PathReading,
+    Reconstructions,
+    Samples,
+    digit_changes,
+)
 
 MEASURE_SEED = 2024  # picks the training subset: the same images for every model
 # At most this many training images are reconstructed and prior samples drawn per model; no
@@ -82,7 +92,7 @@ def path_reading(start: int, end: int, classes: list[int], frames: np.ndarray) -
             others.append(c)
     return PathReading(
         start=start, end=end, classes=list(classes),
-        changes=sum(1 for a, b in zip(classes, classes[1:]) if a != b),
+        changes=digit_changes(classes),
         others=others, jump=float(steps.max() / steps.mean()) if steps.mean() > 0 else 1.0)
 
 
@@ -130,8 +140,8 @@ def reconstruction_reading(model: VAE, classifier: DigitClassifier, split: Split
 @torch.inference_mode()
 def sample_reading(model: VAE, classifier: DigitClassifier, seed: int, count: int,
                    test_features: np.ndarray) -> Samples:
-    z = torch.randn(count, model.latent_dim, generator=torch.Generator().manual_seed(seed))
-    predicted, top, features = classify(classifier, model.generate(z))
+    predicted, top, features = classify(classifier, model.generate(
+        prior_draws(model.latent_dim, count, seed)))
     return Samples(count, class_shares(predicted), float(np.mean(top >= CONFIDENT)),
                    frechet_distance(test_features, features))
 
@@ -171,31 +181,24 @@ def training_subset(train: Split, count: int = IMAGES) -> Split:
 
 
 def evaluated_test_set(runs: list[Run], test: Split) -> Split:
-    """The test images the runs were evaluated on (evaluate.test_images); they must agree,
+    """The test images the runs were evaluated on (evaluate.evaluated); they must agree,
     because every model is read on the same images."""
     limits = {run.cfg.test_limit for run in runs}
     if len(limits) > 1:
         raise VaeError(f"the runs to measure were evaluated on different test sets (test_limit "
                        f"{sorted(limits)}); measure them separately or give them one test_limit")
-    count = limits.pop() if limits else 0
-    return Split(test.images[:count], test.labels[:count]) if count else test
+    return limited(test, limits.pop() if limits else 0)
 
 
-def measure(configs: list[Config], runs_root: str | Path, train: Split, test: Split,
+def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
             out: str | Path, progress: bool = True,
             log: Callable[[str], None] = print) -> Measurements:
-    """Measurements of every finished run in configs, reusing out when it was made from the
-    same runs, classifier and code. Binarised runs are measured on grey-level images like the
-    rest, so their readings are left out."""
-    runs = measured_runs(configs, runs_root)
+    """Measurements of every run (finished, and of grey-level images: freshness.measured_runs)
+    into out, with the digit classifier trained first if its folder is missing."""
     for run in runs:
         run.read_results()  # refuses an unfinished run before anything is measured
     classifier, trained = trained_classifier(ClassifierConfig(), train, test, runs_root,
                                              progress, log)
-    previous = up_to_date(out, runs, trained)
-    if previous is not None:
-        log(f"measurements in {out} are up to date with the runs and the classifier")
-        return previous
     test = evaluated_test_set(runs, test)
     subset = training_subset(train, min(IMAGES, len(test)))
     _, test_top, test_features = classify(classifier, to_float(test.images))
@@ -205,7 +208,7 @@ def measure(configs: list[Config], runs_root: str | Path, train: Split, test: Sp
         log(f"{run.cfg.label}: measuring reconstructions, samples, paths and the latent space")
         readings.append(model_readings(run, classifier, train, subset, test, test_features))
     result = Measurements(
-        classifier=trained, code=code_digest(MEASURING_CODE), train_images=len(subset),
+        classifier=trained, code=code_digest(MEASURER), train_images=len(subset),
         confident_at=CONFIDENT,
         test_confident=float(np.mean(test_top >= CONFIDENT)),
         train_test_frechet=frechet_distance(test_features, train_features), models=readings)

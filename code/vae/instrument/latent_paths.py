@@ -1,4 +1,4 @@
-"""Walks through the latent space that a figure draws and measure.py reads: the decoded
+"""The codes that figures draw and readings.py reads: draws from the prior, the decoded
 manifold over prior quantiles and interpolation paths between test digits."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import torch
 
-from .data import Split, to_float
-from .findings import spherical_interpolation
-from .model import VAE
+from ..core.data import Split, to_float
+from ..core.model import VAE
+from .measurements import spherical_interpolation
 
 MANIFOLD_STEPS = {1: 16, 2: 20}  # decoded images per latent axis
 INTERPOLATION_STEPS = 10
@@ -22,6 +22,12 @@ def first_of_each_class(labels: torch.Tensor) -> dict[int, int]:
     for i, y in enumerate(labels.tolist()):
         first.setdefault(y, i)
     return dict(sorted(first.items()))
+
+
+def prior_draws(latent_dim: int, count: int, seed: int) -> torch.Tensor:
+    """count codes z ~ N(0, I) from a generator seeded by seed: a figure's samples are the first
+    of those the classifier reads for the same seed."""
+    return torch.randn(count, latent_dim, generator=torch.Generator().manual_seed(seed))
 
 
 def prior_quantiles(n: int) -> torch.Tensor:

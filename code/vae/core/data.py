@@ -11,7 +11,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
-from . import VaeError
+from .. import VaeError
 
 IMAGES_MAGIC = 2051  # IDX: unsigned bytes, three dimensions
 LABELS_MAGIC = 2049  # IDX: unsigned bytes, one dimension
@@ -29,6 +29,11 @@ class Split:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+
+def limited(split: Split, limit: int) -> Split:
+    """The first `limit` images and labels (0: all), as a smoke test's config asks."""
+    return Split(split.images[:limit], split.labels[:limit]) if limit else split
 
 
 def raw_dir(data_dir: str | Path) -> Path:

@@ -9,7 +9,7 @@ from typing import Iterator
 import torch
 
 from .config import Config
-from .data import batches, binarize_fixed
+from .data import Split, batches, binarize_fixed, limited
 from .losses import iwae_bound, kl_to_prior, reconstruction_nll
 from .model import VAE
 
@@ -71,13 +71,13 @@ def active_units(model: VAE, images: torch.Tensor) -> int:
     return int((means.var(dim=0) > ACTIVE_UNIT_THRESHOLD).sum())
 
 
-def test_images(images: torch.Tensor, cfg: Config) -> torch.Tensor:
-    """The test set as evaluated: limited, and for binarised runs binarised once by the seed."""
-    if cfg.test_limit:
-        images = images[:cfg.test_limit]
+def evaluated(test: Split, cfg: Config) -> Split:
+    """The test set as a run is evaluated on it: limited, and for binarised runs binarised once
+    by BINARIZE_SEED."""
+    test = limited(test, cfg.test_limit)
     if cfg.binarize:
-        images = binarize_fixed(images, BINARIZE_SEED)
-    return images
+        return Split(binarize_fixed(test.images, BINARIZE_SEED), test.labels)
+    return test
 
 
 def subset_indices(n: int, size: int) -> torch.Tensor:

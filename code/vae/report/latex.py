@@ -1,5 +1,6 @@
-"""Values as LaTeX: numbers through siunitx, text escaped. Shared by build.py's template
-filters and by the sentences that discussion.py writes, so that both print alike."""
+"""Values as LaTeX: numbers through siunitx, text escaped, losses to LOSS_DECIMALS. Shared by
+build.py's template filters and by the sentences that discussion.py writes, so that both print
+alike."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import VaeError
-from .findings import PRINTED
+from .. import VaeError
+
+# Decimals the report prints losses with. Differences are taken between printed values, so
+# that every difference on the page is the difference of the two numbers shown beside it.
+LOSS_DECIMALS = 2
 
 LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -42,7 +46,12 @@ def num(value: Any, digits: int = 1) -> Markup:
 
 def nats(value: Any) -> Markup:
     """A loss, with the decimals that the summary's printed differences assume."""
-    return num(value, PRINTED)
+    return num(value, LOSS_DECIMALS)
+
+
+def printed_difference(a: float, b: float) -> float:
+    """a - b as the reader computes it from the two printed losses."""
+    return round(round(a, LOSS_DECIMALS) - round(b, LOSS_DECIMALS), LOSS_DECIMALS)
 
 
 def sci(value: float) -> Markup:
@@ -62,7 +71,7 @@ def percent(share: float, digits: int = 1) -> Markup:
     return Markup(rf"\qty{{{_digits(100 * share, digits)}}}{{\percent}}")
 
 
-def pm(mean: float, sd: float, seeds: int, digits: int = PRINTED) -> Markup:
+def pm(mean: float, sd: float, seeds: int, digits: int = LOSS_DECIMALS) -> Markup:
     """A mean over seeds with its standard deviation, or the bare value of a single seed."""
     if seeds < 2:
         return num(mean, digits)

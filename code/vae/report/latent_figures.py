@@ -9,15 +9,19 @@ import torch
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 
-from .data import Split
-from .evaluate import encode_means
-from .findings import spherical_interpolation
+from ..core.data import Split
+from ..core.evaluate import encode_means
+from ..core.model import VAE
+from ..instrument.latent_paths import (
+    INTERPOLATION_STEPS,
+    MANIFOLD_STEPS,
+    interpolations,
+    manifold_grid,
+    prior_quantiles,
+)
+from ..instrument.measurements import spherical_interpolation
 from .images import label_columns, label_rows, show_digits, tiled_aspect
-from .latent import (INTERPOLATION_STEPS, MANIFOLD_STEPS, interpolations, manifold_grid,
-                     prior_quantiles)
-from .model import VAE
-from .style import (DIGIT_COLOURS, EXPECT, FULL, MARKER, PANEL, RIDGES, figure,
-                    grouped, save, styled)
+from .style import DIGIT_COLOURS, EXPECT, FULL, MARKER, PANEL, RIDGES, figure, grouped, save, styled
 
 LATENT_POINTS = 5000  # test images in the latent plot
 LABEL_GAP = 0.045  # least distance between two digit labels, as a share of the data's span

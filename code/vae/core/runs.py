@@ -8,15 +8,14 @@
     results.json         RunResults; written last, so that it marks a finished run
     .lock                held by the one process that trains this run
 
-The hash covers the config's training settings and what the training code does (its syntax
-tree without comments and docstrings), so an edited comment keeps the cache and an edited
-line of code trains anew. Torch is imported only where weights are read or written: build.py
-checks run hashes without it.
+The hash covers the config's training settings and what the training code does: the trainer
+and every module it imports, found from the import graph (cache_keys), so an edited comment
+keeps the cache and an edited line of code, in any module training runs, trains anew. Torch is
+imported only where weights are read or written: build.py checks run hashes without it.
 """
 
 from __future__ import annotations
 
-import ast
 import fcntl
 import hashlib
 import json
@@ -29,41 +28,20 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from . import VaeError
+from .. import VaeError
+from .cache_keys import code_digest
 from .config import Config
 from .io import atomic_write, write_text
 from .records import from_json, read_record, write_record
 
-# The modules whose code decides what a run computes and stores.
-CODE_FILES = ("config.py", "data.py", "model.py", "losses.py", "evaluate.py", "train.py", "runs.py")
 CHECKPOINT, PREVIOUS = "checkpoint.pt", "checkpoint.prev.pt"
 CHECKPOINT_KEYS = {"epoch", "model", "optimizer", "batch_rng", "torch_rng", "steps", "history"}
 STEP_COLUMNS = ("objective", "recon", "kl")  # objective = recon + weight * kl, as trained
-
-
-def _code_without_docstrings(source: str) -> str:
-    """The syntax tree of source as text, without docstrings (comments never reach it)."""
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree)
-
-
-def code_digest(names: tuple[str, ...] = CODE_FILES) -> str:
-    """A digest of what the package's modules `names` do, blind to comments and docstrings."""
-    here = Path(__file__).parent
-    h = hashlib.sha256()
-    for name in names:
-        h.update(_code_without_docstrings((here / name).read_text()).encode())
-    return h.hexdigest()
+TRAINER = "vae.core.train"  # a run's hash covers this module and every project module it imports
 
 
 def run_hash(cfg: Config) -> str:
-    return hashlib.sha256((cfg.digest() + code_digest()).encode()).hexdigest()[:12]
+    return hashlib.sha256((cfg.digest() + code_digest(TRAINER)).encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

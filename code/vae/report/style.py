@@ -23,7 +23,7 @@ matplotlib.use("Agg")  # files only, no display; also keeps rendering identical 
 from matplotlib.axes import Axes  # noqa: E402  (after choosing the backend)
 from matplotlib.figure import Figure  # noqa: E402
 
-from .io import atomic_write  # noqa: E402
+from ..core.io import atomic_write  # noqa: E402
 
 FULL = 6.3  # LaTeX \textwidth, inches
 PANEL = (3.1, 3.25)  # a square panel, two of them side by side in the text width

@@ -1,13 +1,22 @@
-"""measurements.json, what the digit classifier read in every model's images: written by
-measure.py, read by summary.py (without torch). Shares are fractions in [0, 1]; lists indexed
-by digit have ten entries."""
+"""The instrument's files: the digit classifier's folder, runs/classifier-<hash>/ with its
+classifier.json, and measurements.json, what the classifier read in every model's images
+(written by readings.py, read by the report's summary without torch). Shares are fractions in
+[0, 1]; lists indexed by digit have ten entries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .records import read_record
+from ..core.cache_keys import code_digest
+from ..core.records import read_record
+
+# The modules whose import closures key the classifier's folder and the measurements' digest.
+CLASSIFIER = "vae.instrument.classifier"
+MEASURER = "vae.instrument.readings"
+CLASSIFIER_RESULTS = "classifier.json"  # in the classifier's folder, written last
 
 
 @dataclass(frozen=True)
@@ -18,6 +27,27 @@ class ClassifierConfig:
     lr: float = 2e-3  # at the start; it falls to zero along a cosine
     channels: int = 32  # of the first convolution, doubled in the second
     features: int = 128  # width of the layer whose activations the Frechet distance compares
+
+
+def classifier_hash(cfg: ClassifierConfig) -> str:
+    blob = json.dumps(asdict(cfg), sort_keys=True) + code_digest(CLASSIFIER)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def classifier_dir(cfg: ClassifierConfig, runs_root: str | Path) -> Path:
+    return Path(runs_root) / f"classifier-{classifier_hash(cfg)}"
+
+
+def spherical_interpolation(latent_dim: int) -> bool:
+    """Whether interpolation paths follow a great circle rather than a straight line: beyond two
+    dimensions, where a straight line between two typical draws of N(0, I) passes the improbable
+    region near the centre."""
+    return latent_dim > 2
+
+
+def digit_changes(classes: list[int]) -> int:
+    """How often the digit read along a path or a line of images changes from one to the next."""
+    return sum(1 for a, b in zip(classes, classes[1:]) if a != b)
 
 
 @dataclass(frozen=True)

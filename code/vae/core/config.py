@@ -11,12 +11,13 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from . import VaeError
+from .. import VaeError
 
 ARCHITECTURES = ("mlp", "conv")
 COVARIANCES = ("diagonal", "full")
 OPTIMIZERS = ("adamw", "adam", "sgd")
-ACTIVATIONS = ("silu", "relu", "gelu", "tanh")
+# Each activation a config may name, and the torch.nn module that computes it (model.py).
+ACTIVATIONS = {"silu": "SiLU", "relu": "ReLU", "gelu": "GELU", "tanh": "Tanh"}
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("fp32", "bf16")
 
@@ -115,7 +116,7 @@ _CHOICES = {
     "architecture": ARCHITECTURES,
     "covariance": COVARIANCES,
     "optimizer": OPTIMIZERS,
-    "activation": ACTIVATIONS,
+    "activation": tuple(ACTIVATIONS),
     "device": DEVICES,
     "precision": PRECISIONS,
 }

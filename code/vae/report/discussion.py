@@ -6,14 +6,32 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Callable
 
 from markupsafe import Markup
 
-from .findings import PRINTED, count_words, leaders, plural, printed_difference
-from .latex import nats, num, percent, pm_percent, setting, tex_escape
-from .measure_record import Confusion, ManifoldReading, ModelReadings, PathReading
-from .summary import Spread
+from ..instrument.measurements import (
+    Confusion,
+    ManifoldReading,
+    ModelReadings,
+    PathReading,
+    digit_changes,
+)
+from .comparisons import Change, Step
+from .latex import (
+    LOSS_DECIMALS,
+    nats,
+    num,
+    percent,
+    pm_percent,
+    printed_difference,
+    setting,
+    tex_escape,
+)
+from .numbers import ReadingSpread, Spread
+from .statistics import leaders
+from .summary import Summary
+from .wording import count_words, listing, plural
 
 LOG_CLASSES = math.log(10)  # nats that naming one of ten equally likely digits takes
 MISSING = 0.005  # a digit with less than this share of the samples is missing
@@ -21,11 +39,6 @@ SCARCE = 0.05  # half the uniform share
 CROWDED = 0.15  # one and a half times the uniform share
 SMOOTH_CHANGES = 2  # a smooth path changes digit at most this often...
 JUMP = 2.0  # ...and no step between frames is this many times the mean step
-
-
-def listing(items: list[str]) -> str:
-    """["a"] -> "a", ["a", "b"] -> "a and b", ["a", "b", "c"] -> "a, b and c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def confusion_words(found: list[Confusion], of: str) -> str:
@@ -53,9 +66,9 @@ def training_gap(final_train: float, test: float, late_min: float, late_max: flo
             f"{nats(test)} nats. Over the second half of training the test loss moved between "
             f"{nats(late_min)} and {nats(late_max)} nats from one epoch to the next, a swing of "
             f"{nats(swing)} nats")
-    if round(test, PRINTED) == round(late_max, PRINTED):
+    if round(test, LOSS_DECIMALS) == round(late_max, LOSS_DECIMALS):
         text += ", and the last epoch happens to be the highest of them"
-    elif round(test, PRINTED) == round(late_min, PRINTED):
+    elif round(test, LOSS_DECIMALS) == round(late_min, LOSS_DECIMALS):
         text += ", and the last epoch happens to be the lowest of them"
     if abs(gap) <= swing:
         text += (f". The gap of {nats(abs(gap))} nats between training and test is within that "
@@ -122,15 +135,14 @@ def samples(r: ModelReadings, confident_at: float, test_confident: float,
                else ". "))
     parts = []
     if missing:
-        parts.append(f"digit{'s' if len(missing) > 1 else ''} "
-                     f"{listing([str(y) for y in missing])} "
-                     f"{'are' if len(missing) > 1 else 'is'} missing (below {percent(MISSING)})")
+        parts.append(f"{plural(len(missing), 'digit')} {listing([str(y) for y in missing])} "
+                     f"{plural(len(missing), 'is', 'are')} missing (below {percent(MISSING)})")
     if scarce:
         parts.append(f"{listing([f'{y} ({percent(s.shares[y])})' for y in scarce])} "
-                     f"{'are' if len(scarce) > 1 else 'is'} scarce")
+                     f"{plural(len(scarce), 'is', 'are')} scarce")
     if crowded:
         parts.append(f"{listing([f'{y} ({percent(s.shares[y])})' for y in crowded])} "
-                     f"{'are' if len(crowded) > 1 else 'is'} over-represented")
+                     f"{plural(len(crowded), 'is', 'are')} over-represented")
     if parts:
         text += (f"Against a uniform share of {percent(0.1, 0)}, "
                  f"{'; '.join(parts)}. ")
@@ -147,20 +159,20 @@ def samples(r: ModelReadings, confident_at: float, test_confident: float,
 def manifold(m: ManifoldReading, latent_dim: int) -> Markup:
     """What the decoded line or grid shows, read by the classifier."""
     if latent_dim == 1:
-        changes = sum(1 for a, b in zip(m.classes, m.classes[1:]) if a != b)
+        changes = digit_changes(m.classes)
         text = (f"Read from left to right, the classifier names the {len(m.classes)} points of "
                 f"the decoded line {', '.join(str(c) for c in m.classes)}: "
-                f"{count_words(changes)} changes of digit")
+                f"{count_words(changes)} {plural(changes, 'change')} of digit")
     else:
         shares = [m.classes.count(y) / len(m.classes) for y in range(10)]
         top = max(range(10), key=lambda y: shares[y])
         text = (f"Of the {num(len(m.classes))} points of the decoded grid, the most frequent "
                 f"digit is {top} ({percent(shares[top])})")
     if m.missing:
-        digits = listing([str(y) for y in m.missing])
-        text += (f"; {digits} {'never appears' if len(m.missing) == 1 else 'never appear'}, "
-                 f"so the prior gives {'it' if len(m.missing) == 1 else 'them'} no region of "
-                 f"{'its' if len(m.missing) == 1 else 'their'} own.")
+        n = len(m.missing)
+        text += (f"; {listing([str(y) for y in m.missing])} never "
+                 f"{plural(n, 'appears', 'appear')}, so the prior gives {plural(n, 'it', 'them')} "
+                 f"no region of {plural(n, 'its', 'their')} own.")
     else:
         text += "; every digit appears somewhere."
     return Markup(text)
@@ -230,7 +242,7 @@ def interpolation(name: str, r: ModelReadings) -> Markup:
             else count_words(smooth).capitalize())
     text = (f"For {model_name(name)}, " + "; ".join(path_words(p) for p in r.paths) + ". "
             f"{said} of its {count_words(len(r.paths))} paths "
-            f"{'is' if smooth == 1 else 'are'} smooth by the rule below; the largest step between "
+            f"{plural(smooth, 'is', 'are')} smooth by the rule below; the largest step between "
             f"neighbouring frames is {num(largest, 2)} times the path's mean step.")
     return Markup(text)
 
@@ -252,14 +264,14 @@ def bonus_answer(readings: list[tuple[str, ModelReadings]]) -> Markup:
 
 # -- conclusion ---------------------------------------------------------------------------------
 
-def change_words(changes: list[Any]) -> str:
+def change_words(changes: list[Change]) -> str:
     """"latent dimension 1 to 16" for each changed setting."""
     return listing([f"{c.label} {setting(c.baseline)} to {setting(c.value)}" for c in changes])
 
 
-def improvement(path: list[Any], main: str, best: str, total: float) -> Markup:
+def improvement(path: list[Step], main: str, best: str, total: float) -> Markup:
     """The best model's gain over the main model, split into the study's single changes (path
-    holds summary.Step records from the main model to the best)."""
+    leads from the main model to the best)."""
     if not path:
         return Markup(f"The assignment's model, {model_name(main)}, has the lowest mean test "
                       f"\\negelbo{{}} of the study.")
@@ -282,11 +294,11 @@ def first_place(names: list[str], value: Markup, claim: str) -> str:
     return f"{model_name(names[0])} {claim} ({value}{tie})"
 
 
-def conclusion(runs: list[tuple[str, Any, Any]], main: str, seeds: int) -> Markup:
+def conclusion(runs: list[tuple[str, Spread, ReadingSpread]], main: str, seeds: int) -> Markup:
     """Which models share first place on each measure, and whether one model wins everything.
-    runs holds (name, summary.Spread of the test -ELBO, summary.ReadingSpread): every figure a
-    mean over seeds, and a model shares first place unless Welch's test separates it."""
-    def first(get: Any, lower_better: bool) -> list[str]:
+    runs holds (name, the test -ELBO, the classifier's readings): every figure a mean over
+    seeds, and a model shares first place unless Welch's test separates it."""
+    def first(get: Callable[[Spread, ReadingSpread], Spread], lower_better: bool) -> list[str]:
         return leaders({n: (get(loss, r).mean, get(loss, r).sd) for n, loss, r in runs},
                        seeds, lower_better)
     elbo = first(lambda loss, r: loss, True)
@@ -352,9 +364,9 @@ class PartTwo:
     binarized: Markup | None  # None without a binarised run
 
 
-def part_two(summary: Any, reference: float) -> PartTwo:
-    """summary is a summary.Summary whose entries carry their readings; reference is the
-    published IWAE estimate that a binarised run is set beside."""
+def part_two(summary: Summary, reference: float) -> PartTwo:
+    """Part II's sentences from the summary; reference is the published IWAE estimate that a
+    binarised run is set beside."""
     main, inst = summary.main, summary.instrument
     best = next(e for e in summary.runs if e.is_best)
     plane = next((e for e in summary.runs if e.name == summary.plane_model), None)

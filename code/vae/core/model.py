@@ -6,10 +6,13 @@ import torch
 from torch import nn
 from torch.distributions import Distribution, Independent, MultivariateNormal, Normal
 
-from .config import Config
+from .config import ACTIVATIONS, Config
 
 PIXELS = 28 * 28
-ACTIVATIONS = {"silu": nn.SiLU, "relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}
+
+
+def activation(cfg: Config) -> type[nn.Module]:
+    return getattr(nn, ACTIVATIONS[cfg.activation])
 
 
 def head_size(latent_dim: int, covariance: str) -> int:
@@ -30,18 +33,18 @@ def _mlp(widths: list[int], act: type[nn.Module]) -> list[nn.Module]:
 def mlp_encoder(cfg: Config) -> nn.Sequential:
     """784 -> h -> h/2 -> h/4 -> h/8 -> head, SiLU between, as the sheet prescribes."""
     widths = [PIXELS, *cfg.mlp_widths(), head_size(cfg.latent_dim, cfg.covariance)]
-    return nn.Sequential(nn.Flatten(), *_mlp(widths, ACTIVATIONS[cfg.activation]))
+    return nn.Sequential(nn.Flatten(), *_mlp(widths, activation(cfg)))
 
 
 def mlp_decoder(cfg: Config) -> nn.Sequential:
     """The encoder's mirror image; it returns logits, the Sigmoid lives in the loss."""
     widths = [cfg.latent_dim, *reversed(cfg.mlp_widths()), PIXELS]
-    return nn.Sequential(*_mlp(widths, ACTIVATIONS[cfg.activation]))
+    return nn.Sequential(*_mlp(widths, activation(cfg)))
 
 
 def conv_encoder(cfg: Config) -> nn.Sequential:
     """Two strided convolutions (28 -> 14 -> 7) and a dense layer of width `hidden`."""
-    act, c = ACTIVATIONS[cfg.activation], cfg.channels
+    act, c = activation(cfg), cfg.channels
     return nn.Sequential(
         nn.Conv2d(1, c, 3, stride=2, padding=1), act(),
         nn.Conv2d(c, 2 * c, 3, stride=2, padding=1), act(),
@@ -53,7 +56,7 @@ def conv_encoder(cfg: Config) -> nn.Sequential:
 
 def conv_decoder(cfg: Config) -> nn.Sequential:
     """Dense layers up to 64 x 7 x 7, then two transposed convolutions to 28 x 28 logits."""
-    act, c = ACTIVATIONS[cfg.activation], cfg.channels
+    act, c = activation(cfg), cfg.channels
     return nn.Sequential(
         nn.Linear(cfg.latent_dim, cfg.hidden), act(),
         nn.Linear(cfg.hidden, 2 * c * 7 * 7), act(),
@@ -107,7 +110,7 @@ class VAE(nn.Module):
             # measured here: about 20% faster training and 30% faster IWAE sampling on the CPU
             self.to(memory_format=torch.channels_last)
 
-    def _run(self, net: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    def in_precision(self, net: nn.Module, x: torch.Tensor) -> torch.Tensor:
         """net(x) in the configured precision; bf16 results return as float32, so that the
         losses never see bf16."""
         if not self.bf16:
@@ -116,7 +119,7 @@ class VAE(nn.Module):
             return net(x).float()
 
     def encode(self, x: torch.Tensor) -> Distribution:
-        h = self._run(self.encoder, x)
+        h = self.in_precision(self.encoder, x)
         d = self.latent_dim
         mu, pre_sigma2 = h[:, :d], h[:, d:2 * d]
         sigma2 = nn.functional.softplus(pre_sigma2) + self.eta
@@ -126,7 +129,7 @@ class VAE(nn.Module):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Bernoulli logits of the 784 pixels, shape (..., 784)."""
         batch_shape = z.shape[:-1]
-        logits = self._run(self.decoder, z.reshape(-1, self.latent_dim))
+        logits = self.in_precision(self.decoder, z.reshape(-1, self.latent_dim))
         return logits.reshape(*batch_shape, PIXELS)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, Distribution]:

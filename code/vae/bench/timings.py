@@ -35,14 +35,14 @@ from typing import Any, Callable
 import torch
 from tqdm import tqdm
 
-from . import VaeError
-from .bench_record import BenchResult, ModelBench, SpinRates
-from .config import Config, load_config
-from .data import ALL_FILES, Split, batches, load_split, raw_dir
-from .evaluate import elbo_terms, final_metrics
-from .losses import negative_elbo
-from .model import VAE
-from .train import make_optimizer, train_epoch
+from .. import VaeError
+from ..core.config import Config, load_config
+from ..core.data import ALL_FILES, Split, batches, load_split, raw_dir
+from ..core.evaluate import elbo_terms, final_metrics
+from ..core.losses import negative_elbo
+from ..core.model import VAE
+from ..core.train import make_optimizer, train_epoch
+from .results import BenchResult, ModelBench, SpinRates
 
 SPIN_DEFAULT = "300000"  # libgomp's own count, what a notebook runs with
 SPIN_COUNTS = ("0", "1000", SPIN_DEFAULT)
@@ -162,12 +162,12 @@ def _notebook(cfg: Config, root: Path, workers: int, progress: bool) -> tuple[fl
 
 
 def _spawn(cfg: Config, spin: str, folder: Path, *args: str) -> subprocess.Popen:
-    """Start `python -m vae.bench` in a fresh process whose OpenMP spins `spin` times."""
+    """Start `python -m vae.bench.timings` in a fresh process whose OpenMP spins `spin` times."""
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     env["GOMP_SPINCOUNT"] = spin
     config = folder / f"{cfg.name}-{cfg.precision}.toml"
     config.write_text(cfg.to_toml())
-    return subprocess.Popen([sys.executable, "-m", "vae.bench", str(config), *args], env=env,
+    return subprocess.Popen([sys.executable, "-m", "vae.bench.timings", str(config), *args], env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True)
 
 

@@ -1,0 +1,138 @@
+"""The improvements study's comparisons: each variant read against the earlier model it differs
+from in the fewest settings, with the test that decides the verdict and the flags the text's
+wording turns on. Every choice that depends on a number is made here, none in the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .latex import printed_difference
+from .numbers import ModelNumbers
+from .statistics import ALPHA, Welch, welch
+from .wording import SETTING_LABELS, activation_words, count_words
+
+# A variant "takes longer" when its epochs take this many times its baseline's.
+SLOWER = 1.5
+# Settings that change how a model is measured or named, not what it learns; the seeds are
+# what a comparison averages over.
+NOT_COMPARED = {"name", "description", "device", "iwae_k", "iwae_images", "eval_batch_size",
+                "seed", "seeds"}
+# The change whose reason the study text explains, when a variant makes several: the first
+# of these that it changes.
+EXPLAINED = ("architecture", "covariance", "kl_warmup_epochs", "beta", "grad_clip",
+             "activation", "weight_decay", "latent_dim")
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    label: str
+    baseline: Any
+    value: Any
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A variant read against its baseline, the earlier run it differs from in fewest settings."""
+
+    baseline: str
+    changes: list[Change]
+    several: str  # "two", "three", ... when more than one setting changed, else ""
+    explained: str  # the changed setting whose reason the text gives (one of EXPLAINED), or ""
+    explained_from: str  # for activation and latent_dim: the old and new value in words
+    explained_to: str
+    latent_again: bool  # an earlier variant already grew the code, so say "again"
+    baseline_test_loss: float
+    delta: float  # printed mean test loss minus the baseline's
+    test: Welch | None  # over the seeds; None with one seed
+    verdict: str  # "helped", "did not help" or "inconclusive"
+    baseline_test_kl: float
+    baseline_active_units: list[int]  # per seed
+    baseline_latent_dim: int
+    units_unchanged: bool  # same active units out of the same latent dimension
+    warmup_failed: bool  # warm-up was the change and active units still fell
+    baseline_seconds_per_epoch: float
+    slower: bool  # epochs took SLOWER times as long or more
+
+
+def changes(config: dict[str, Any], baseline: dict[str, Any]) -> list[Change]:
+    return [Change(k, SETTING_LABELS.get(k, k), baseline[k], v) for k, v in config.items()
+            if k not in NOT_COMPARED and baseline[k] != v]
+
+
+def verdict(delta: float, test: Welch | None) -> str:
+    """"helped" (lower -ELBO) or "did not help" when the test passes ALPHA, else
+    "inconclusive"; always inconclusive with a single seed."""
+    if test is None or test.p >= ALPHA or delta == 0:
+        return "inconclusive"
+    return "helped" if delta < 0 else "did not help"
+
+
+def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool) -> Comparison:
+    found = changes(run.config, base.config)
+    keys = [c.key for c in found]
+    explained = next((k for k in EXPLAINED if k in keys), "")
+    old = new = ""
+    if explained == "activation":
+        old = activation_words(base.config["activation"])
+        new = activation_words(run.config["activation"])
+    elif explained == "latent_dim":
+        old, new = str(base.config["latent_dim"]), str(run.config["latent_dim"])
+    delta = printed_difference(run.test_loss, base.test_loss)
+    test = welch([s.test_loss for s in run.seeds], [s.test_loss for s in base.seeds])
+    return Comparison(
+        baseline=base.name, changes=found,
+        several=count_words(len(found)) if len(found) > 1 else "",
+        explained=explained, explained_from=old, explained_to=new,
+        latent_again=explained == "latent_dim" and latent_grown_before,
+        baseline_test_loss=base.test_loss, delta=delta, test=test,
+        verdict=verdict(delta, test), baseline_test_kl=base.test_kl,
+        baseline_active_units=base.active_units, baseline_latent_dim=base.latent_dim,
+        units_unchanged=(run.active_units == base.active_units
+                         and run.latent_dim == base.latent_dim),
+        warmup_failed=("kl_warmup_epochs" in keys
+                       and max(run.active_units) < min(base.active_units)),
+        baseline_seconds_per_epoch=base.seconds_per_epoch,
+        slower=run.seconds_per_epoch > SLOWER * base.seconds_per_epoch,
+    )
+
+
+def closest_baseline(run: ModelNumbers, earlier: list[ModelNumbers]) -> ModelNumbers:
+    """The earlier run that differs from run in the fewest settings (the latest on a tie)."""
+    return min(reversed(earlier), key=lambda e: len(changes(run.config, e.config)))
+
+
+def compare_all(models: list[ModelNumbers]) -> dict[str, Comparison]:
+    """Each variant (every model after the first, the main one) against its closest earlier
+    model, so that every difference is read against few changes."""
+    found: dict[str, Comparison] = {}
+    latent_grown = False
+    for i, model in enumerate(models[1:], start=1):
+        comparison = compare(model, closest_baseline(model, models[:i]), latent_grown)
+        latent_grown |= comparison.explained == "latent_dim"
+        found[model.name] = comparison
+    return found
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of the chain of comparisons from the main model to another."""
+
+    model: str
+    baseline: str
+    changes: list[Change]
+    delta: float
+    verdict: str
+
+
+def path_to(name: str, comparisons: dict[str, Comparison]) -> list[Step]:
+    """The comparisons that lead from the main model (the one compared with nothing) to the
+    model `name`, main first: a difference between two models that differ in several settings,
+    split into single ones."""
+    steps = []
+    while name in comparisons:
+        c = comparisons[name]
+        steps.append(Step(name, c.baseline, c.changes, c.delta, c.verdict))
+        name = c.baseline
+    return steps[::-1]

@@ -1,0 +1,68 @@
+"""The report's figures, drawn from finished runs into figures/<config>/: this module picks the
+data and the model each figure needs; one module draws each kind (figure_stamps.FIGURE_MODULES).
+
+Every figure is written as a PDF (for LaTeX) and a PNG preview beside it. All randomness
+comes from generators seeded by the run's config, so redrawing gives identical files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import VaeError
+from ..core.config import Config
+from ..core.data import Split, limited, load_split
+from ..core.evaluate import evaluated
+from ..core.runs import Run
+from .digit_figures import plot_reconstructions, plot_samples
+from .figure_stamps import figure_digests, record_drawn, stale_figures
+from .latent_figures import plot_interpolation, plot_latent, plot_manifold
+from .training_figure import plot_training
+
+
+def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
+               data_dir: str | Path, out: str | Path) -> list[Path]:
+    """Draw every figure that figure_stamps.stale_figures finds missing or out of date, into
+    out/<name>/, and record in each folder's stamp the runs and code they came from."""
+    configs = [main, *variants]
+    names = [cfg.name for cfg in configs]
+    for name in names:
+        if names.count(name) > 1:
+            raise VaeError(f"two configs are named '{name}'; figure folders are named after "
+                           f"configs, so give each config its own 'name'")
+    todo = stale_figures(configs, runs_root, out)
+    runs = {cfg.name: [Run(seed, runs_root) for seed in cfg.per_seed()] for cfg in configs}
+    for seeds in runs.values():
+        for run in seeds:
+            run.read_results()  # refuses an unfinished run before anything is drawn
+    if not any(todo.values()):
+        return []
+    train, test = load_split(data_dir, "train"), load_split(data_dir, "test")
+    digests = figure_digests()
+    written: list[Path] = []
+    for cfg in configs:
+        wanted = todo[cfg.name]
+        if wanted:
+            folder = Path(out) / cfg.name
+            written += draw_run(runs[cfg.name], train, test, folder, wanted)
+            record_drawn(folder, [run.hash for run in runs[cfg.name]], wanted, digests)
+    return written
+
+
+def draw_run(seeds: list[Run], train: Split, test: Split, out: Path,
+             wanted: list[str]) -> list[Path]:
+    """The named figures of one config into the folder out: training over all its seeds' runs,
+    the images from the first seed's model, on the images the run trained and was tested on."""
+    run = seeds[0]
+    cfg = run.cfg
+    train, test = limited(train, cfg.train_limit), evaluated(test, cfg)
+    model = run.load_model() if set(wanted) - {"training"} else None
+    draw = {
+        "training": lambda path: plot_training(seeds, path),
+        "reconstructions": lambda path: plot_reconstructions(model, train, test, path),
+        "samples": lambda path: plot_samples(model, cfg.seed, path),
+        "manifold": lambda path: plot_manifold(model, path),
+        "latent": lambda path: plot_latent(model, test, cfg.seed, path),
+        "interpolation": lambda path: plot_interpolation(model, test, path),
+    }
+    return [file for name in wanted for file in draw[name](out / f"{name}.pdf")]

@@ -1,0 +1,182 @@
+"""Gather finished runs into report/results/summary.json, the file the report template reads.
+
+`Summary` is the file's one definition: write_summary fills it, build.py reads it back with
+read_summary. No torch at import, so that build.py stays free of it.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from .. import VaeError
+from ..core.config import Config
+from ..core.records import read_record, write_record
+from ..core.runs import Layer, Run
+from ..instrument.measurements import (
+    ClassifierResults,
+    ModelReadings,
+    read_measurements,
+    spherical_interpolation,
+)
+from .comparisons import Comparison, Step, compare_all, path_to
+from .latex import printed_difference
+from .numbers import ModelNumbers, ReadingSpread, model_numbers, reading_spread
+from .statistics import ALPHA
+from .wording import LatentWords, ModelWords, latent_words, model_words
+
+
+@dataclass(frozen=True)
+class ModelSummary(ModelNumbers):
+    """One config as the report shows it: its numbers over seeds, its place in the study, and
+    what the classifier read in its first seed's images."""
+
+    is_best: bool
+    comparison: Comparison | None  # against its baseline; None for the main model
+    readings: ModelReadings | None  # of the first seed's model; None for binarised runs
+    readings_spread: ReadingSpread | None
+
+
+@dataclass(frozen=True)
+class Environment:
+    python: str
+    platform: str
+    cpu: str
+    cores: int
+    packages: dict[str, str]
+    git_commit: str
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """The digit classifier and its readings of real images, the yardstick for the models'."""
+
+    classifier: ClassifierResults
+    train_images: int  # training images reconstructed, a seeded uniform subset
+    confident_at: float
+    test_confident: float
+    train_test_frechet: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    seeds: int  # per config of the study
+    several_seeds: bool  # so that there is a spread to print and to test against
+    welch_alpha: float  # the verdict rule's level
+    active_unit_threshold: float
+    instrument: Instrument
+    main: ModelSummary
+    main_layers: list[Layer]  # those with parameters: activations and reshapes have none
+    main_model: ModelWords
+    main_latent: LatentWords
+    variants: list[ModelSummary]
+    best: str
+    best_is_main: bool
+    best_spherical: bool  # the best model's interpolation follows a great circle
+    plane_model: str | None  # the first run with a two-dimensional code, drawn as a plane
+    improvement_over_main: float
+    best_path: list[Step]  # from the main model to the best, one setting at a time
+    single_changes: bool  # every variant differs from its baseline in one setting
+    binarized: ModelSummary | None
+    environment: Environment
+
+    @property
+    def runs(self) -> list[ModelSummary]:
+        return [self.main, *self.variants]
+
+
+def read_summary(path: str | Path) -> Summary:
+    return read_record(Summary, path, "summary")
+
+
+def environment() -> Environment:
+    """Where and with what the numbers were made, for the report's provenance appendix."""
+    packages = ("torch", "torchvision", "numpy", "sympy", "matplotlib", "jinja2", "tqdm")
+    return Environment(
+        python=platform.python_version(),
+        platform=platform.platform(terse=True),
+        cpu=_cpu_name(),
+        cores=len(os.sched_getaffinity(0)),
+        packages={name: version(name) for name in packages},
+        git_commit=_git_commit(),
+    )
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _git_commit() -> str:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return sha + ("+modified" if dirty else "")
+
+
+def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
+                 measurements_path: str | Path, binarized: Config | None = None) -> Summary:
+    configs = [main, *variants]
+    numbers = [model_numbers(cfg, runs_root) for cfg in configs]  # refuses unfinished runs first
+    measured = read_measurements(measurements_path)
+    readings = {m.run_hash: m for m in measured.models}
+    for model in numbers:
+        missing = [s.seed for s in model.seeds if s.run_hash not in readings]
+        if missing:
+            raise VaeError(f"'{measurements_path}' has no measurements of '{model.name}' "
+                           f"seed {missing[0]} as it is now; run `make measure` again")
+    comparisons = compare_all(numbers)
+    best = min(numbers, key=lambda m: m.test_loss)
+
+    def summarised(model: ModelNumbers) -> ModelSummary:
+        per_seed = [readings[s.run_hash] for s in model.seeds]
+        return ModelSummary(**vars(model), is_best=model is best,
+                            comparison=comparisons.get(model.name), readings=per_seed[0],
+                            readings_spread=reading_spread(per_seed))
+    everyone = [summarised(model) for model in numbers]
+    main_entry, main_results = everyone[0], Run(main, runs_root).read_results()
+    planes = [m.name for m in numbers if m.latent_dim == 2]
+    return Summary(
+        seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, welch_alpha=ALPHA,
+        active_unit_threshold=main_results.active_unit_threshold,
+        instrument=Instrument(measured.classifier, measured.train_images, measured.confident_at,
+                              measured.test_confident, measured.train_test_frechet),
+        main=main_entry,
+        main_layers=[layer for layer in main_results.layers if layer.params],
+        main_model=model_words(main),
+        main_latent=latent_words(main.latent_dim),
+        variants=everyone[1:],
+        best=best.name,
+        best_is_main=best is numbers[0],
+        best_spherical=spherical_interpolation(best.latent_dim),
+        plane_model=planes[0] if planes else None,
+        improvement_over_main=printed_difference(main_entry.test_loss, best.test_loss),
+        best_path=path_to(best.name, comparisons),
+        single_changes=all(len(c.changes) == 1 for c in comparisons.values()),
+        binarized=(ModelSummary(**vars(model_numbers(binarized, runs_root)), is_best=False,
+                                comparison=None, readings=None, readings_spread=None)
+                   if binarized else None),
+        environment=environment(),
+    )
+
+
+def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
+                  out: str | Path, measurements_path: str | Path,
+                  binarized: Config | None = None) -> Summary:
+    summary = make_summary(main, variants, runs_root, measurements_path, binarized)
+    write_record(out, summary)
+    return summary
+

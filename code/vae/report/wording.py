@@ -1,0 +1,87 @@
+"""English for numbers and settings: counts in words, plurals, lists, and the names the report
+gives to a config's settings. No number is decided here, only how it reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.config import ACTIVATIONS, Config
+
+SETTING_LABELS = {
+    "latent_dim": "latent dimension", "covariance": "posterior covariance",
+    "kl_warmup_epochs": "KL warm-up epochs", "architecture": "architecture",
+    "hidden": "hidden width", "channels": "channels", "grad_clip": "gradient clipping",
+    "activation": "activation", "weight_decay": "weight decay", "beta": "beta",
+    "optimizer": "optimiser", "lr": "learning rate", "batch_size": "batch size",
+    "epochs": "epochs", "binarize": "binarised data", "eta": "eta", "seed": "seed",
+}
+# What each activation is like, after its name (config.ACTIVATIONS: the name torch gives it).
+ACTIVATION_TRAITS = {"silu": "smooth with a small negative dip",
+                     "relu": "piecewise linear and cheaper to compute",
+                     "gelu": "smooth and close to SiLU", "tanh": "smooth and bounded"}
+OPTIMIZER_NAMES = {"adamw": "AdamW", "adam": "Adam", "sgd": "SGD"}
+COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
+               8: "eight", 9: "nine", 10: "ten"}
+
+
+def count_words(n: int) -> str:
+    return COUNT_WORDS.get(n, str(n))
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """The word for n things: plural(2, "check") -> "checks", plural(2, "is", "are") -> "are"."""
+    return one if n == 1 else many or f"{one}s"
+
+
+def listing(items: list[str]) -> str:
+    """["a"] -> "a", ["a", "b"] -> "a and b", ["a", "b", "c"] -> "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def activation_words(name: str) -> str:
+    """"SiLU, smooth with a small negative dip"."""
+    return f"{ACTIVATIONS[name]}, {ACTIVATION_TRAITS[name]}"
+
+
+def check_count(symbolic: int, code: int) -> str:
+    """How many checks, and of which kind: SymPy on the derivation, or on the training code."""
+    total = symbolic + code
+    if not code:
+        return f"{total} symbolic {plural(total, 'check')}"
+    if not symbolic:
+        return f"{total} {plural(total, 'check')} of the training code"
+    return f"{total} checks: {symbolic} symbolic, {code} of the training code"
+
+
+@dataclass(frozen=True)
+class ModelWords:
+    """A config in the words the report describes the model with."""
+
+    encoder_layers: str  # e.g. "layers of width 512, 256, 128 and 64"
+    activation: str
+    optimizer: str
+
+
+def model_words(cfg: Config) -> ModelWords:
+    if cfg.architecture == "mlp":
+        widths = [str(w) for w in cfg.mlp_widths()]
+        layers = f"layers of width {listing(widths)}"
+    else:
+        layers = (f"two strided convolutions of {cfg.channels} and {2 * cfg.channels} channels "
+                  f"and a dense layer of width {cfg.hidden}")
+    return ModelWords(layers, ACTIVATIONS[cfg.activation], OPTIMIZER_NAMES[cfg.optimizer])
+
+
+@dataclass(frozen=True)
+class LatentWords:
+    """How the text and the figures treat the main model's code."""
+
+    manifold: str  # "line" (1-D), "plane" (2-D) or "" (no manifold figure)
+    small_code: bool  # one or two dimensions: reconstructions are averages of similar digits
+    dimensions: str  # "1 dimension", "16 dimensions"
+
+
+def latent_words(latent_dim: int) -> LatentWords:
+    return LatentWords(manifold={1: "line", 2: "plane"}.get(latent_dim, ""),
+                       small_code=latent_dim <= 2,
+                       dimensions=f"{latent_dim} {plural(latent_dim, 'dimension')}")
