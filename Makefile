@@ -28,29 +28,43 @@ TEX_FILES    := siunitx.sty tcolorbox.sty cleveref.sty lmodern.sty
 RESULTS      := $(OUT)/results
 VERIFY_JSON  := $(RESULTS)/verify.json
 
-.PHONY: help setup tex test verify verified train study measure figures summary report report-unlocked bench previews \
+.PHONY: help setup lock tex test plan verify verified train study measure figures summary report report-unlocked bench previews \
         clean distclean
 .DELETE_ON_ERROR:
 
 help:
 	@echo "make report   set up, verify the derivations, train (cached), draw figures, build $(OUT)/report.pdf"
+	@echo "make plan     what make report would train, measure, draw and build, and why (no torch)"
 	@echo "make test     run the test suite (what CI runs)"
 	@echo "make verify   SymPy checks of the derivations -> $(VERIFY_JSON)"
 	@echo "make train    train CONFIG ($(CONFIG)) only;  make study: CONFIG and the study variants"
 	@echo "make measure  read every model's images with a digit classifier -> $(RESULTS)/measurements.json"
 	@echo "make figures  draw $(OUT)/figures/ from finished runs"
 	@echo "make bench    measure training and evaluation speed, MLP and conv (~12 min) -> $(RESULTS)/bench.json"
+	@echo "make lock     resolve pyproject.toml's dependencies anew into requirements.lock"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
 	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 SEEDS=3 JOBS=$(JOBS)"
 	@echo "         SET='epochs=3 lr=3e-4' RUNS=$(RUNS) OUT=$(OUT)"
 
 setup: $(STAMP) tex
 
-# Re-installs only when pyproject.toml changes.
-$(STAMP): pyproject.toml
+# Installs exactly the versions in requirements.lock; re-installs only when it changes.
+LOCK := requirements.lock
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
+
+# Resolves pyproject.toml's dependencies (with the test extra) anew into requirements.lock, with
+# pip-tools in a venv of its own so that the tool never enters the locked environment.
+LOCK_VENV := .lock-venv
+lock:
+	@test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip-tools==7.6.2
+	$(LOCK_VENV)/bin/pip-compile --quiet --upgrade --extra test --strip-extras --no-emit-index-url \
+	  --no-emit-find-links -o $(LOCK) pyproject.toml
+	@echo "wrote $(LOCK); commit it, and 'make setup' installs exactly these versions"
 
 tex:
 	@missing=""; for t in latexmk pdflatex pdftotext pdftoppm; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
@@ -102,6 +116,12 @@ report:
 
 report-unlocked: setup verified figures summary
 	$(PY) build.py --results $(RESULTS) --figures $(OUT)/figures --build-dir $(OUT)/build --out $(OUT)/report.pdf
+
+# What `make report` would do and why, without doing it; needs no set-up (no torch, no numpy).
+PLAN_PY := $(if $(wildcard $(PY)),$(PY),PYTHONPATH=code:. $(PYTHON))
+plan:
+	@$(PLAN_PY) -m vae plan --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) \
+	  --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)
 
 # Small page images for the README, from the built report.
 PREVIEW_PAGES ?= 1 7 16

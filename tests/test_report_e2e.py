@@ -205,3 +205,11 @@ def test_no_page_is_more_than_a_third_empty(built_report):
     over = {page: round(f, 2) for page, f in enumerate(fractions, start=1)
             if 1 < page < len(fractions) and f > 1 / 3}
     assert not over, f"pages with more than a third empty: {over}"
+
+
+def test_a_finished_build_plans_nothing(built_report):
+    b = built_report
+    study = b["steps"][-1][1:5]  # --main TOML --variants TOML, as the figures step had them
+    done = run("-m", "vae", "plan", *study, "--runs", str(b["base"] / "runs"),
+               "--out", str(b["base"]))
+    assert done.stdout.startswith("nothing to do"), done.stdout

@@ -1,4 +1,5 @@
-"""Command line: `python -m vae train|summary|figures|bench`, the commands the Makefile calls."""
+"""Command line: `python -m vae train|measure|summary|figures|plan|bench`, the commands the
+Makefile calls."""
 
 from __future__ import annotations
 
@@ -86,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--out", default="report/figures")
 
+    p = sub.add_parser("plan", help="list what `make report` would train, measure, draw and "
+                                     "build, and why, without doing any of it")
+    _study_args(p)
+    p.add_argument("--binarized", metavar="TOML", help="the binarised-MNIST config, if reported")
+    p.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
+                   help="runs side by side, for the time estimate (default: one per core)")
+    p.add_argument("--out", default="report", help="the report folder (default: report)")
+    _add_common(p)
+
     p = sub.add_parser("bench", help="measure training and evaluation speed of each config "
                                       "-> report/results/bench.json")
     p.add_argument("configs", nargs="+", metavar="TOML")
@@ -149,6 +159,16 @@ def cmd_figures(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def cmd_plan(args: argparse.Namespace) -> None:
+    from .plan import default_jobs, describe, plan
+
+    main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
+    binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
+                 if args.binarized else None)
+    tasks = plan(main, variants, binarized, args.runs, args.out)
+    print(describe(tasks, default_jobs() if args.jobs == "auto" else int(args.jobs)))
+
+
 def cmd_bench(args: argparse.Namespace) -> None:
     from .bench.timings import run_bench
     from .core.data import load_split
@@ -191,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         commands = {"train": cmd_train, "measure": cmd_measure, "summary": cmd_summary,
-                    "figures": cmd_figures, "bench": cmd_bench}
+                    "figures": cmd_figures, "plan": cmd_plan, "bench": cmd_bench}
         commands[args.command](args)
     except VaeError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -16,6 +16,7 @@ import copy
 import functools
 import hashlib
 import importlib.util
+import json
 from pathlib import Path
 
 PACKAGES = ("vae", "derivations")
@@ -67,19 +68,20 @@ def _parsed(path: Path, stamp: tuple[int, int]) -> ast.Module:
     return ast.parse(path.read_text(), str(path))
 
 
-def _tree(name: str) -> ast.Module:
+def direct_imports(name: str) -> frozenset[str]:
+    """The project modules that module `name` imports anywhere in its body, lazy imports in
+    functions included, with their parent packages."""
     path = module_file(name)
     if path is None:
         raise ImportError(f"'{name}' is not a module of {', '.join(PACKAGES)}")
     stat = path.stat()
-    return _parsed(path, (stat.st_mtime_ns, stat.st_size))
+    return _imports(name, path, (stat.st_mtime_ns, stat.st_size))
 
 
-def direct_imports(name: str) -> frozenset[str]:
-    """The project modules that module `name` imports anywhere in its body, lazy imports in
-    functions included, with their parent packages."""
+@functools.cache
+def _imports(name: str, path: Path, stamp: tuple[int, int]) -> frozenset[str]:
     found: set[str] = set()
-    for node in ast.walk(_tree(name)):
+    for node in ast.walk(_parsed(path, stamp)):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -109,7 +111,14 @@ def imported_modules(*roots: str) -> list[str]:
 
 def _code(name: str) -> str:
     """The syntax tree of a module as text, without docstrings (comments never reach it)."""
-    tree = copy.deepcopy(_tree(name))
+    path = module_file(name)
+    stat = path.stat()
+    return _stripped(path, (stat.st_mtime_ns, stat.st_size))
+
+
+@functools.cache
+def _stripped(path: Path, stamp: tuple[int, int]) -> str:
+    tree = copy.deepcopy(_parsed(path, stamp))
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
@@ -119,9 +128,18 @@ def _code(name: str) -> str:
     return ast.dump(tree)
 
 
+def module_digests(*roots: str) -> dict[str, str]:
+    """Each module that the roots import (and the roots), with a digest of what it does: what a
+    cached result records, so that a plan can name the module whose edit made it stale."""
+    return {name: hashlib.sha256(_code(name).encode()).hexdigest()[:12]
+            for name in imported_modules(*roots)}
+
+
 def code_digest(*roots: str) -> str:
     """A digest of what the roots and the project modules they import do."""
-    h = hashlib.sha256()
-    for name in imported_modules(*roots):
-        h.update(f"{name}\n{_code(name)}\n".encode())
-    return h.hexdigest()
+    return hashlib.sha256(json.dumps(module_digests(*roots), sort_keys=True).encode()).hexdigest()
+
+
+def changed_modules(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The modules added, removed or edited between two module_digests."""
+    return sorted(name for name in before.keys() | now.keys() if before.get(name) != now.get(name))

@@ -11,7 +11,8 @@
 The hash covers the config's training settings and what the training code does: the trainer
 and every module it imports, found from the import graph (cache_keys), so an edited comment
 keeps the cache and an edited line of code, in any module training runs, trains anew. Torch is
-imported only where weights are read or written: build.py checks run hashes without it.
+imported only where weights are read or written, numpy only for steps.npy: build.py checks run
+hashes without torch, and a plan needs neither.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .. import VaeError
 from .cache_keys import code_digest
 from .config import Config
 from .io import atomic_write, write_text
 from .records import from_json, read_record, write_record
+
+if TYPE_CHECKING:  # numpy is imported where steps are read or written: a plan needs none
+    import numpy as np
 
 CHECKPOINT, PREVIOUS = "checkpoint.pt", "checkpoint.prev.pt"
 CHECKPOINT_KEYS = {"epoch", "model", "optimizer", "batch_rng", "torch_rng", "steps", "history"}
@@ -114,6 +116,7 @@ class RunResults:
     precision: str
     active_units: int
     active_unit_threshold: float  # a unit is active when Var_x(E_q[z_u]) exceeds this
+    code: dict[str, str]  # cache_keys.module_digests(TRAINER): what a plan compares against
 
 
 class Run:
@@ -163,12 +166,15 @@ class Run:
         if steps.ndim != 2 or steps.shape[1] != len(STEP_COLUMNS):
             raise ValueError(f"steps must have the columns {STEP_COLUMNS}, got shape {steps.shape}")
 
+        import numpy as np
+
         def save(tmp: Path) -> None:
             with tmp.open("wb") as f:  # a file object, because np.save would append .npy to a name
                 np.save(f, steps)
         atomic_write(self.dir / "steps.npy", save)
 
     def read_steps(self) -> Steps:
+        import numpy as np
         array = np.load(self.dir / "steps.npy")
         return Steps(**{name: array[:, i] for i, name in enumerate(STEP_COLUMNS)})
 

@@ -13,12 +13,13 @@ import torch
 from tqdm import tqdm
 
 from .. import VaeError
+from .cache_keys import module_digests
 from .config import Config
 from .data import Split, batches, limited, num_batches
 from .evaluate import elbo_terms, evaluated, final_metrics
 from .losses import negative_elbo
 from .model import VAE, count_parameters, describe_layers
-from .runs import EpochMetrics, Layer, Run, RunResults
+from .runs import TRAINER, EpochMetrics, Layer, Run, RunResults
 
 
 def resolve_device(name: str) -> torch.device:
@@ -203,6 +204,7 @@ def _finish(run: Run, model: VAE, test_x: torch.Tensor, steps: torch.Tensor,
         images_per_s=sum(r.images_per_s for r in history) / max(1, len(history)),
         eval_seconds=time.perf_counter() - t0,
         **metrics,
+        code=module_digests(TRAINER),
     ))
     log(f"{cfg.label}: test -ELBO {metrics['test_loss']:.2f} nats, {bound} "
         f"{metrics['iwae_bound']:.2f} ± {metrics['iwae_stderr']:.2f} nats, "

@@ -6,14 +6,17 @@ read_summary. No torch at import, so that build.py stays free of it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
+import re
 import subprocess
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .. import VaeError
+from ..core.cache_keys import module_file
 from ..core.config import Config
 from ..core.records import read_record, write_record
 from ..core.runs import Layer, Run
@@ -28,6 +31,9 @@ from .latex import printed_difference
 from .numbers import ModelNumbers, ReadingSpread, model_numbers, reading_spread
 from .statistics import ALPHA
 from .wording import LatentWords, ModelWords, latent_words, model_words
+
+LOCK = module_file("vae").resolve().parents[2] / "requirements.lock"  # code/vae/__init__.py
+DIRECT = ("torch", "torchvision", "numpy", "sympy", "matplotlib", "jinja2", "tqdm")
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,10 @@ class Environment:
     platform: str
     cpu: str
     cores: int
-    packages: dict[str, str]
+    packages: dict[str, str]  # the direct dependencies, as installed
+    locked: int  # packages pinned in requirements.lock
+    lock_digest: str  # of requirements.lock
+    unlocked: list[str]  # installed packages whose version differs from the lock
     git_commit: str
 
 
@@ -93,15 +102,44 @@ def read_summary(path: str | Path) -> Summary:
     return read_record(Summary, path, "summary")
 
 
-def environment() -> Environment:
+def locked_versions(path: Path) -> dict[str, str]:
+    """requirements.lock as {normalised name: version}."""
+    if not path.is_file():
+        raise VaeError(f"'{path}' is missing: the environment is not locked; restore it from "
+                       f"git or write it with `make lock`")
+    pins = {}
+    for line in path.read_text().splitlines():
+        if "==" in line and not line.lstrip().startswith("#"):
+            name, pinned = line.split("#")[0].strip().split("==", 1)
+            pins[_normal(name)] = pinned.strip()
+    return pins
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def environment(lock: Path = LOCK) -> Environment:
     """Where and with what the numbers were made, for the report's provenance appendix."""
-    packages = ("torch", "torchvision", "numpy", "sympy", "matplotlib", "jinja2", "tqdm")
+    pins = locked_versions(lock)
+    unlocked = [f"{name} {_installed(name)} (locked {pinned})" for name, pinned in pins.items()
+                if _installed(name) != pinned]
     return Environment(
         python=platform.python_version(),
         platform=platform.platform(terse=True),
         cpu=_cpu_name(),
         cores=len(os.sched_getaffinity(0)),
-        packages={name: version(name) for name in packages},
+        packages={name: _installed(name) for name in DIRECT},
+        locked=len(pins),
+        lock_digest=hashlib.sha256(lock.read_bytes()).hexdigest()[:12],
+        unlocked=unlocked,
         git_commit=_git_commit(),
     )
 
