@@ -18,6 +18,7 @@ BIN_CONFIG := $(if $(BINARIZED),configs/binarized.toml)
 SET      ?=
 SEEDS    ?=
 JOBS     ?= auto
+SCHEDULER ?=
 RUN_ARGS := --data-dir $(DATA_DIR) --runs $(RUNS) $(if $(QUICK),--overlay configs/quick.toml) \
             $(if $(SEEDS),--set seeds=$(SEEDS)) $(foreach kv,$(SET),--set $(kv))
 
@@ -44,6 +45,7 @@ help:
 	@echo "make lock     resolve pyproject.toml's dependencies anew into requirements.lock"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
 	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 SEEDS=3 JOBS=$(JOBS)"
+	@echo "         SCHEDULER=tcp://host:8786 (train on a Dask cluster's workers)"
 	@echo "         SET='epochs=3 lr=3e-4' RUNS=$(RUNS) OUT=$(OUT)"
 
 setup: $(STAMP) tex
@@ -91,11 +93,12 @@ verify: setup
 verified: setup
 	$(PY) -m derivations.verify --out $(VERIFY_JSON) --reuse
 
+TRAIN_ARGS := --jobs $(JOBS) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 train: setup
-	$(PY) -m vae train $(CONFIG) --jobs $(JOBS) $(RUN_ARGS)
+	$(PY) -m vae train $(CONFIG) $(TRAIN_ARGS) $(RUN_ARGS)
 
 study: setup
-	$(PY) -m vae train $(CONFIG) $(STUDY) $(BIN_CONFIG) --jobs $(JOBS) $(RUN_ARGS)
+	$(PY) -m vae train $(CONFIG) $(STUDY) $(BIN_CONFIG) $(TRAIN_ARGS) $(RUN_ARGS)
 
 figures: study
 	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS) --out $(OUT)/figures

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_jobs, default="1", metavar="N",
                    help="runs trained side by side, each on its share of the cores or on its own "
                         "GPU; 'auto': one per GPU, else one per core (default: 1)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="train on the workers of a running Dask scheduler, e.g. "
+                        "tcp://host:8786, instead of on this machine (--jobs is then ignored)")
     _add_common(p)
 
     p = sub.add_parser("summary", help="gather finished runs into report/results/summary.json")
@@ -118,7 +121,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     configs = load_configs(args.configs, args.overlay, args.overrides)
     jobs = None if args.jobs == "auto" else int(args.jobs)
     train_all([run for cfg in configs for run in cfg.per_seed()], args.data_dir, args.runs, jobs,
-              progress=not args.no_progress,
+              progress=not args.no_progress, scheduler=args.scheduler,
               log=lambda message: print(message, flush=True))  # in order with tqdm's stderr
 
 

@@ -1,29 +1,36 @@
-"""Train many runs (configs times seeds) side by side, each job on its share of the machine.
+"""Train many runs (configs times seeds) side by side on Dask's distributed scheduler: on this
+machine by default, or on any cluster whose workers share the runs folder.
 
-On a CPU each of N jobs gets cores // N threads: two one-thread processes on two cores train
-more images per second than one two-thread process, because small batches leave threads
-waiting. On a machine with GPUs, job i uses GPU i mod count. Jobs are separate processes
-(spawned, so that no thread pool is inherited half-initialised); each loads MNIST once.
+A run is the unit of work: independent of every other, cached by its hash, resumable from its
+checkpoint and guarded by its lock, so a worker that dies leaves a run that the next attempt
+(on another worker, or the next build) resumes. Without a scheduler address, a local cluster
+starts one worker process per job; on a CPU each of N jobs gets cores // N threads (two
+one-thread processes on two cores train more images per second than one two-thread process,
+because small batches leave threads waiting); on a machine with GPUs, worker i uses GPU
+i mod count. Each worker loads MNIST once. Longest runs start first.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import functools
+import logging
 import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
+from .. import VaeError
 from .config import Config
 from .runs import Run
 
-_worker: dict = {}  # this job process's MNIST splits, loaded once by _start_job
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 def default_jobs() -> int:
     """One job per GPU when there are GPUs, else one per core."""
     import torch
-    return torch.cuda.device_count() or os.cpu_count() or 1
+    return torch.cuda.device_count() or len(os.sched_getaffinity(0))
 
 
 def _cost(cfg: Config) -> float:
@@ -31,29 +38,36 @@ def _cost(cfg: Config) -> float:
     return cfg.epochs * (5.0 if cfg.architecture == "conv" else 1.0) * (cfg.train_limit or 60000)
 
 
-def _start_job(data_dir: str, threads: int, counter: multiprocessing.Value) -> None:
-    import torch
-
+@functools.cache
+def _splits(data_dir: str) -> tuple:
+    """MNIST's two splits, loaded once per worker process."""
     from .data import load_split
-    with counter.get_lock():
-        index, counter.value = counter.value, counter.value + 1
-    torch.set_num_threads(threads)
-    if torch.cuda.is_available():
-        torch.cuda.set_device(index % torch.cuda.device_count())
-    _worker["splits"] = load_split(data_dir, "train"), load_split(data_dir, "test")
+    return load_split(data_dir, "train"), load_split(data_dir, "test")
 
 
-def _train_one(cfg: Config, runs_root: str) -> str:
+def _train_one(cfg: Config, data_dir: str, runs_root: str, threads: int) -> str:
+    """One run, on a worker: its own thread count, its GPU if there are GPUs."""
+    import torch
+    from distributed import get_worker
+
     from .train import train
-    train(cfg, *_worker["splits"], runs_root, progress=False,
+    if threads:
+        torch.set_num_threads(threads)
+    if torch.cuda.is_available():
+        name = get_worker().name
+        index = name if isinstance(name, int) else int(str(name).rsplit("-", 1)[-1] or 0)
+        torch.cuda.set_device(index % torch.cuda.device_count())
+    train(cfg, *_splits(data_dir), runs_root, progress=False,
           log=lambda message: print(message, flush=True))
     return cfg.label
 
 
 def train_all(configs: list[Config], data_dir: str | Path, runs_root: str | Path,
-              jobs: int | None, progress: bool = True, log: Callable[[str], None] = print) -> None:
+              jobs: int | None, progress: bool = True, log: Callable[[str], None] = print,
+              scheduler: str | None = None) -> None:
     """Train every config that has no finished run; `jobs` of them at a time (None: as many as
-    default_jobs). Torch is imported only when something is left to train."""
+    default_jobs) on a local cluster, or on the workers of the scheduler at that address.
+    Torch is imported only when something is left to train."""
     pending = []
     for cfg in configs:
         run = Run(cfg, runs_root)
@@ -63,32 +77,63 @@ def train_all(configs: list[Config], data_dir: str | Path, runs_root: str | Path
             pending.append(cfg)
     if not pending:
         return
-    from .train import resolve_device, train
-    for cfg in pending:
-        resolve_device(cfg.device)  # a device that is not there stops before any work
-    jobs = max(1, min(jobs or default_jobs(), len(pending)))
-    if jobs == 1:
-        from .data import load_split
-        splits = load_split(data_dir, "train"), load_split(data_dir, "test")
+    if scheduler is None:
+        from .train import resolve_device
         for cfg in pending:
-            train(cfg, *splits, runs_root, progress=progress, log=log)
-        return
-
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    log(f"training {len(pending)} runs, {jobs} at a time with {threads} thread(s) each; "
-        f"every job prints a line per epoch")
+            resolve_device(cfg.device)  # a device that is not there stops before any work
+        jobs = max(1, min(jobs or default_jobs(), len(pending)))
+        if jobs == 1:  # in this process, with progress bars
+            from .train import train
+            for cfg in pending:
+                train(cfg, *_splits(str(data_dir)), runs_root, progress=progress, log=log)
+            return
     pending.sort(key=_cost, reverse=True)
-    spawn = multiprocessing.get_context("spawn")
-    counter = spawn.Value("i", 0)
-    with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_start_job,
-                             initargs=(str(data_dir), threads, counter)) as pool:
-        remaining = {pool.submit(_train_one, cfg, str(runs_root)) for cfg in pending}
+    # absolute, because a worker may run in another folder or on another machine
+    data_dir, runs_root = str(Path(data_dir).resolve()), str(Path(runs_root).resolve())
+    with _client(scheduler, jobs, log) as (client, threads):
+        if scheduler is None:
+            log(f"training {len(pending)} runs, {jobs} at a time in local worker processes with "
+                f"{threads} thread(s) each; every job prints a line per epoch")
+        futures = [client.submit(_train_one, cfg, data_dir, runs_root, threads,
+                                 key=f"train-{Run(cfg, runs_root).dir.name}", pure=False,
+                                 priority=len(pending) - i)
+                   for i, cfg in enumerate(pending)]
+        from distributed import as_completed
         finished = 0
-        while remaining:
-            done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-            for future in done:
-                if future.exception() is not None:
-                    pool.shutdown(cancel_futures=True)  # the runs under way still finish
-                    raise future.exception()  # a VaeError says what; anything else, where
-                finished += 1
-                log(f"[{finished}/{len(pending)} runs done] {future.result()}")
+        for future in as_completed(futures):
+            # a failed run raises here (a VaeError says what and where); leaving the client
+            # stops the runs under way, which resume from their checkpoints next time
+            label = future.result()
+            finished += 1
+            log(f"[{finished}/{len(pending)} runs done] {label}")
+
+
+@contextmanager
+def _client(scheduler: str | None, jobs: int,
+            log: Callable[[str], None]) -> Iterator[tuple[Client, int]]:
+    """A Dask client and the torch threads per job: on a local cluster of `jobs` worker
+    processes, or connected to the scheduler at an address (threads 0: the workers' own
+    setting). Leaving stops a local cluster's workers; their runs keep their checkpoints."""
+    import dask
+    from distributed import Client, LocalCluster
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise VaeError(f"cannot reach the Dask scheduler at '{scheduler}' ({exc}); start it "
+                           f"with `dask scheduler`, or leave SCHEDULER empty to train on this "
+                           f"machine") from None
+        with client:
+            log(f"training on the cluster at {scheduler}, "
+                f"{len(client.scheduler_info()['workers'])} workers now; every worker must see "
+                f"the runs and data folders at the same paths")
+            yield client, 0
+        return
+    # a run neither needs nor survives a worker that spills or pauses its memory
+    with dask.config.set({"distributed.worker.memory.target": False,
+                          "distributed.worker.memory.spill": False,
+                          "distributed.worker.memory.pause": False}):
+        with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                          dashboard_address=None, host="127.0.0.1",
+                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+            yield client, max(1, len(os.sched_getaffinity(0)) // jobs)
