@@ -29,7 +29,7 @@ TEX_FILES    := siunitx.sty tcolorbox.sty cleveref.sty lmodern.sty
 RESULTS      := $(OUT)/results
 VERIFY_JSON  := $(RESULTS)/verify.json
 
-.PHONY: help setup lock tex test plan verify verified train study measure figures summary report report-unlocked bench previews \
+.PHONY: help setup lock tex test plan parity verify verified train study measure figures summary report report-unlocked bench previews \
         clean distclean
 .DELETE_ON_ERROR:
 
@@ -43,6 +43,7 @@ help:
 	@echo "make figures  draw $(OUT)/figures/ from finished runs"
 	@echo "make bench    measure training and evaluation speed, MLP and conv (~12 min) -> $(RESULTS)/bench.json"
 	@echo "make lock     resolve pyproject.toml's dependencies anew into requirements.lock"
+	@echo "make parity   train the MLP and the conv model in fp32 and bf16, print paired differences"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
 	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 SEEDS=3 JOBS=$(JOBS)"
 	@echo "         SCHEDULER=tcp://host:8786 (train on a Dask cluster's workers)"
@@ -125,6 +126,11 @@ PLAN_PY := $(if $(wildcard $(PY)),$(PY),PYTHONPATH=code:. $(PYTHON))
 plan:
 	@$(PLAN_PY) -m vae plan --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) \
 	  --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)
+
+# bf16 against fp32, paired by seed: the evidence behind precision = "auto" (README, Precision).
+PARITY_CONFIGS ?= $(CONFIG) configs/study/5-conv.toml
+parity: setup
+	$(PY) -m vae parity $(PARITY_CONFIGS) --jobs $(JOBS) $(RUN_ARGS)
 
 # Small page images for the README, from the built report.
 PREVIEW_PAGES ?= 1 7 16

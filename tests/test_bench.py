@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 import torch
@@ -17,6 +18,7 @@ from vae.bench.results import ModelBench
 from vae.bench.timings import alternate, run_bench
 from vae.core.config import Config
 from vae.core.data import load_split
+from vae.core.runs import Run
 
 
 def _bench(data_dir, configs=None, **kwargs):
@@ -150,3 +152,20 @@ def test_the_package_sets_a_short_spin_unless_the_user_chose(env, expected):
     out = subprocess.run([sys.executable, "-c", "import os, vae; print(os.environ.get('GOMP_SPINCOUNT'))"],
                          env={**clean, **env}, capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(expected)
+
+
+def test_parity_pairs_fp32_and_bf16_runs_by_seed(tmp_path):
+    from vae.bench.parity import describe, parity
+    data = write_mnist(tmp_path / "data")
+    cfg = Config(**{**TINY, "seeds": 3, "epochs": 1})
+    rows = parity([cfg], data, tmp_path / "runs", jobs=1, log=lambda _: None)
+    (row,) = rows
+    assert row.seeds == [420, 421, 422] and len(row.fp32) == len(row.bf16) == 3
+    assert {Run(c, tmp_path / "runs").read_results().precision
+            for c in (replace(cfg, precision=p) for p in ("fp32", "bf16"))} == {"fp32", "bf16"}
+    low, high = row.interval
+    mean = sum(row.differences) / 3
+    assert low < mean < high and row.separated == (low > 0 or high < 0)
+    assert "not separated" in describe(rows) or "keep fp32" in describe(rows)
+    with pytest.raises(ValueError, match="two seeds"):
+        parity([replace(cfg, seeds=1)], data, tmp_path / "runs", jobs=1)

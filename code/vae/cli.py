@@ -1,5 +1,5 @@
-"""Command line: `python -m vae train|measure|summary|figures|plan|bench`, the commands the
-Makefile calls."""
+"""Command line: `python -m vae train|measure|summary|figures|plan|parity|bench`, the commands
+the Makefile calls."""
 
 from __future__ import annotations
 
@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="report", help="the report folder (default: report)")
     _add_common(p)
 
+    p = sub.add_parser("parity", help="train each config in fp32 and bf16 over its seeds and "
+                                       "print the paired differences of the test -ELBO")
+    p.add_argument("configs", nargs="+", metavar="TOML")
+    p.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
+                   help="runs trained side by side (default: auto)")
+    _add_common(p)
+
     p = sub.add_parser("bench", help="measure training and evaluation speed of each config "
                                       "-> report/results/bench.json")
     p.add_argument("configs", nargs="+", metavar="TOML")
@@ -172,6 +179,15 @@ def cmd_plan(args: argparse.Namespace) -> None:
     print(describe(tasks, default_jobs() if args.jobs == "auto" else int(args.jobs)))
 
 
+def cmd_parity(args: argparse.Namespace) -> None:
+    from .bench.parity import describe, parity
+
+    configs = load_configs(args.configs, args.overlay, args.overrides)
+    jobs = None if args.jobs == "auto" else int(args.jobs)
+    print(describe(parity(configs, args.data_dir, args.runs, jobs,
+                          log=lambda message: print(message, flush=True))))
+
+
 def cmd_bench(args: argparse.Namespace) -> None:
     from .bench.timings import run_bench
     from .core.data import load_split
@@ -214,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         commands = {"train": cmd_train, "measure": cmd_measure, "summary": cmd_summary,
-                    "figures": cmd_figures, "plan": cmd_plan, "bench": cmd_bench}
+                    "figures": cmd_figures, "plan": cmd_plan, "parity": cmd_parity,
+                    "bench": cmd_bench}
         commands[args.command](args)
     except VaeError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -11,7 +11,8 @@
   times: the measurement behind `JOBS=auto`.
 - evaluation: the final evaluation of a run (test -ELBO, IWAE bound, active units) timed once,
   and its share of a run of the config's epochs.
-- precision: the ceiling in the other precision, the measurement that chooses the default.
+- precision: the ceiling in the other precision than the config's (fp32 against the bf16 that
+  precision = "auto" chose, or bf16 against fp32 where it chose fp32).
 - arithmetic: the FLOPs of a training step per image, and the GFLOP/s of a large matrix product,
   which tell how close the ceiling is to what the cores can compute at all.
 - spin sweep (first config only): the ceiling at several OpenMP spin counts, idle and with one

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import VaeError
+from .hardware import native_precision
 
 ARCHITECTURES = ("mlp", "conv")
 COVARIANCES = ("diagonal", "full")
@@ -19,7 +20,7 @@ OPTIMIZERS = ("adamw", "adam", "sgd")
 # Each activation a config may name, and the torch.nn module that computes it (model.py).
 ACTIVATIONS = {"silu": "SiLU", "relu": "ReLU", "gelu": "GELU", "tanh": "Tanh"}
 DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,11 @@ class Config:
     iwae_images: int = 500  # a seeded uniform subset of the test set, the same for every run
     eval_batch_size: int = 1000
     device: str = "auto"
-    # bf16 autocast runs the layers in bfloat16 (the losses stay in float32); it pays only on
-    # CPUs or GPUs with bf16 arithmetic, and `make bench` measures it against fp32
-    precision: str = "fp32"
+    # bf16 autocast runs the layers in bfloat16 (the losses stay in float32); "auto" becomes
+    # bf16 where the device computes it natively and fp32 elsewhere (hardware.py), as soon as
+    # the config is made, so that the run's hash and record hold the precision it trains in;
+    # "fp32" gives numbers comparable across machines
+    precision: str = "auto"
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -68,6 +71,8 @@ class Config:
             if f.type == "float" and isinstance(value, int) and not isinstance(value, bool):
                 object.__setattr__(self, f.name, float(value))
         _validate(self)
+        if self.precision == "auto":
+            object.__setattr__(self, "precision", native_precision(self.device))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
