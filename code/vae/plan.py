@@ -5,7 +5,6 @@ and imports neither torch nor numpy, so that it answers in well under a second."
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from derivations.verify import is_current as verify_is_current
 
 from .core.cache_keys import changed_modules, module_digests, module_file
 from .core.config import Config
-from .core.runs import TRAINER, Run
+from .core.runs import TRAINER, Run, finished_results
 from .instrument.freshness import current_measurements, measured_runs
 from .report.figure_stamps import stale_figures
 
@@ -32,30 +31,12 @@ class Task:
     seconds: float | None = None  # predicted from finished runs; None where nothing predicts it
 
 
-def _finished(folder: Path) -> dict | None:
-    """A finished run's results.json as written, by this version of the code or an earlier one
-    (a plan reads only a few fields, so an older record still predicts)."""
-    try:
-        results = json.loads((folder / "results.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return results if isinstance(results, dict) and isinstance(results.get("config"), dict) \
-        else None
-
-
 def _run_reason(run: Run, root: Path) -> str:
     """Why this run must train: resumed, settings or code changed, or never trained."""
     cfg = run.cfg
-    done = run.dir / "metrics.jsonl"
-    if done.is_file():
-        epochs = sum(1 for line in done.read_text().splitlines() if line.strip())
-        return f"resume after epoch {epochs} of {cfg.epochs}"
-    earlier = sorted(root.glob(f"{cfg.name}-seed{cfg.seed}-*/results.json"),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in earlier:
-        results = _finished(path.parent)
-        if results is None:
-            continue
+    if run.epochs_done():
+        return f"resume after epoch {run.epochs_done()} of {cfg.epochs}"
+    for results in finished_results(root, cfg.name, cfg.seed):
         now = cfg.training_key()
         settings = [k for k in now if now[k] != results["config"].get(k)]
         if settings:
@@ -73,8 +54,7 @@ def _run_seconds(cfg: Config, root: Path) -> float | None:
     """The training time of a run of this config, predicted from finished runs of the same name
     (any code version), else of the same architecture, per epoch and scaled to cfg.epochs."""
     same_name, same_kind = [], []
-    for path in root.glob("*/results.json"):
-        results = _finished(path.parent)
+    for results in finished_results(root):
         try:
             per_run = results["seconds_per_epoch"] * cfg.epochs + results["eval_seconds"]
         except (TypeError, KeyError):

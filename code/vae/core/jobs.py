@@ -38,9 +38,16 @@ def _cost(cfg: Config) -> float:
     return cfg.epochs * (5.0 if cfg.architecture == "conv" else 1.0) * (cfg.train_limit or 60000)
 
 
-@functools.cache
 def _splits(data_dir: str) -> tuple:
-    """MNIST's two splits, loaded once per worker process."""
+    """MNIST's two splits, loaded once per worker process and version of the files."""
+    from .data import raw_dir
+    folder = raw_dir(data_dir)
+    files = sorted(folder.iterdir()) if folder.is_dir() else []
+    return _loaded(data_dir, tuple((f.name, f.stat().st_mtime_ns) for f in files))
+
+
+@functools.cache
+def _loaded(data_dir: str, stamp: tuple) -> tuple:
     from .data import load_split
     return load_split(data_dir, "train"), load_split(data_dir, "test")
 
@@ -83,9 +90,11 @@ def train_all(configs: list[Config], data_dir: str | Path, runs_root: str | Path
             resolve_device(cfg.device)  # a device that is not there stops before any work
         jobs = max(1, min(jobs or default_jobs(), len(pending)))
         if jobs == 1:  # in this process, with progress bars
+            from .data import load_split
             from .train import train
+            splits = load_split(data_dir, "train"), load_split(data_dir, "test")
             for cfg in pending:
-                train(cfg, *_splits(str(data_dir)), runs_root, progress=progress, log=log)
+                train(cfg, *splits, runs_root, progress=progress, log=log)
             return
     pending.sort(key=_cost, reverse=True)
     # absolute, because a worker may run in another folder or on another machine

@@ -119,6 +119,21 @@ class RunResults:
     code: dict[str, str]  # cache_keys.module_digests(TRAINER): what a plan compares against
 
 
+def finished_results(root: str | Path, name: str = "*", seed: int | str = "*") -> list[dict]:
+    """The results.json of every finished run under root, of a config name and seed if given,
+    newest first, as parsed JSON: of any version of the code, to predict and explain, never to
+    report (read_results refuses a stale run)."""
+    found = []
+    for path in Path(root).glob(f"{name}-seed{seed}-*/results.json"):
+        try:
+            results = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(results, dict) and isinstance(results.get("config"), dict):
+            found.append((path.stat().st_mtime, results))
+    return [results for _, results in sorted(found, key=lambda pair: -pair[0])]
+
+
 class Run:
     """The folder of one config's run under a runs root."""
 
@@ -137,6 +152,13 @@ class Run:
     def is_finished(self) -> bool:
         path = self.results_path
         return path.exists() and json.loads(path.read_text()).get("run_hash") == self.hash
+
+    def epochs_done(self) -> int:
+        """The epochs this run has finished so far (0 before its first)."""
+        path = self.dir / "metrics.jsonl"
+        if not path.is_file():
+            return 0
+        return sum(1 for line in path.read_text().splitlines() if line.strip())
 
     @contextmanager
     def lock(self, log: Callable[[str], None]) -> Iterator[None]:
