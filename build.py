@@ -86,6 +86,15 @@ def placeholder_warning(meta: ReportMeta, path: Path) -> str | None:
             f"the report in")
 
 
+def draft_mark(meta: ReportMeta, path: Path) -> str | None:
+    """The line printed at the top of every page while the title page holds placeholders."""
+    left = [key for key, value in PLACEHOLDERS.items() if getattr(meta, key) == value]
+    if not left:
+        return None
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    return f"DRAFT: fill in {' and '.join(left)} in {shown.as_posix()}"
+
+
 def load_meta(path: Path) -> ReportMeta:
     values = _read_toml(path, "report config")
     names = [f.name for f in fields(ReportMeta)]
@@ -324,10 +333,8 @@ def blank_fractions(pdf: Path, dpi: int = 30) -> list[float]:
 
 def build(results: Path, figures: Path, meta_path: Path, build_dir: Path, out: Path) -> Path:
     meta = load_meta(meta_path)
-    warning = placeholder_warning(meta, meta_path)
-    if warning:
-        print(warning, file=sys.stderr)
-    source = render(ROOT / "templates", context(results, figures, meta))
+    source = render(ROOT / "templates", {**context(results, figures, meta),
+                                         "draft": draft_mark(meta, meta_path)})
     build_dir.mkdir(parents=True, exist_ok=True)  # only once every input is known to be there
     tex = build_dir / "report.tex"
     if not tex.is_file() or tex.read_text() != source:  # leave latexmk's cache valid when unchanged
@@ -356,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
+    warning = placeholder_warning(load_meta(args.meta.resolve()), args.meta.resolve())
+    if warning:  # the last line of the build, and a mark on every page of the PDF
+        print(f"{warning}; until then every page is marked DRAFT")
     return 0
 
 

@@ -143,17 +143,24 @@ def test_pdf_shows_the_bench_and_the_spin_sweep(built_report):
     assert f"{bench.spin_sweep['300000'].idle:.0f}" in digits
 
 
-def test_paths_relative_to_the_working_folder_build_too(built_report, tmp_path):
-    """make passes OUT's folders as given, often relative; LaTeX runs in the build folder."""
+def test_relative_paths_build_and_placeholders_mark_every_page_draft(built_report, tmp_path):
+    """make passes OUT's folders as given, often relative; LaTeX runs in the build folder. A
+    title page that still holds the shipped placeholder ID marks every page, and the build's
+    last line says so."""
     b = built_report
     for name in ("results", "figures"):
         shutil.copytree(b[name], tmp_path / name)
-    shutil.copy(b["meta"], tmp_path / "meta.toml")
+    meta = b["meta"].read_text().replace('student_id = "s_100%"', 'student_id = "0000000"')
+    (tmp_path / "meta.toml").write_text(meta)
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--results", "results",
                            "--figures", "figures", "--meta", "meta.toml", "--build-dir", "out/build",
                            "--out", "out/report.pdf"], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "out/report.pdf").stat().st_size > 0
+    assert "every page is marked DRAFT" in proc.stdout.splitlines()[-1]
+    pages = subprocess.run(["pdftotext", str(tmp_path / "out/report.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout.split("\f")[:-1]
+    assert all("DRAFT: fill in student_id in" in page for page in pages)
+    assert "DRAFT" not in b["text"]  # the filled-in title page of the fixture has no mark
 
 
 def test_an_old_bench_file_is_refused_with_the_fix(built_report, tmp_path):
