@@ -76,9 +76,14 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
 PLACEHOLDERS = {"author": "Student Name", "student_id": "0000000"}
 
 
+def placeholders_left(meta: ReportMeta) -> list[str]:
+    """The title-page fields that still hold the shipped placeholders."""
+    return [key for key, value in PLACEHOLDERS.items() if getattr(meta, key) == value]
+
+
 def placeholder_warning(meta: ReportMeta, path: Path) -> str | None:
     """A warning naming the title-page fields that still hold the shipped placeholders."""
-    left = [key for key, value in PLACEHOLDERS.items() if getattr(meta, key) == value]
+    left = placeholders_left(meta)
     if not left:
         return None
     return (f"warning: {' and '.join(left)} in '{path}' still hold the placeholders "
@@ -88,7 +93,7 @@ def placeholder_warning(meta: ReportMeta, path: Path) -> str | None:
 
 def draft_mark(meta: ReportMeta, path: Path) -> str | None:
     """The line printed at the top of every page while the title page holds placeholders."""
-    left = [key for key, value in PLACEHOLDERS.items() if getattr(meta, key) == value]
+    left = placeholders_left(meta)
     if not left:
         return None
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
