@@ -101,7 +101,7 @@ train: setup
 study: setup
 	$(PY) -m vae train $(CONFIG) $(STUDY) $(BIN_CONFIG) $(TRAIN_ARGS) $(RUN_ARGS)
 
-figures: study
+figures: measure
 	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS) --out $(OUT)/figures
 
 measure: study
@@ -128,7 +128,7 @@ plan:
 	  --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)
 
 # bf16 against fp32, paired by seed: the evidence behind precision = "auto" (README, Precision).
-PARITY_CONFIGS ?= $(CONFIG) configs/study/5-conv.toml
+PARITY_CONFIGS ?= $(CONFIG) configs/study/06-conv.toml
 parity: setup
 	$(PY) -m vae parity $(PARITY_CONFIGS) --jobs $(JOBS) $(RUN_ARGS)
 
@@ -141,7 +141,7 @@ previews:
 	@ls docs/preview-*.png
 
 # The MLP (CONFIG) and the convolutional model; BENCH_ARGS='--rounds 5' for more rounds.
-BENCH_CONFIGS ?= $(CONFIG) configs/study/5-conv.toml
+BENCH_CONFIGS ?= $(CONFIG) configs/study/06-conv.toml
 BENCH_ARGS    ?=
 bench: setup
 	$(PY) -m vae bench $(BENCH_CONFIGS) $(BENCH_ARGS) $(RUN_ARGS) --out $(RESULTS)/bench.json

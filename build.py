@@ -33,6 +33,7 @@ from vae.core.io import write_text
 from vae.core.runs import run_hash
 from vae.report.discussion import part_two
 from vae.report.latex import (
+    interval,
     nats,
     num,
     p_value,
@@ -144,7 +145,7 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(tex=tex_escape, num=num, nats=nats, sci=sci, setting=setting,
                        percent=percent, pm=pm, pm_percent=pm_percent, p_value=p_value,
-                       span=span, words=count_words, source_file=source_file)
+                       interval=interval, span=span, words=count_words, source_file=source_file)
     return env
 
 
@@ -316,6 +317,16 @@ def compile_pdf(tex: Path, build_dir: Path) -> Path:
     return build_dir / tex.with_suffix(".pdf").name
 
 
+OVERFULL_PT = 1.0  # an overfull line wider than this is reported: it shows in the margin
+OVERFULL_RE = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) (.*)$", re.M)
+
+
+def overfull_lines(log: str, limit: float = OVERFULL_PT) -> list[str]:
+    """LaTeX's overfull lines wider than limit points, as "40.1 pt in paragraph at lines 9--12"."""
+    return [f"{float(width):.1f} pt {where.strip()}" for width, where in OVERFULL_RE.findall(log)
+            if float(width) > limit]
+
+
 MARGIN_CM = 2.4  # the geometry package's margin in preamble.tex.j2
 
 
@@ -368,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
+    log = (args.build_dir.resolve() / "report.log")
+    for line in overfull_lines(log.read_text(errors="replace") if log.is_file() else ""):
+        print(f"warning: overfull line of {line} of {log.with_suffix('.tex')}")
     warning = placeholder_warning(load_meta(args.meta.resolve()), args.meta.resolve())
     if warning:  # the last line of the build, and a mark on every page of the PDF
         print(f"{warning}; until then every page is marked DRAFT")

@@ -14,7 +14,7 @@ from vae.core import evaluate
 from vae.core.config import Config
 from vae.core.data import load_split
 from vae.core.runs import Run
-from vae.report.latex import printed_difference
+from vae.report.latex import LOSS_DECIMALS, printed_difference
 from vae.report.numbers import model_numbers
 from vae.report.summary import write_summary
 
@@ -55,11 +55,13 @@ def test_spread_filters_print_a_spread_only_over_several_seeds(tmp_path):
     text = "<< m|pm(s, n) >>; << f|pm_percent(g, n) >>; << u|span >>; << p|p_value >>"
     assert render_string(tmp_path, text, m=96.054, s=0.128, f=0.9731, g=0.004, n=3,
                          u=[16, 14, 16], p=0.0123) == \
-        r"\num{96.05 +- 0.13}; \qty{97.3 +- 0.4}{\percent}; 14--16; \(p = \num{0.012}\)"
+        r"\num{96.1 +- 0.1}; \qty{97.3 +- 0.4}{\percent}; 14--16; \(p = \num{0.012}\)"
     assert render_string(tmp_path, text, m=96.054, s=0.0, f=0.9731, g=0.0, n=1, u=[16],
                          p=0.0004) == \
-        r"\num{96.05}; \qty{97.3}{\percent}; 16; \(p < \num{0.001}\)"
+        r"\num{96.1}; \qty{97.3}{\percent}; 16; \(p < \num{0.001}\)"
     assert render_string(tmp_path, "<< p|p_value(true) >>", p=0.0004) == r"\num{< 0.001}"
+    assert render_string(tmp_path, "<< a|interval(b) >>", a=-5.26, b=1.04) == \
+        r"$[$\num{-5.3}, \num{1.0}$]$"
 
 
 def test_latex_markup_from_filters_is_not_escaped_twice(tmp_path):
@@ -161,12 +163,12 @@ def test_the_subset_loss_is_the_test_loss_of_those_images(tiny_run):
     assert metrics["subset_test_loss"] == metrics["test_loss"] == results.test_loss
     entry = model_numbers(cfg, runs)
     assert entry.subset_test_loss != results.test_loss  # 50 of 100 images
-    assert entry.iwae_gain == round(round(entry.subset_test_loss, 2)
-                                    - round(entry.iwae_bound, 2), 2)
+    assert entry.iwae_gain == round(round(entry.subset_test_loss, LOSS_DECIMALS)
+                                    - round(entry.iwae_bound, LOSS_DECIMALS), LOSS_DECIMALS)
 
 
-@pytest.mark.parametrize("a, b, printed", [(167.844, 140.934, 26.91), (1.005, 1.004, 0.0),
-                                           (100.0, 100.006, -0.01)])
+@pytest.mark.parametrize("a, b, printed", [(167.844, 140.934, 26.9), (1.04, 1.01, 0.0),
+                                           (100.0, 100.06, -0.1), (130.04, 128.96, 1.0)])
 def test_differences_are_those_of_the_printed_numbers(a, b, printed):
     assert printed_difference(a, b) == printed
 
@@ -226,3 +228,14 @@ def test_a_filled_in_title_page_is_not_warned_about(tmp_path):
     assert build.placeholder_warning(build.load_meta(path), path) is None
     path.write_text(path.read_text().replace("Ada L.", "Student Name"))
     assert "author in" in build.placeholder_warning(build.load_meta(path), path)
+
+
+def test_overfull_lines_over_one_point_are_reported():
+    log = ("Overfull \\hbox (40.03pt too wide) in paragraph at lines 9--12\n"
+           "[]\\T1/lmr/m/n/10 text\n"
+           "Overfull \\hbox (0.5pt too wide) in paragraph at lines 20--20\n"
+           "Overfull \\hbox (15.7pt too wide) in alignment at lines 30--41\n"
+           "Underfull \\hbox (badness 10000) in paragraph at lines 1--2\n")
+    assert build.overfull_lines(log) == ["40.0 pt in paragraph at lines 9--12",
+                                         "15.7 pt in alignment at lines 30--41"]
+    assert build.overfull_lines("") == []

@@ -8,57 +8,112 @@ from types import SimpleNamespace
 
 import pytest
 from vae.core.config import Config
-from vae.report.comparisons import closest_baseline, compare, verdict
+from vae.report.comparisons import closest_baseline, compare, compare_all, verdict
 from vae.report.latex import printed_difference
-from vae.report.statistics import ALPHA, leaders, welch
+from vae.report.numbers import late_slope, typical_seed
+from vae.report.statistics import ALPHA, holm, leaders, paired, seeds_to_separate
 from vae.report.wording import check_count, latent_words, model_words, plural
 
 
 def entry(name: str = "base", test_loss: float = 130.0, spread: float = 1.0,
-          active_units: int = 7, seconds_per_epoch: float = 10.0, **settings):
-    """A model's numbers as compare reads them: three seeds around test_loss."""
+          active_units: int = 7, seconds_per_epoch: float = 10.0, slope: float = -0.1,
+          **settings):
+    """A model's numbers as compare reads them: seeds 420-422 around test_loss."""
     config = dataclasses.replace(Config(latent_dim=16), **settings).to_dict()
-    seeds = [SimpleNamespace(test_loss=test_loss + d * spread) for d in (-1.0, 0.0, 1.0)]
+    seeds = [SimpleNamespace(seed=420 + i, test_loss=test_loss + d * spread)
+             for i, d in enumerate((-1.0, 0.0, 1.0))]
     return SimpleNamespace(name=name, config=config, test_loss=test_loss, test_kl=20.0,
                            seeds=seeds, active_units=[active_units] * 3,
-                           latent_dim=config["latent_dim"], seconds_per_epoch=seconds_per_epoch)
+                           latent_dim=config["latent_dim"], seconds_per_epoch=seconds_per_epoch,
+                           late_slope=slope, final_train_loss=test_loss - 2.0)
 
 
-def test_welch_matches_closed_forms_and_the_t_table():
-    """Two seeds a side with equal variances give df = 2, where Student's t has the closed form
-    P(|T| > t) = 1 - t / sqrt(t^2 + 2); with three a side df = 4, and the table's two-sided 5 %
-    point is 2.776."""
-    found = welch([0.0, 2.0], [3.0, 5.0])
-    t = 3 / 2 ** 0.5
-    assert found.t == pytest.approx(-t) and found.df == pytest.approx(2.0)
+def test_paired_test_matches_closed_forms_and_the_t_table():
+    """Differences 1, 2, 3 over three seeds: mean 2, sd 1, t = 2 sqrt(3) with df = 2, where
+    Student's t has the closed form P(|T| > t) = 1 - t / sqrt(t^2 + 2); the table's two-sided
+    5 % point for df = 2 is 4.303, so the interval is 2 -+ 4.303 / sqrt(3)."""
+    found = paired({420: 1.0, 421: 2.0, 422: 3.0}, {420: 0.0, 421: 0.0, 422: 0.0})
+    t = 2 * 3 ** 0.5
+    assert (found.seeds, found.mean, found.sd) == (3, 2.0, 1.0)
     assert found.p == pytest.approx(1 - t / (t * t + 2) ** 0.5)
-    edge = welch([0.0, 1.0, 2.0], [2.776 * (2 / 3) ** 0.5 + 1 + d for d in (-1.0, 0.0, 1.0)])
-    assert edge.df == pytest.approx(4.0) and edge.p == pytest.approx(0.05, abs=1e-4)
+    assert found.low == pytest.approx(2 - 4.303 / 3 ** 0.5, abs=1e-3)
+    assert found.high == pytest.approx(2 + 4.303 / 3 ** 0.5, abs=1e-3)
 
 
-def test_welch_needs_two_seeds_a_side_and_handles_identical_seeds():
-    assert welch([1.0], [2.0, 3.0]) is None
-    assert welch([1.0, 1.0], [1.0, 1.0]).p == 1.0
-    assert welch([1.0, 1.0], [2.0, 2.0]).p == 0.0
+def test_the_pairing_is_by_seed_not_by_position():
+    """The same numbers, listed in another order: the pairs, hence the test, are the same."""
+    a, b = {420: 1.0, 421: 5.0, 422: 2.0}, {420: 0.5, 421: 4.0, 422: 2.0}
+    shuffled = {422: 2.0, 420: 0.5, 421: 4.0}
+    assert paired(a, b) == paired(a, shuffled)
+    assert paired({420: 1.0, 421: 2.0}, {421: 0.0, 422: 0.0}) is None  # one shared seed
+
+
+def test_paired_needs_two_seeds_and_handles_identical_differences():
+    assert paired({420: 1.0}, {420: 2.0}) is None
+    assert paired({420: 1.0, 421: 1.0}, {420: 1.0, 421: 1.0}).p == 1.0
+    same = paired({420: 3.0, 421: 4.0}, {420: 1.0, 421: 2.0})
+    assert (same.p, same.low, same.high) == (0.0, 2.0, 2.0)
+
+
+def test_holm_matches_a_worked_example():
+    """p = 0.01, 0.04, 0.03, 0.005: sorted, times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04, made
+    non-decreasing: 0.02, 0.03, 0.06, 0.06."""
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1
+    assert holm([]) == []
+
+
+def test_seeds_to_separate_is_the_first_count_past_the_t_table():
+    """Mean 2, sd 1: t(0.975, n - 1) / sqrt(n) is 8.99, 2.48, 1.59 for n = 2, 3, 4; at level
+    0.05 / 3 (a family of three) the fourth seed is not enough (2.17) but the fifth is."""
+    test = paired({420: 1.0, 421: 2.0, 422: 3.0}, {420: 0.0, 421: 0.0, 422: 0.0})
+    assert seeds_to_separate(test, 1) == 4
+    assert seeds_to_separate(test, 3) == 5
+    tiny = dataclasses.replace(test, mean=1e-6)
+    assert seeds_to_separate(tiny, 1) is None  # more than MAX_SEEDS
 
 
 @pytest.mark.parametrize("delta, p, said", [
-    (-2.0, 0.01, "helped"), (2.0, 0.01, "did not help"), (-2.0, ALPHA, "inconclusive"),
-    (-2.0, 0.3, "inconclusive"), (0.0, 0.0, "inconclusive"),
+    (-2.0, 0.01, "better"), (2.0, 0.01, "worse"), (-2.0, ALPHA, "not separated"),
+    (-2.0, 0.3, "not separated"), (0.0, 0.0, "not separated"),
 ])
-def test_verdict_follows_the_test(delta, p, said):
-    assert verdict(delta, SimpleNamespace(p=p)) == said
-    assert verdict(delta, None) == "inconclusive"  # one seed: nothing to test against
+def test_verdict_follows_the_corrected_test(delta, p, said):
+    assert verdict(delta, p) == said
 
 
-def test_the_difference_is_that_of_the_printed_means_and_the_test_uses_every_seed():
-    base, variant = entry(test_loss=130.004, spread=0.2), entry(
-        "v", test_loss=128.996, spread=0.2, activation="relu")
+def test_the_difference_is_that_of_the_printed_means_and_the_test_pairs_the_seeds():
+    base, variant = entry(test_loss=130.04, spread=3.0), entry(
+        "v", test_loss=128.96, spread=3.0, activation="relu")
     found = compare(variant, base, latent_grown_before=False)
-    assert found.delta == printed_difference(128.996, 130.004) == -1.0
-    assert found.test.p < ALPHA and found.verdict == "helped"
-    noisy = compare(entry("v", test_loss=128.996, spread=3.0, activation="relu"), base, False)
-    assert noisy.test.p > ALPHA and noisy.verdict == "inconclusive"
+    assert found.delta == printed_difference(128.96, 130.04) == -1.0  # not the raw -1.08
+    # the seeds move together, so the pairs separate what the spread alone would hide
+    assert found.test.p < ALPHA and found.test.high < 0
+    assert compare(variant, base, False, p_holm=0.01).verdict == "better"
+    assert compare(variant, base, False, p_holm=0.2).verdict == "not separated"
+
+
+def test_compare_all_corrects_for_every_comparison_at_once():
+    main = entry("main", latent_dim=1, test_loss=150.0)
+    models = [main, entry("a", latent_dim=2, test_loss=140.0, spread=1.0),
+              entry("b", latent_dim=16, test_loss=139.0, spread=1.0)]
+    found = compare_all(models)
+    raw = [found[n].test.p for n in ("a", "b")]
+    assert [found[n].p_holm for n in ("a", "b")] == pytest.approx(holm(raw))
+    assert found["b"].baseline == "a"
+
+
+@pytest.mark.parametrize("slope, improving", [(-0.6, True), (-0.4, False), (0.3, False)])
+def test_a_curve_still_falling_faster_than_flat_is_improving(slope, improving):
+    found = compare(entry("v", activation="relu", slope=slope), entry(slope=0.0), False)
+    assert found.improving is improving and found.baseline_improving is False
+
+
+def test_seeds_needed_only_for_differences_not_separated():
+    base = entry(test_loss=130.0, spread=1.0)
+    noisy = entry("v", test_loss=129.0, spread=1.0, activation="relu")
+    noisy.seeds[0].test_loss += 2.0  # differences +1, -1, -1: mean -1/3, sd 1.15
+    assert compare(noisy, base, False, p_holm=0.5).seeds_needed > 3
+    assert compare(noisy, base, False, p_holm=0.01).seeds_needed is None
 
 
 def test_one_change_is_explained_with_its_values():
@@ -142,13 +197,30 @@ def test_check_count(symbolic, code, words):
 
 
 def test_leaders_are_the_best_and_whoever_the_seeds_cannot_separate_from_it():
-    scores = {"a": (95.9, 0.1), "b": (96.4, 0.3), "c": (99.0, 0.2)}
-    assert leaders(scores, 3, lower_better=True) == ["a", "b"]
-    assert leaders(scores, 1, lower_better=True) == ["a"]  # one seed: nothing to test
-    assert leaders({"a": (0.9, 0.01), "b": (0.5, 0.01)}, 3, lower_better=False) == ["a"]
+    seeds = (420, 421, 422)
+    scores = {"a": dict(zip(seeds, (95.8, 95.9, 96.0))), "b": dict(zip(seeds, (96.0, 96.9, 96.3))),
+              "c": dict(zip(seeds, (99.0, 99.1, 99.3)))}
+    assert leaders(scores, lower_better=True) == ["a", "b"]
+    one = {name: {420: values[420]} for name, values in scores.items()}
+    assert leaders(one, lower_better=True) == ["a"]  # one seed: nothing to test
+    high = {"a": dict(zip(seeds, (0.9, 0.91, 0.89))), "b": dict(zip(seeds, (0.5, 0.52, 0.49)))}
+    assert leaders(high, lower_better=False) == ["a"]
 
 
 @pytest.mark.parametrize("n, words", [(1, ("check", "is", "it")), (2, ("checks", "are", "them")),
                                       (0, ("checks", "are", "them"))])
 def test_plural_takes_a_regular_or_a_given_plural(n, words):
     assert (plural(n, "check"), plural(n, "is", "are"), plural(n, "it", "them")) == words
+
+
+def test_the_typical_seed_is_the_median_one():
+    assert typical_seed({420: 167.8, 421: 160.1, 422: 163.0}) == 422
+    assert typical_seed({420: 1.0, 421: 2.0}) == 420  # of two, the lower middle
+    assert typical_seed({421: 5.0}) == 421
+
+
+def test_the_late_slope_is_the_least_squares_fall_of_the_last_epochs():
+    falling = [200.0, 180.0, 170.0, 160.0, 150.0, 140.0, 130.0]  # -10 per epoch at the end
+    assert late_slope(falling) == pytest.approx(-10.0)
+    assert late_slope([5.0, 1.0, 1.0, 1.0, 1.0, 1.0]) == pytest.approx(0.0)
+    assert late_slope([3.0]) == 0.0

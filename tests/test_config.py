@@ -154,7 +154,9 @@ def test_a_bad_override_names_key_and_value(override, words):
     (dict(covariance="spherical"), "covariance", ("'spherical'", "diagonal, full")),
     (dict(activation="swish"), "activation", ("'swish'", "silu, relu, gelu, tanh")),
     (dict(device="tpu"), "device", ("'tpu'", "auto, cpu, cuda")),
-    (dict(hidden=100), "hidden", ("divisible by 8", "100")),
+    (dict(hidden=100), "hidden", ("divisible by 8", "4 hidden layers", "100")),
+    (dict(hidden=102, hidden_layers=3), "hidden", ("divisible by 4", "3 hidden layers", "102")),
+    (dict(hidden_layers=0), "hidden_layers", ("positive",)),
 ])
 def test_impossible_values_name_the_key(values, key, words):
     message = error_of(Config, **values)
@@ -171,6 +173,12 @@ def test_impossible_value_in_a_file_names_the_file(tmp_path):
 
 def test_hidden_need_not_divide_by_8_for_conv():
     assert Config(architecture="conv", hidden=100).hidden == 100
+
+
+def test_hidden_layers_set_the_mlp_funnel():
+    assert Config(hidden=512).mlp_widths() == (512, 256, 128, 64)
+    assert Config(hidden=400, hidden_layers=1).mlp_widths() == (400,)
+    assert Config(hidden=100, hidden_layers=3).mlp_widths() == (100, 50, 25)
 
 
 @pytest.mark.parametrize("key", ["beta", "kl_warmup_epochs", "weight_decay", "grad_clip"])
@@ -248,6 +256,8 @@ def _changed(f: dataclasses.Field, value):
                     (f.name == "precision" and v == "auto"))
     if isinstance(value, bool):
         return not value
+    if f.name == "hidden_layers":
+        return value - 1  # more layers would need a wider first one
     if isinstance(value, int):
         return value + 8  # keeps hidden divisible by 8
     if isinstance(value, float):

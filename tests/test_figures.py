@@ -17,23 +17,27 @@ from vae.core.data import limited, load_split
 from vae.core.evaluate import evaluated
 from vae.core.runs import Run
 from vae.core.train import train
+from vae.instrument.classifier import trained_classifier
 from vae.instrument.latent_paths import interpolate, prior_quantiles
+from vae.instrument.measurements import ClassifierConfig
+from vae.report.convergence_figure import plot_convergence
 from vae.report.digit_figures import plot_reconstructions, plot_samples, prior
-from vae.report.figure_stamps import FIGURE_MODULES
+from vae.report.figure_stamps import FIGURE_MODULES, STUDY, STUDY_FIGURES
 from vae.report.figures import draw_stale
 from vae.report.images import show_digits
 from vae.report.latent_figures import (
-    interpolation_kind,
     plot_interpolation,
     plot_latent,
     plot_manifold,
+    plot_units,
     quantile_label,
     spread_apart,
 )
 from vae.report.style import FULL, PANEL, PNG_DPI, RIDGES, figure, grouped
 from vae.report.training_figure import plot_training
 
-RUN_FIGURES = ("training", "reconstructions", "samples", "manifold", "latent", "interpolation")
+RUN_FIGURES = ("training", "reconstructions", "samples", "manifold", "latent", "interpolation",
+               "units")
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -52,8 +56,11 @@ def check_pair(paths: list[Path]) -> tuple[float, float]:
     pdf, png = paths
     assert pdf.suffix == ".pdf" and png == pdf.with_suffix(".png")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
-    # Text in embedded TrueType fonts (extractable), never in Type 3 fonts (drawn glyphs).
+    # Text in embedded TrueType fonts (extractable), never in Type 3 fonts (drawn glyphs), and
+    # only in Computer Modern, the body's design: no glyph falls back to STIX or DejaVu.
     assert b"/FontFile2" in pdf.read_bytes() and b"/Type3" not in pdf.read_bytes()
+    fonts = set(re.findall(rb"/BaseFont /(?:[A-Z]{6}\+)?([\w-]+)", pdf.read_bytes()))
+    assert fonts and all(f.lower().startswith(b"cm") for f in fonts), (pdf.name, fonts)
     assert png.read_bytes().startswith(b"\x89PNG")
     width, height = pdf_size_inches(pdf)
     for pixels, inches in zip(png_size(png), (width, height)):  # MediaBox is in whole points
@@ -67,7 +74,10 @@ def tiny(tiny_run):
     run = Run(Config(**TINY), runs)
     cfg, model = run.cfg, run.load_model()
     train_split, test_split = load_split(data, "train"), load_split(data, "test")
-    return run, cfg, model, limited(train_split, cfg.train_limit), evaluated(test_split, cfg)
+    classifier, _ = trained_classifier(ClassifierConfig(), train_split, test_split, runs,
+                                       progress=False, log=lambda _: None)
+    return (run, cfg, model, limited(train_split, cfg.train_limit), evaluated(test_split, cfg),
+            classifier)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +95,7 @@ def study(tiny_run, tmp_path_factory):
 
 
 def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
-    run, cfg, model, train_split, test_split = tiny
+    run, cfg, model, train_split, test_split, classifier = tiny
     drawn = {
         "training": plot_training([run], tmp_path / "training.pdf"),
         "reconstructions": plot_reconstructions(model, train_split, test_split,
@@ -93,7 +103,11 @@ def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
         "samples": plot_samples(model, cfg.seed, tmp_path / "samples.pdf"),
         "manifold": plot_manifold(model, tmp_path / "manifold.pdf"),
         "latent": plot_latent(model, test_split, cfg.seed, tmp_path / "latent.pdf"),
-        "interpolation": plot_interpolation(model, test_split, tmp_path / "interpolation.pdf"),
+        "interpolation": plot_interpolation(model, test_split, classifier,
+                                            tmp_path / "interpolation.pdf"),
+        "units": plot_units(model, test_split, tmp_path / "units.pdf"),
+        "convergence": plot_convergence({"tiny": [run], "again": [run]},
+                                        tmp_path / "convergence.pdf"),
     }
     for name, paths in drawn.items():
         width, _ = check_pair(paths)
@@ -108,8 +122,9 @@ def test_every_figure_is_drawn_for_1d_2d_and_3d_latents(study, tmp_path):
     written = draw_stale(main, variants, runs, data, tmp_path)
     expected = set()
     for cfg in (main, *variants):
-        names = [n for n in RUN_FIGURES if n != "manifold" or cfg.latent_dim <= 2]
+        names = [n for n in RUN_FIGURES if n != ("manifold" if cfg.latent_dim > 2 else "units")]
         expected |= {tmp_path / cfg.name / f"{n}.pdf" for n in names}
+    expected |= {tmp_path / STUDY / f"{n}.pdf" for n in STUDY_FIGURES}
     expected |= {p.with_suffix(".png") for p in expected}
     assert set(written) == expected and len(written) == len(expected)
     for pdf in sorted(p for p in expected if p.suffix == ".pdf"):
@@ -149,12 +164,15 @@ def test_interpolation_starts_and_ends_at_the_endpoints():
     za, zb = torch.randn(3, 2), torch.randn(3, 2)
     t = torch.linspace(0, 1, 5)
     for a, b in ((za, zb), (torch.randn(3, 5), torch.randn(3, 5))):
-        path = interpolate(a, b, t)
-        assert path.shape == (3, 5, a.shape[1])
-        torch.testing.assert_close(path[:, 0], a)
-        torch.testing.assert_close(path[:, -1], b)
+        for spherical in (False, True):
+            path = interpolate(a, b, t, spherical)
+            assert path.shape == (3, 5, a.shape[1])
+            torch.testing.assert_close(path[:, 0], a)
+            torch.testing.assert_close(path[:, -1], b)
     unit_a, unit_b = torch.eye(4)[:1], torch.eye(4)[1:2]  # slerp keeps the norm of unit vectors
-    torch.testing.assert_close(interpolate(unit_a, unit_b, t).norm(dim=-1), torch.ones(1, 5))
+    torch.testing.assert_close(interpolate(unit_a, unit_b, t, True).norm(dim=-1),
+                               torch.ones(1, 5))
+    torch.testing.assert_close(interpolate(unit_a, unit_b, t)[0, 2], (unit_a + unit_b)[0] / 2)
 
 
 def test_prior_quantiles_are_symmetric_and_centred():
@@ -163,11 +181,9 @@ def test_prior_quantiles_are_symmetric_and_centred():
     assert z[0] == pytest.approx(-1.96, abs=0.01)
 
 
-def test_titles_name_the_prior_the_quantiles_and_the_interpolation():
+def test_titles_name_the_prior_and_the_quantiles():
     assert "(0, 1)" in prior(1) and "(0, I)" in prior(2) and "(0, I)" in prior(16)
-    assert quantile_label(16) == r"$q = (2i-1)/32$, $i = 1, \ldots, 16$"
-    assert interpolation_kind(2).startswith("linear")
-    assert interpolation_kind(16).startswith("spherical")
+    assert quantile_label(16) == r"$q = (2i-1)/32$ for $i$ from 1 to 16"
 
 
 def test_labels_are_spread_only_where_they_crowd():
@@ -189,8 +205,9 @@ def test_each_figure_is_drawn_by_the_module_its_stamp_follows():
     drawn_by = {name: draw.__module__ for name, draw in (
         ("training", plot_training), ("reconstructions", plot_reconstructions),
         ("samples", plot_samples), ("manifold", plot_manifold), ("latent", plot_latent),
-        ("interpolation", plot_interpolation))}
+        ("interpolation", plot_interpolation), ("units", plot_units))}
     assert drawn_by == FIGURE_MODULES
+    assert {"convergence": plot_convergence.__module__} == STUDY_FIGURES
     assert set(RUN_FIGURES) == set(FIGURE_MODULES)
 
 
@@ -206,7 +223,7 @@ def test_only_what_an_edit_can_change_is_redrawn(study, tmp_path, monkeypatch):
     monkeypatch.setattr(vae.report.figure_stamps, "code_digest", edited)
     redrawn = draw_stale(main, variants[:1], runs, data, tmp_path)
     assert {p.stem for p in redrawn} == {"latent", "interpolation", "manifold"}
-    assert {p.parent.name for p in redrawn} == {main.name, variants[0].name}
+    assert {p.parent.name for p in redrawn} == {main.name, variants[0].name}  # not the study's
     (tmp_path / main.name / "samples.pdf").unlink()  # a lost file is drawn again, alone
     assert [p.name for p in draw_stale(main, variants[:1], runs, data, tmp_path)] == \
         ["samples.pdf", "samples.png"]

@@ -95,8 +95,13 @@ def test_reconstruction_and_sample_readings_of_a_tiny_run(tiny_run):
                               training_subset(train), test, features)
     assert 0 <= readings.test.accuracy <= 1 and len(readings.test.shown) == 10
     assert sum(readings.samples.shares) == pytest.approx(1.0)
-    assert [(p.start, p.end) for p in readings.paths] == [(0, 6), (1, 7), (3, 8), (4, 9), (2, 5)]
+    pairs = [(0, 6), (1, 7), (3, 8), (4, 9), (2, 5)]
+    assert [(p.start, p.end) for p in readings.linear_paths] == pairs
+    assert [(p.start, p.end) for p in readings.spherical_paths] == pairs
     assert readings.manifold is not None and len(readings.manifold.classes) == 400
+    info = readings.information  # a two-dimensional code: estimated, within both bounds
+    assert info is not None and info.images == len(test)
+    assert 0 <= info.estimate <= info.ceiling and info.estimate <= info.kl + 3 * info.stderr
     assert readings.neighbours.k == 10 and readings.samples.frechet >= 0
 
 
@@ -115,3 +120,31 @@ def test_models_are_read_on_the_test_images_they_were_evaluated_on(tiny_run):
     assert len(part.images) == len(part.labels) == 30
     with pytest.raises(VaeError, match="different test sets"):
         evaluated_test_set([Run(full, runs), Run(limited, runs)], test)
+
+
+class FixedEncoder:
+    """A stand-in for a VAE whose q(z|x) is N(mu_n, s^2 I) for the n-th image."""
+
+    def __init__(self, mu: torch.Tensor, sd: float) -> None:
+        self.mu, self.sd = mu, sd
+
+    def encode(self, x: torch.Tensor) -> torch.distributions.Distribution:
+        mu = self.mu[:len(x)]
+        return torch.distributions.Independent(
+            torch.distributions.Normal(mu, torch.full_like(mu, self.sd)), 1)
+
+
+def test_information_is_log_n_for_codes_apart_and_zero_for_one_shared_code():
+    from vae.instrument.information import mutual_information
+
+    images = torch.zeros(50, 28, 28, dtype=torch.uint8)
+    apart = FixedEncoder(torch.arange(50.0)[:, None].repeat(1, 2) * 10, 0.1)
+    found = mutual_information(apart, images, samples=4, chunk=7)
+    assert found.estimate == pytest.approx(np.log(50), abs=1e-6)  # each code names its image
+    assert found.estimate <= found.ceiling + 1e-9 and found.ceiling == pytest.approx(np.log(50))
+    shared = mutual_information(FixedEncoder(torch.zeros(50, 2), 0.5), images, samples=4)
+    assert shared.estimate == pytest.approx(0.0, abs=1e-6)  # q(z|x) = q(z): no information
+    # the KL to the prior is E KL = I + KL(q(z) || p(z)) >= I, here by a wide margin
+    assert found.kl > found.estimate and shared.kl > 0
+    again = mutual_information(apart, images, samples=4, chunk=50)
+    assert again == found  # seeded, and the chunking changes nothing

@@ -61,7 +61,7 @@ def test_a_fresh_checkout_plans_every_run_and_step_without_torch(tmp_path):
     assert sum(line.startswith("train") and "new run" in line for line in lines) == \
         (1 + len(study)) * seeds
     assert [line.split()[0] for line in lines if not line.startswith("train")][:-1] == \
-        ["verify", "measure", *["figures"] * (1 + len(study)), "summary", "pdf"]
+        ["verify", "measure", *["figures"] * (2 + len(study)), "summary", "pdf"]
     assert lines[-1].startswith(f"{(1 + len(study)) * seeds} runs to train")
 
 

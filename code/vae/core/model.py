@@ -31,7 +31,8 @@ def _mlp(widths: list[int], act: type[nn.Module]) -> list[nn.Module]:
 
 
 def mlp_encoder(cfg: Config) -> nn.Sequential:
-    """784 -> h -> h/2 -> h/4 -> h/8 -> head, SiLU between, as the sheet prescribes."""
+    """784 -> h -> h/2 -> h/4 -> h/8 -> head as the sheet prescribes (hidden_layers = 4), or
+    fewer halvings; the activation between every two layers."""
     widths = [PIXELS, *cfg.mlp_widths(), head_size(cfg.latent_dim, cfg.covariance)]
     return nn.Sequential(nn.Flatten(), *_mlp(widths, activation(cfg)))
 
@@ -101,6 +102,7 @@ class VAE(nn.Module):
         self.latent_dim = cfg.latent_dim
         self.eta = cfg.eta
         self.full_covariance = cfg.covariance == "full"
+        self.offdiag_scale = cfg.offdiag_scale
         make = {"mlp": (mlp_encoder, mlp_decoder), "conv": (conv_encoder, conv_decoder)}
         encoder, decoder = make[cfg.architecture]
         self.encoder = encoder(cfg)
@@ -123,7 +125,7 @@ class VAE(nn.Module):
         d = self.latent_dim
         mu, pre_sigma2 = h[:, :d], h[:, d:2 * d]
         sigma2 = nn.functional.softplus(pre_sigma2) + self.eta
-        offdiag = h[:, 2 * d:] if self.full_covariance else None
+        offdiag = self.offdiag_scale * h[:, 2 * d:] if self.full_covariance else None
         return gaussian_posterior(mu, sigma2, offdiag)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:

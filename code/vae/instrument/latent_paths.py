@@ -9,7 +9,6 @@ import torch
 
 from ..core.data import Split, to_float
 from ..core.model import VAE
-from .measurements import spherical_interpolation
 
 MANIFOLD_STEPS = {1: 16, 2: 20}  # decoded images per latent axis
 INTERPOLATION_STEPS = 10
@@ -47,13 +46,15 @@ def manifold_grid(latent_dim: int) -> torch.Tensor:
     return torch.stack([z.repeat(n), z.flip(0).repeat_interleave(n)], dim=1)
 
 
-def interpolate(za: torch.Tensor, zb: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """Points from za to zb at fractions t: linear for 1-2 dimensions, spherical beyond
-    (slerp keeps the norm typical of N(0, I) samples in high dimensions).
-    za, zb: (P, d), t: (T,) -> (P, T, d)."""
+def interpolate(za: torch.Tensor, zb: torch.Tensor, t: torch.Tensor,
+                spherical: bool = False) -> torch.Tensor:
+    """Points from za to zb at fractions t: on the straight line, or on the great circle
+    (slerp, White 2016), which keeps the norm of the ends where a straight line between two
+    typical draws of a high-dimensional N(0, I) passes near its improbable centre; in one
+    dimension both are the line. za, zb: (P, d), t: (T,) -> (P, T, d)."""
     t = t[None, :, None]
     za, zb = za[:, None, :], zb[:, None, :]
-    if not spherical_interpolation(za.shape[-1]):
+    if not spherical:
         return (1 - t) * za + t * zb
     cos = torch.nn.functional.cosine_similarity(za, zb, dim=-1).clamp(-1, 1)[..., None]
     omega = torch.arccos(cos)
@@ -74,14 +75,15 @@ class Interpolations:
 
 
 @torch.inference_mode()
-def interpolations(model: VAE, test: Split) -> Interpolations:
+def interpolations(model: VAE, test: Split, spherical: bool = False) -> Interpolations:
     """The decoded paths between the posterior means of the first test image of each class
-    in INTERPOLATION_PAIRS, at INTERPOLATION_STEPS evenly spaced t from 0 to 1."""
+    in INTERPOLATION_PAIRS, at INTERPOLATION_STEPS evenly spaced t from 0 to 1, straight or
+    spherical."""
     first = first_of_each_class(test.labels)
     pairs = [(a, b) for a, b in INTERPOLATION_PAIRS if a in first and b in first]
     xa = to_float(test.images[[first[a] for a, _ in pairs]])
     xb = to_float(test.images[[first[b] for _, b in pairs]])
     t = torch.linspace(0, 1, INTERPOLATION_STEPS)
-    path_z = interpolate(model.encode(xa).mean, model.encode(xb).mean, t)
+    path_z = interpolate(model.encode(xa).mean, model.encode(xb).mean, t, spherical)
     decoded = model.generate(path_z.reshape(-1, model.latent_dim))
     return Interpolations(pairs, xa, xb, t, decoded.reshape(len(pairs), len(t), 1, 28, 28))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,13 +37,6 @@ def classifier_hash(cfg: ClassifierConfig) -> str:
 
 def classifier_dir(cfg: ClassifierConfig, runs_root: str | Path) -> Path:
     return Path(runs_root) / f"classifier-{classifier_hash(cfg)}"
-
-
-def spherical_interpolation(latent_dim: int) -> bool:
-    """Whether interpolation paths follow a great circle rather than a straight line: beyond two
-    dimensions, where a straight line between two typical draws of N(0, I) passes the improbable
-    region near the centre."""
-    return latent_dim > 2
 
 
 def digit_changes(classes: list[int]) -> int:
@@ -123,6 +117,23 @@ class Neighbours:
 
 
 @dataclass(frozen=True)
+class Information:
+    """I(x; z) between a test image, drawn uniformly from the test set, and its code z ~ q(z|x),
+    and the upper bound E_x KL(q(z|x) || p(z)) = I(x; z) + KL(q(z) || p(z)) on it."""
+
+    images: int  # N, the test images; q(z) is their mixture (1/N) sum_n q(z | x_n)
+    samples: int  # codes drawn per image
+    estimate: float  # Monte Carlo mean of log q(z|x) - log q(z), nats; never above log N
+    stderr: float  # over images, of the per-image means
+    kl: float  # E_x KL(q(z|x) || p(z)) on the same images: I(x; z) is at most this
+
+    @property
+    def ceiling(self) -> float:
+        """log N: the estimate's own upper limit."""
+        return math.log(self.images)
+
+
+@dataclass(frozen=True)
 class ModelReadings:
     name: str
     seed: int
@@ -130,9 +141,11 @@ class ModelReadings:
     train: Reconstructions
     test: Reconstructions
     samples: Samples
-    paths: list[PathReading]
+    linear_paths: list[PathReading]  # straight lines between the codes of the ends
+    spherical_paths: list[PathReading]  # great circles between the same codes
     manifold: ManifoldReading | None
     neighbours: Neighbours
+    information: Information | None  # codes of one or two dimensions only
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ..core.model import VAE
 from ..core.records import write_record
 from ..core.runs import Run
 from .classifier import DigitClassifier, read_images, trained_classifier
+from .information import mutual_information
 from .latent_paths import first_of_each_class, interpolations, manifold_grid, prior_draws
 from .measurements import (
     MEASURER,
@@ -41,6 +42,7 @@ IMAGES = 10_000
 CONFIDENT = 0.9  # a sample whose top class has this probability counts as a clear digit
 NEIGHBOURS = 10  # k of the k-nearest-neighbour vote in the latent space
 CONFUSIONS = 3  # the most frequent confusions kept
+INFORMATION_DIMS = 2  # I(x; z) is estimated for codes of at most this many dimensions
 
 
 # -- readings of plain arrays, each testable on a hand-made case -------------------------------
@@ -147,16 +149,23 @@ def sample_reading(model: VAE, classifier: DigitClassifier, seed: int, count: in
 
 
 @torch.inference_mode()
+def path_readings(model: VAE, classifier: DigitClassifier, test: Split,
+                  spherical: bool) -> list[PathReading]:
+    """The classifier's digit in every frame of the interpolation paths, straight or spherical."""
+    paths = interpolations(model, test, spherical)
+    found = []
+    for (a, b), frames in zip(paths.pairs, paths.decoded):
+        classes, _, _ = classify(classifier, frames)
+        found.append(path_reading(a, b, classes.tolist(), frames.numpy()))
+    return found
+
+
+@torch.inference_mode()
 def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: Split,
                    test: Split, test_features: np.ndarray) -> ModelReadings:
     """All readings of one run; subset is the training images it reconstructs (and as many
     prior samples are drawn), train the whole training set (the figure's images come from it)."""
     model = run.load_model()
-    paths = interpolations(model, test)
-    path_readings = []
-    for (a, b), frames in zip(paths.pairs, paths.decoded):
-        classes, _, _ = classify(classifier, frames)
-        path_readings.append(path_reading(a, b, classes.tolist(), frames.numpy()))
     manifold = None
     if model.latent_dim <= 2:
         grid, _, _ = classify(classifier, model.generate(manifold_grid(model.latent_dim)))
@@ -168,9 +177,13 @@ def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: 
         train=reconstruction_reading(model, classifier, subset, train),
         test=reconstruction_reading(model, classifier, test, test),
         samples=sample_reading(model, classifier, run.cfg.seed, len(subset), test_features),
-        paths=path_readings, manifold=manifold,
+        linear_paths=path_readings(model, classifier, test, spherical=False),
+        spherical_paths=path_readings(model, classifier, test, spherical=True),
+        manifold=manifold,
         neighbours=Neighbours(NEIGHBOURS, float(np.mean(vote == labels)),
-                              per_class_accuracy(labels, vote), confusions(labels, vote)))
+                              per_class_accuracy(labels, vote), confusions(labels, vote)),
+        information=(mutual_information(model, test.images)
+                     if model.latent_dim <= INFORMATION_DIMS else None))
 
 
 def training_subset(train: Split, count: int = IMAGES) -> Split:

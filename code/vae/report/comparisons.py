@@ -1,6 +1,7 @@
 """The improvements study's comparisons: each variant read against the earlier model it differs
-from in the fewest settings, with the test that decides the verdict and the flags the text's
-wording turns on. Every choice that depends on a number is made here, none in the templates."""
+from in the fewest settings, paired by seed, with Holm's correction over all the study's
+comparisons, and the flags the text's wording turns on. Every choice that depends on a number
+is made here, none in the templates."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from .latex import printed_difference
 from .numbers import ModelNumbers
-from .statistics import ALPHA, Welch, welch
+from .statistics import ALPHA, Paired, holm, paired, seeds_to_separate
 from .wording import SETTING_LABELS, activation_words, count_words
 
 # A variant "takes longer" when its epochs take this many times its baseline's.
@@ -20,8 +21,11 @@ NOT_COMPARED = {"name", "description", "device", "iwae_k", "iwae_images", "eval_
                 "seed", "seeds"}
 # The change whose reason the study text explains, when a variant makes several: the first
 # of these that it changes.
-EXPLAINED = ("architecture", "covariance", "kl_warmup_epochs", "beta", "grad_clip",
-             "activation", "weight_decay", "latent_dim")
+EXPLAINED = ("architecture", "covariance", "offdiag_scale", "kl_warmup_epochs", "beta",
+             "grad_clip", "activation", "weight_decay", "hidden_layers", "latent_dim")
+# A mean test curve that still falls faster than this over the last epochs (nats per epoch)
+# has not levelled off: its verdict may change with longer training.
+FLAT = 0.5
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,14 @@ class Comparison:
     latent_again: bool  # an earlier variant already grew the code, so say "again"
     baseline_test_loss: float
     delta: float  # printed mean test loss minus the baseline's
-    test: Welch | None  # over the seeds; None with one seed
-    verdict: str  # "helped", "did not help" or "inconclusive"
+    test: Paired | None  # of the per-seed differences; None with one seed
+    p_holm: float  # Holm-adjusted over the study's comparisons (1 with one seed)
+    verdict: str  # "better" (lower -ELBO), "worse" or "not separated"
+    seeds_needed: int | None  # for a "not separated" difference of this size and spread
+    late_slope: float  # nats per epoch at the end of training, of the variant's mean curve
+    baseline_late_slope: float
+    improving: bool  # the variant's curve still falls faster than FLAT
+    baseline_improving: bool
     baseline_test_kl: float
     baseline_active_units: list[int]  # per seed
     baseline_latent_dim: int
@@ -54,6 +64,7 @@ class Comparison:
     warmup_failed: bool  # warm-up was the change and active units still fell
     baseline_seconds_per_epoch: float
     slower: bool  # epochs took SLOWER times as long or more
+    baseline_train_loss: float  # the last epoch's mean training -ELBO, mean over seeds
 
 
 def changes(config: dict[str, Any], baseline: dict[str, Any]) -> list[Change]:
@@ -61,15 +72,22 @@ def changes(config: dict[str, Any], baseline: dict[str, Any]) -> list[Change]:
             if k not in NOT_COMPARED and baseline[k] != v]
 
 
-def verdict(delta: float, test: Welch | None) -> str:
-    """"helped" (lower -ELBO) or "did not help" when the test passes ALPHA, else
-    "inconclusive"; always inconclusive with a single seed."""
-    if test is None or test.p >= ALPHA or delta == 0:
-        return "inconclusive"
-    return "helped" if delta < 0 else "did not help"
+def verdict(delta: float, p_holm: float) -> str:
+    """"better" (lower -ELBO) or "worse" when the corrected test rejects at ALPHA, else
+    "not separated"."""
+    if p_holm >= ALPHA or delta == 0:
+        return "not separated"
+    return "better" if delta < 0 else "worse"
 
 
-def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool) -> Comparison:
+def seed_losses(model: ModelNumbers) -> dict[int, float]:
+    return {s.seed: s.test_loss for s in model.seeds}
+
+
+def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
+            p_holm: float = 1.0, family: int = 1) -> Comparison:
+    """run against base; p_holm is its test's p after Holm's correction over a family of
+    `family` comparisons."""
     found = changes(run.config, base.config)
     keys = [c.key for c in found]
     explained = next((k for k in EXPLAINED if k in keys), "")
@@ -79,15 +97,24 @@ def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool) ->
         new = activation_words(run.config["activation"])
     elif explained == "latent_dim":
         old, new = str(base.config["latent_dim"]), str(run.config["latent_dim"])
+    elif explained == "hidden_layers":
+        old = count_words(base.config["hidden_layers"])
+        new = count_words(run.config["hidden_layers"])
     delta = printed_difference(run.test_loss, base.test_loss)
-    test = welch([s.test_loss for s in run.seeds], [s.test_loss for s in base.seeds])
+    test = paired(seed_losses(run), seed_losses(base))
+    said = verdict(delta, p_holm)
     return Comparison(
         baseline=base.name, changes=found,
         several=count_words(len(found)) if len(found) > 1 else "",
         explained=explained, explained_from=old, explained_to=new,
         latent_again=explained == "latent_dim" and latent_grown_before,
-        baseline_test_loss=base.test_loss, delta=delta, test=test,
-        verdict=verdict(delta, test), baseline_test_kl=base.test_kl,
+        baseline_test_loss=base.test_loss, delta=delta, test=test, p_holm=p_holm,
+        verdict=said,
+        seeds_needed=(seeds_to_separate(test, family)
+                      if test is not None and said == "not separated" else None),
+        late_slope=run.late_slope, baseline_late_slope=base.late_slope,
+        improving=run.late_slope < -FLAT, baseline_improving=base.late_slope < -FLAT,
+        baseline_test_kl=base.test_kl,
         baseline_active_units=base.active_units, baseline_latent_dim=base.latent_dim,
         units_unchanged=(run.active_units == base.active_units
                          and run.latent_dim == base.latent_dim),
@@ -95,6 +122,7 @@ def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool) ->
                        and max(run.active_units) < min(base.active_units)),
         baseline_seconds_per_epoch=base.seconds_per_epoch,
         slower=run.seconds_per_epoch > SLOWER * base.seconds_per_epoch,
+        baseline_train_loss=base.final_train_loss,
     )
 
 
@@ -105,11 +133,16 @@ def closest_baseline(run: ModelNumbers, earlier: list[ModelNumbers]) -> ModelNum
 
 def compare_all(models: list[ModelNumbers]) -> dict[str, Comparison]:
     """Each variant (every model after the first, the main one) against its closest earlier
-    model, so that every difference is read against few changes."""
+    model, so that every difference is read against few changes; the verdicts hold for all
+    the comparisons together (Holm)."""
+    pairs = [(model, closest_baseline(model, models[:i]))
+             for i, model in enumerate(models[1:], start=1)]
+    tests = [paired(seed_losses(model), seed_losses(base)) for model, base in pairs]
+    adjusted = holm([test.p if test else 1.0 for test in tests])
     found: dict[str, Comparison] = {}
     latent_grown = False
-    for i, model in enumerate(models[1:], start=1):
-        comparison = compare(model, closest_baseline(model, models[:i]), latent_grown)
+    for (model, base), p_holm in zip(pairs, adjusted):
+        comparison = compare(model, base, latent_grown, p_holm, len(pairs))
         latent_grown |= comparison.explained == "latent_dim"
         found[model.name] = comparison
     return found

@@ -17,19 +17,23 @@ from ..instrument.measurements import (
     PathReading,
     digit_changes,
 )
-from .comparisons import Change, Step
+from .comparisons import Change, Comparison, Step
 from .latex import (
-    LOSS_DECIMALS,
+    interval,
     nats,
     num,
+    p_value,
     percent,
+    pm,
     pm_percent,
     printed_difference,
     setting,
     tex_escape,
 )
 from .numbers import ReadingSpread, Spread
-from .statistics import leaders
+from .numbers import spread as spread_of
+from .smoothness import JUMP, SMOOTH_CHANGES, smooth_paths
+from .statistics import ALPHA, Paired, leaders, paired
 from .summary import Summary
 from .wording import count_words, listing, plural
 
@@ -37,8 +41,6 @@ LOG_CLASSES = math.log(10)  # nats that naming one of ten equally likely digits 
 MISSING = 0.005  # a digit with less than this share of the samples is missing
 SCARCE = 0.05  # half the uniform share
 CROWDED = 0.15  # one and a half times the uniform share
-SMOOTH_CHANGES = 2  # a smooth path changes digit at most this often...
-JUMP = 2.0  # ...and no step between frames is this many times the mean step
 
 
 def confusion_words(found: list[Confusion], of: str) -> str:
@@ -54,47 +56,103 @@ def model_name(name: str) -> str:
 # -- Exercise 8 ---------------------------------------------------------------------------------
 
 def training_gap(final_train: float, test: float, late_min: float, late_max: float,
-                 train_read: float, test_read: float, seeds: list[int]) -> Markup:
-    """The train-versus-test gap, read against the test loss's swing between epochs; the
-    losses are means over the seeds, the classifier's readings the first seed's model's."""
+                 train_read: Spread, test_read: Spread, seeds: list[int]) -> Markup:
+    """Over-fitting, read first where it can be measured like for like: the classifier on
+    reconstructed training and test images of the same models; then the losses, whose
+    comparison is loose (an epoch's mean of moving weights against the end of the epoch)."""
+    several = len(seeds) > 1
+    test_gap = paired(dict(zip(seeds, train_read.values)), dict(zip(seeds, test_read.values)))
+    text = (f"The like-for-like test of over-fitting is the digit classifier's "
+            f"(\\cref{{sec:reconstructions}}): it reads back the digit of "
+            f"{pm_percent(train_read.mean, train_read.sd, len(seeds))} of reconstructed training "
+            f"images and {pm_percent(test_read.mean, test_read.sd, len(seeds))} of test images"
+            f"{f' (means over the {count_words(len(seeds))} seeds)' if several else ''}")
+    if test_gap is not None and test_gap.p < ALPHA and test_gap.mean > 0:
+        text += (f"; training images come back better by {points(test_gap.mean)} "
+                 f"(95\\,\\% interval {interval_points(test_gap)}), a sign that the model "
+                 f"fits the images it was trained on more closely than unseen ones. ")
+    elif test_gap is not None and test_gap.p < ALPHA:
+        text += (f"; test images come back better by {points(-test_gap.mean)} "
+                 f"(95\\,\\% interval {interval_points(test_gap, -1)} for test minus "
+                 f"training), the opposite of over-fitting. ")
+    elif test_gap is not None:
+        text += (f", a difference of {points(test_gap.mean)} whose 95\\,\\% interval "
+                 f"{interval_points(test_gap)} includes zero: no sign of over-fitting. ")
+    else:
+        text += ". "
     swing = printed_difference(late_max, late_min)
     gap = printed_difference(test, final_train)
-    several = len(seeds) > 1
-    text = (f"{f'Averaged over the {count_words(len(seeds))} seeds, t' if several else 'T'}"
-            f"he last epoch's mean training loss, {nats(final_train)} nats, averages steps "
-            f"taken while the weights still changed; the test loss after that epoch is "
-            f"{nats(test)} nats. Over the second half of training the test loss moved between "
-            f"{nats(late_min)} and {nats(late_max)} nats from one epoch to the next, a swing of "
-            f"{nats(swing)} nats")
-    if round(test, LOSS_DECIMALS) == round(late_max, LOSS_DECIMALS):
-        text += ", and the last epoch happens to be the highest of them"
-    elif round(test, LOSS_DECIMALS) == round(late_min, LOSS_DECIMALS):
-        text += ", and the last epoch happens to be the lowest of them"
+    text += (f"The losses are a looser test. The last epoch's mean training loss, "
+             f"{nats(final_train)} nats, averages steps taken while the weights still changed, "
+             f"while the test loss, {nats(test)} nats, is measured after the epoch; over the "
+             f"second half of training the test loss moved between {nats(late_min)} and "
+             f"{nats(late_max)} nats from one epoch to the next")
     if abs(gap) <= swing:
-        text += (f". The gap of {nats(abs(gap))} nats between training and test is within that "
-                 f"swing, so it is no evidence of over-fitting")
+        text += f", and the gap of {nats(abs(gap))} nats lies within that swing."
     else:
-        text += (f". The gap of {nats(abs(gap))} nats between training and test exceeds that "
-                 f"swing: the model fits its training images better than unseen ones")
-    text += (f"; the digit classifier (\\cref{{sec:reconstructions}}) reads back the digit of "
-             f"{percent(train_read)} of reconstructed training images and {percent(test_read)} "
-             f"of test images{f' (the model of seed {seeds[0]})' if several else ''}.")
+        text += (f", and the gap of {nats(abs(gap))} nats exceeds that swing: the test loss "
+                 f"is {'higher' if gap > 0 else 'lower'} than the training loss.")
     return Markup(text)
+
+
+def points(share_difference: float) -> Markup:
+    """A difference of two shares in percentage points."""
+    return Markup(rf"\num{{{100 * share_difference:.1f}}}~points")
+
+
+def interval_points(test: Paired, sign: int = 1) -> Markup:
+    """The interval of a difference of shares, in percentage points; sign -1 turns it round."""
+    low, high = sorted((sign * test.low, sign * test.high))
+    return Markup(rf"[\num{{{100 * low:.1f}}}, \num{{{100 * high:.1f}}}]")
 
 
 # -- Exercise 9 ---------------------------------------------------------------------------------
 
-def reconstructions(r: ModelReadings, kl: float, latent_dim: int) -> Markup:
-    """What the classifier reads in a model's reconstructions, and why (for small codes)."""
+def seed_tag(seed: int, seeds: int) -> str:
+    """", seed 421" where the study has several seeds: whose model a figure shows."""
+    return f"seed {seed}" if seeds > 1 else "its one run"
+
+
+def information(spread: ReadingSpread, latent_dim: int, seeds: int) -> str:
+    """The information a one- or two-dimensional code carries, each bound the right way round:
+    the mean KL bounds I(x; z) from above (Exercise 4); the estimate of I itself decides."""
+    info, bound = spread.information, spread.information_bound
+    text = (f"How much can {count_words(latent_dim)} {plural(latent_dim, 'coordinate')} say "
+            f"about an image? By \\exref{{4}}, $\\mathbb{{E}}_x\\,\\KL{{q(z\\mid x)}}{{p(z)}} = "
+            f"I(x;z) + \\KL{{q(z)}}{{p(z)}}$, so the mean KL, {pm(bound.mean, bound.sd, seeds)} "
+            f"nats, bounds the information $I(x;z)$ from above only. A Monte Carlo estimate of "
+            f"$I(x;z)$ itself, with $x$ drawn from the test images and $q(z)$ their exact "
+            f"mixture (\\cref{{app:information}}), gives {pm(info.mean, info.sd, seeds)} nats")
+    if info.mean > LOG_CLASSES:
+        text += (f", more than the $\\log 10 = {LOG_CLASSES:.2f}$ nats that naming one of ten "
+                 f"equally likely digits takes: the code has room for the digit. It fails "
+                 f"because the reconstruction term also rewards slant, width and stroke, and "
+                 f"class and style share the same "
+                 f"{plural(latent_dim, 'number')}: digits that look alike are put side by side "
+                 f"(\\cref{{sec:bonus}}) and decoded as one another.")
+    else:
+        text += (f", less than the $\\log 10 = {LOG_CLASSES:.2f}$ nats that naming one of ten "
+                 f"equally likely digits takes: the code cannot tell every class apart.")
+    return text
+
+
+def reconstructions(spread: ReadingSpread, r: ModelReadings, latent_dim: int,
+                    seeds: int) -> Markup:
+    """What the classifier reads in a model's reconstructions: means over seeds, then the
+    shown seed's per-digit reading and figure; for small codes, the information they carry."""
     t = r.test
     low = min(range(10), key=lambda y: t.per_class[y])
     high = max(range(10), key=lambda y: t.per_class[y])
-    text = (f"The digit classifier reads the input's digit in {percent(t.accuracy)} of the "
-            f"{num(t.images)} test reconstructions and in {percent(r.train.accuracy)} of "
-            f"{num(r.train.images)} training reconstructions drawn at random; per digit, from "
-            f"{percent(t.per_class[low])} for {low} to {percent(t.per_class[high])} for {high}. ")
-    if t.confusions:
-        text += (f"The most frequent confusions are {confusion_words(t.confusions, 'test')}. ")
+    tag = seed_tag(r.seed, seeds)
+    text = (f"The digit classifier reads the input's digit in "
+            f"{pm_percent(spread.digit_kept.mean, spread.digit_kept.sd, seeds)} of the "
+            f"{num(t.images)} test reconstructions and in "
+            f"{pm_percent(spread.train_digit_kept.mean, spread.train_digit_kept.sd, seeds)} of "
+            f"{num(r.train.images)} training reconstructions drawn at random. For the model "
+            f"in the figure ({tag}) it ranges per digit from {percent(t.per_class[low])} for "
+            f"{low} to {percent(t.per_class[high])} for {high}")
+    text += (f"; its most frequent confusions are {confusion_words(t.confusions, 'test')}. "
+             if t.confusions else ". ")
     wrong = [(y, read) for y, read in enumerate(t.shown) if read != y]
     if wrong:
         text += (f"In the figure, {count_words(len(wrong))} of the {count_words(len(t.shown))} "
@@ -103,36 +161,30 @@ def reconstructions(r: ModelReadings, kl: float, latent_dim: int) -> Markup:
     else:
         text += (f"In the figure, all {count_words(len(t.shown))} test reconstructions keep "
                  f"their digit. ")
-    if latent_dim <= 2:
-        if kl > LOG_CLASSES:
-            text += (f"The failures are not for lack of information in total: the average KL "
-                     f"of {nats(kl)} nats bounds what the code carries about an image "
-                     f"(\\exref{{4}}) and exceeds the $\\log 10 = {LOG_CLASSES:.2f}$ nats that "
-                     f"naming one of ten digits takes. But the reconstruction term also rewards "
-                     f"slant, width and stroke, and with {count_words(latent_dim)} "
-                     f"{plural(latent_dim, 'coordinate')}, class and style share the same "
-                     f"numbers: digits that look alike are put side by side "
-                     f"(\\cref{{sec:bonus}}) and decoded as one another.")
-        else:
-            text += (f"The average KL of {nats(kl)} nats bounds what the code carries about an "
-                     f"image (\\exref{{4}}); it is less than the $\\log 10 = {LOG_CLASSES:.2f}$ "
-                     f"nats that naming one of ten digits takes, so the code cannot tell every "
-                     f"class apart.")
+    if spread.information is not None:
+        text += information(spread, latent_dim, seeds)
     return Markup(text.strip())
 
 
-def samples(r: ModelReadings, confident_at: float, test_confident: float,
-            real_frechet: float, references: bool = True) -> Markup:
-    """The class histogram, the confidence and the Frechet distance of the prior's samples;
-    with the values of real images beside them unless a paragraph before gave those."""
+def samples(spread: ReadingSpread, r: ModelReadings, confident_at: float,
+            test_confident: float, real_frechet: float, seeds: int,
+            references: bool = True) -> Markup:
+    """The confidence and Frechet distance of the prior's samples over seeds, and the class
+    histogram of the shown seed's; with the values of real images beside them unless a
+    paragraph before gave those."""
     s = r.samples
     missing = [y for y in range(10) if s.shares[y] < MISSING]
     scarce = [y for y in range(10) if MISSING <= s.shares[y] < SCARCE]
     crowded = [y for y in range(10) if s.shares[y] > CROWDED]
+    clear, frechet = spread.clear_samples, spread.frechet
     text = (f"Of {num(s.images)} digits decoded from the prior, the classifier names "
-            f"{percent(s.confident)} with probability at least {confident_at:g}"
-            + (f", against {percent(test_confident)} of real test images. " if references
-               else ". "))
+            f"{pm_percent(clear.mean, clear.sd, seeds)} with probability at least "
+            f"{confident_at:g}" + (f" (real test images: {percent(test_confident)})"
+                                   if references else "")
+            + f"; the Fr\\'echet distance between the classifier's features of the samples and "
+              f"of the test images is {pm(frechet.mean, frechet.sd, seeds, 0)}"
+            + (f" (training against test images, two sets of real digits: "
+               f"{num(real_frechet, 1)})" if references else "") + ". ")
     parts = []
     if missing:
         parts.append(f"{plural(len(missing), 'digit')} {listing([str(y) for y in missing])} "
@@ -143,30 +195,28 @@ def samples(r: ModelReadings, confident_at: float, test_confident: float,
     if crowded:
         parts.append(f"{listing([f'{y} ({percent(s.shares[y])})' for y in crowded])} "
                      f"{plural(len(crowded), 'is', 'are')} over-represented")
+    where = f"In the samples of the model in the figure ({seed_tag(r.seed, seeds)})"
     if parts:
-        text += (f"Against a uniform share of {percent(0.1, 0)}, "
-                 f"{'; '.join(parts)}. ")
+        text += f"{where}, against a uniform share of {percent(0.1, 0)}, {'; '.join(parts)}."
     else:
-        text += (f"Every digit takes between {percent(min(s.shares))} and "
-                 f"{percent(max(s.shares))} of the samples (uniform: {percent(0.1, 0)}). ")
-    text += (f"The Fr\\'echet distance between the classifier's features of the samples and of "
-             f"the test images is {num(s.frechet, 1)}"
-             + (f"; for training against test images, two sets of real digits, it is "
-                f"{num(real_frechet, 1)}." if references else "."))
+        text += (f"{where}, every digit takes between {percent(min(s.shares))} and "
+                 f"{percent(max(s.shares))} (uniform: {percent(0.1, 0)}).")
     return Markup(text)
 
 
-def manifold(m: ManifoldReading, latent_dim: int) -> Markup:
-    """What the decoded line or grid shows, read by the classifier."""
+def manifold(m: ManifoldReading, latent_dim: int, tag: str) -> Markup:
+    """What the decoded line or grid of the shown model (tag: its seed) shows, read by the
+    classifier."""
     if latent_dim == 1:
         changes = digit_changes(m.classes)
         text = (f"Read from left to right, the classifier names the {len(m.classes)} points of "
-                f"the decoded line {', '.join(str(c) for c in m.classes)}: "
+                f"the decoded line ({tag}) {', '.join(str(c) for c in m.classes)}: "
                 f"{count_words(changes)} {plural(changes, 'change')} of digit")
     else:
         shares = [m.classes.count(y) / len(m.classes) for y in range(10)]
         top = max(range(10), key=lambda y: shares[y])
-        text = (f"Of the {num(len(m.classes))} points of the decoded grid, the most frequent "
+        text = (f"Of the {num(len(m.classes))} points of the decoded grid ({tag}), the most "
+                f"frequent "
                 f"digit is {top} ({percent(shares[top])})")
     if m.missing:
         n = len(m.missing)
@@ -182,7 +232,7 @@ def manifold(m: ManifoldReading, latent_dim: int) -> Markup:
 
 def neighbours(readings: list[tuple[str, ModelReadings, Spread]], seeds: int) -> Markup:
     """The k-nearest-neighbour label accuracy of the posterior means, mean ± sd over seeds, and
-    the first model's confusions (its first seed, whose code the figure shows)."""
+    the first model's confusions (of the seed whose code the figure shows)."""
     first_name, first, _ = readings[0]
     k = first.neighbours.k
     scores = listing([f"{pm_percent(vote.mean, vote.sd, seeds)} for {model_name(name)}"
@@ -191,17 +241,11 @@ def neighbours(readings: list[tuple[str, ModelReadings, Spread]], seeds: int) ->
             f"by a vote of the {k} nearest posterior means (leave-one-out, all test images): it "
             f"recovers the label of {scores}.")
     if first.neighbours.confusions:
-        whose = f"{model_name(first_name)}'s first seed" if seeds > 1 else model_name(first_name)
-        text += (f" For {whose} the vote most often takes "
+        text += (f" For {model_name(first_name)} ({seed_tag(first.seed, seeds)}, the figure's) "
+                 f"the vote most often takes "
                  f"{confusion_words(first.neighbours.confusions, 'test')}: these classes share "
                  f"a region of the code.")
     return Markup(text)
-
-
-def path_smooth(p: PathReading) -> bool:
-    """Starts and ends on its two digits, changes digit at most SMOOTH_CHANGES times, no jump."""
-    return (p.classes[0] == p.start and p.classes[-1] == p.end
-            and p.changes <= SMOOTH_CHANGES and p.jump <= JUMP)
 
 
 def path_words(p: PathReading) -> str:
@@ -224,45 +268,122 @@ def path_words(p: PathReading) -> str:
     return f"{head} {route}{', and ' + tail if tail else ''}"
 
 
-def smooth_paths(r: ModelReadings) -> int:
-    return sum(path_smooth(p) for p in r.paths)
-
-
-def smoothness(r: ModelReadings) -> str:
-    """"yes", "partly" or "no": whether every, some or none of a model's paths is smooth."""
-    smooth = smooth_paths(r)
-    return "yes" if smooth == len(r.paths) else "partly" if smooth else "no"
-
-
-def interpolation(name: str, r: ModelReadings) -> Markup:
-    """One model's row of the interpolation figure, path by path."""
-    smooth = smooth_paths(r)
-    largest = max(p.jump for p in r.paths)
-    said = ("All" if smooth == len(r.paths) else "None" if not smooth
+def interpolation(name: str, r: ModelReadings, seeds: int) -> Markup:
+    """One model's row of the interpolation figure (straight paths), path by path."""
+    smooth = smooth_paths(r.linear_paths)
+    largest = max(p.jump for p in r.linear_paths)
+    said = ("All" if smooth == len(r.linear_paths) else "None" if not smooth
             else count_words(smooth).capitalize())
-    text = (f"For {model_name(name)}, " + "; ".join(path_words(p) for p in r.paths) + ". "
-            f"{said} of its {count_words(len(r.paths))} paths "
+    text = (f"For {model_name(name)} ({seed_tag(r.seed, seeds)}), "
+            + "; ".join(path_words(p) for p in r.linear_paths) + ". "
+            f"{said} of these {count_words(len(r.linear_paths))} paths "
             f"{plural(smooth, 'is', 'are')} smooth by the rule below; the largest step between "
-            f"neighbouring frames is {num(largest, 2)} times the path's mean step.")
+            f"neighbouring frames is {num(largest, 1)} times the path's mean step.")
     return Markup(text)
 
 
-def bonus_answer(readings: list[tuple[str, ModelReadings]]) -> Markup:
-    """Yes, partly or no, model by model, with the rule that decides it."""
-    verdicts = [(name, smoothness(r), smooth_paths(r), len(r.paths))
-                for name, r in readings]
-    overall = ("yes" if all(v == "yes" for _, v, _, _ in verdicts)
-               else "no" if all(v == "no" for _, v, _, _ in verdicts) else "partly")
-    text = (f"\\textbf{{Answer: {overall}.}} A path counts as smooth when the classifier reads "
+@dataclass(frozen=True)
+class PathCount:
+    """A model's smooth paths over all its seeds, of each kind, for the bonus table."""
+
+    name: str
+    latent_dim: int
+    linear: int
+    spherical: int
+    paths: int  # of each kind, over all seeds
+
+
+def path_count(name: str, latent_dim: int, spread: ReadingSpread) -> PathCount:
+    return PathCount(name, latent_dim, sum(spread.smooth_linear), sum(spread.smooth_spherical),
+                     spread.paths * len(spread.smooth_linear))
+
+
+def bonus_answer(counts: list[PathCount], seeds: int) -> Markup:
+    """The answer, decided from every model's paths over all seeds: yes where a model's paths
+    are smooth, with the rule that decides it and why a one-dimensional code cannot be."""
+    every = [c for c in counts if c.linear == c.paths]
+    none = [c for c in counts if c.linear == 0]
+    best = max(counts, key=lambda c: (c.linear, c.spherical))
+    if len(every) == len(counts):
+        answer = "yes, for every model of the study"
+    elif not any(c.linear for c in counts):
+        answer = "not here: no straight path of any model is smooth"
+    else:
+        answer = (f"yes, but not from every code: the smooth straight paths range from "
+                  f"{fraction(min(counts, key=lambda c: c.linear))} to {fraction(best)}")
+    text = (f"\\textbf{{Answer: {answer}.}} A path counts as smooth when the classifier reads "
             f"its start digit in the first frame and its end digit in the last, the digit "
             f"changes at most {count_words(SMOOTH_CHANGES)} times, and no step between frames "
-            f"exceeds {num(JUMP, 1)} times the mean step. ")
-    text += " ".join(f"{model_name(name)}: {verdict} ({count_words(k) if k else 'none'} of "
-                     f"{count_words(n)} paths smooth)." for name, verdict, k, n in verdicts)
-    return Markup(text)
+            f"exceeds {num(JUMP, 1)} times the mean step. \\Cref{{tab:paths}} counts the smooth "
+            f"paths of every model over its {count_words(seeds)} "
+            f"{plural(seeds, 'seed')} and the {count_words(counts[0].paths // seeds)} pairs, "
+            f"along straight lines and along great circles. ")
+    if every and len(every) < len(counts):
+        text += (f"Every straight path is smooth for "
+                 f"{listing([model_name(c.name) for c in every])}. ")
+    if none and len(none) < len(counts):
+        text += (f"No straight path is smooth for "
+                 f"{listing([model_name(c.name) for c in none])}. ")
+    one_dim = [c for c in counts if c.latent_dim == 1]
+    if one_dim:
+        text += ("A one-dimensional code cannot do better, whatever the path: any continuous "
+                 "path from $\\mu(x_a)$ to $\\mu(x_b)$ on the line covers the whole interval "
+                 "between them (intermediate value theorem), so it passes the codes of every "
+                 "test image encoded in between, and where those are other digits "
+                 "(\\cref{fig:latent}, top), the decoded path shows them. Only pairs of digits "
+                 "that the encoder puts next to each other can meet smoothly; a second "
+                 "dimension lets a path go round the classes in between.")
+    return Markup(text.strip())
+
+
+def fraction(c: PathCount) -> str:
+    return f"{c.linear} of {c.paths} ({model_name(c.name)})"
 
 
 # -- conclusion ---------------------------------------------------------------------------------
+
+def variant_finding(comparison: Comparison, epochs: int, seeds: int,
+                    seconds_per_epoch: float, train_loss: float) -> Markup:
+    """What a variant's row of the changes table means: the verdict with its interval, whether
+    either model was still improving when training stopped, how many seeds would separate a
+    difference the three could not, and what the table's columns hide (collapsed units under
+    warm-up, slower epochs)."""
+    c = comparison
+    text = f"After {epochs} epochs it is \\emph{{{c.verdict}}}"
+    if c.test is not None:
+        text += (f" ({nats(c.delta)} nats, 95\\,\\% interval "
+                 f"{interval(c.test.low, c.test.high)}, {p_value(c.p_holm)} after Holm)")
+    if c.improving or c.baseline_improving:
+        still = ("both models were still improving" if c.improving and c.baseline_improving
+                 else "the variant was still improving" if c.improving
+                 else "its baseline was still improving")
+        text += (f"; {still} (slopes {num(c.late_slope, 1)} and {num(c.baseline_late_slope, 1)} "
+                 f"nats per epoch over the last epochs), so longer training may change it")
+    text += ". "
+    if c.verdict == "not separated" and c.test is not None and seeds > 1:
+        if c.seeds_needed is None:
+            text += ("Even a hundred seeds would not separate a difference of this size from "
+                     "its spread. ")
+        else:
+            text += (f"Were the paired differences to keep this mean and spread, about "
+                     f"{c.seeds_needed} seeds would separate them at the corrected level. ")
+    if c.warmup_failed:
+        text += "Warm-up did not keep units from collapsing: fewer are active than without it. "
+    if c.explained == "hidden_layers" and c.verdict != "not separated":
+        fits = (train_loss < c.baseline_train_loss) == (c.delta < 0)
+        text += (f"The training loss of the last epoch is {nats(train_loss)} against "
+                 f"{nats(c.baseline_train_loss)} nats: "
+                 + ("the model with the lower test loss also fits its training images better, "
+                    "so the difference lies in how well the shape trains in "
+                    f"{count_words(epochs) if epochs <= 10 else epochs} epochs, not in how it "
+                    "generalises. "
+                    if fits else "the difference does not come from fitting the training "
+                                 "images better, but from generalising. "))
+    if c.slower:
+        text += (f"An epoch takes {num(seconds_per_epoch, 1)}\\,s instead of "
+                 f"{num(c.baseline_seconds_per_epoch, 1)}\\,s. ")
+    return Markup(text.strip())
+
 
 def change_words(changes: list[Change]) -> str:
     """"latent dimension 1 to 16" for each changed setting."""
@@ -294,24 +415,25 @@ def first_place(names: list[str], value: Markup, claim: str) -> str:
     return f"{model_name(names[0])} {claim} ({value}{tie})"
 
 
-def conclusion(runs: list[tuple[str, Spread, ReadingSpread]], main: str, seeds: int) -> Markup:
+def conclusion(runs: list[tuple[str, list[int], Spread, ReadingSpread]], main: str) -> Markup:
     """Which models share first place on each measure, and whether one model wins everything.
-    runs holds (name, the test -ELBO, the classifier's readings): every figure a mean over
-    seeds, and a model shares first place unless Welch's test separates it."""
+    runs holds (name, seeds, the test -ELBO, the classifier's readings): every figure a mean
+    over seeds, and a model shares first place unless the paired test, Holm-corrected over
+    the comparisons with the first, separates it."""
     def first(get: Callable[[Spread, ReadingSpread], Spread], lower_better: bool) -> list[str]:
-        return leaders({n: (get(loss, r).mean, get(loss, r).sd) for n, loss, r in runs},
-                       seeds, lower_better)
+        return leaders({n: dict(zip(seeds, get(loss, r).values)) for n, seeds, loss, r in runs},
+                       lower_better)
     elbo = first(lambda loss, r: loss, True)
     recon = first(lambda loss, r: r.digit_kept, False)
     frechet = first(lambda loss, r: r.frechet, True)
     confident = first(lambda loss, r: r.clear_samples, False)
-    by_name = {n: (loss, r) for n, loss, r in runs}
+    by_name = {n: (loss, r) for n, _, loss, r in runs}
     text = (f"Across the {count_words(len(runs))} models, as means over seeds, "
             + first_place(elbo, nats(by_name[elbo[0]][0].mean),
                           "has the lowest test \\negelbo{}") + ". "
             + first_place(recon, percent(by_name[recon[0]][1].digit_kept.mean),
                           "keeps the digit in the most reconstructions") + ". "
-            + first_place(frechet, num(by_name[frechet[0]][1].frechet.mean, 1),
+            + first_place(frechet, num(by_name[frechet[0]][1].frechet.mean, 0),
                           "generates the samples closest to real digits by Fr\\'echet "
                           "distance") + ". "
             + first_place(confident, percent(by_name[confident[0]][1].clear_samples.mean),
@@ -324,7 +446,7 @@ def conclusion(runs: list[tuple[str, Spread, ReadingSpread]], main: str, seeds: 
     main_loss, main_r = by_name[main]
     text += (f"The assignment's model, {model_name(main)}, scores {nats(main_loss.mean)} nats, "
              f"keeps the digit in {percent(main_r.digit_kept.mean)} of reconstructions and has "
-             f"a Fr\\'echet distance of {num(main_r.frechet.mean, 1)}.")
+             f"a Fr\\'echet distance of {num(main_r.frechet.mean, 0)}.")
     return Markup(text)
 
 
@@ -356,47 +478,82 @@ class PartTwo:
     manifold: Markup | None  # None when the main model's code has more than two dimensions
     plane_manifold: Markup | None  # the first two-dimensional model of the study, if any
     best_projected: bool  # the best model's code needs a projection of its own figure
+    units_models: list[str]  # whose KL per dimension the study shows
+    units_words: Markup  # their names, as the text lists them
+    units_caption: Markup  # their names with their places in the figure
     neighbours: Markup
+    findings: dict[str, Markup]  # per variant: what its comparison means
     interpolations: list[Markup]  # main model, then the best
+    path_counts: list[PathCount]  # every model's, for the bonus table
     bonus: Markup
     improvement: Markup
     conclusion: Markup
     binarized: Markup | None  # None without a binarised run
 
 
+def units_models(summary: Summary) -> list[str]:
+    """The models whose KL per dimension is drawn: the first with a code of more than two
+    dimensions, and the best model if it is another such one."""
+    larger = [e for e in summary.runs if e.latent_dim > 2]
+    best = [e for e in larger[1:] if e.is_best]
+    return [e.name for e in larger[:1] + best]
+
+
 def part_two(summary: Summary, reference: float) -> PartTwo:
     """Part II's sentences from the summary; reference is the published IWAE estimate that a
     binarised run is set beside."""
-    main, inst = summary.main, summary.instrument
+    main, inst, n = summary.main, summary.instrument, summary.seeds
     best = next(e for e in summary.runs if e.is_best)
     plane = next((e for e in summary.runs if e.name == summary.plane_model), None)
     shown = [main] + ([plane] if plane and plane is not main else []) + \
         ([best] if best is not main else [])
     paths = [main] + ([best] if best is not main else [])
-    r = main.readings
+    r, spread = main.readings, main.readings_spread
+    plane_text = None
+    if plane and plane.readings.manifold:
+        plane_text = manifold(plane.readings.manifold, 2, seed_tag(plane.readings.seed, n))
+        if plane is not main and plane.readings_spread.information is not None:
+            plane_text = Markup(f"{plane_text} "
+                                f"{information(plane.readings_spread, 2, n)}")
     return PartTwo(
         training=training_gap(main.final_train_loss, main.test_loss, main.late_test_loss_min,
-                              main.late_test_loss_max, r.train.accuracy, r.test.accuracy,
-                              [seed.seed for seed in main.seeds]),
-        reconstructions=reconstructions(r, main.test_kl, main.latent_dim),
+                              main.late_test_loss_max, spread.train_digit_kept,
+                              spread.digit_kept, [seed.seed for seed in main.seeds]),
+        reconstructions=reconstructions(spread, r, main.latent_dim, n),
         best_reconstructions=(None if best is main else
-                              reconstructions(best.readings, best.test_kl, best.latent_dim)),
-        samples=samples(r, inst.confident_at, inst.test_confident, inst.train_test_frechet),
+                              reconstructions(best.readings_spread, best.readings,
+                                              best.latent_dim, n)),
+        samples=samples(spread, r, inst.confident_at, inst.test_confident,
+                        inst.train_test_frechet, n),
         best_samples=(None if best is main else
-                      samples(best.readings, inst.confident_at, inst.test_confident,
-                              inst.train_test_frechet, references=False)),
-        manifold=manifold(r.manifold, main.latent_dim) if r.manifold else None,
-        plane_manifold=(manifold(plane.readings.manifold, 2)
-                        if plane and plane.readings.manifold else None),
+                      samples(best.readings_spread, best.readings, inst.confident_at,
+                              inst.test_confident, inst.train_test_frechet, n,
+                              references=False)),
+        manifold=(manifold(r.manifold, main.latent_dim, seed_tag(r.seed, n))
+                  if r.manifold else None),
+        plane_manifold=plane_text,
         best_projected=best is not main and best is not plane and best.latent_dim > 2,
+        units_models=units_models(summary),
+        units_words=Markup(listing([model_name(n) for n in units_models(summary)])
+                           if units_models(summary) else ""),
+        units_caption=Markup(listing([
+            model_name(n) + (f" ({side})" if len(units_models(summary)) > 1 else "")
+            for n, side in zip(units_models(summary), ("left", "right"))])
+            if units_models(summary) else ""),
         neighbours=neighbours([(e.name, e.readings, e.readings_spread.neighbour_vote)
-                               for e in shown], summary.seeds),
-        interpolations=[interpolation(e.name, e.readings) for e in paths],
-        bonus=bonus_answer([(e.name, e.readings) for e in paths]),
+                               for e in shown], n),
+        findings={e.name: variant_finding(e.comparison, e.epochs, n, e.seconds_per_epoch,
+                                          e.final_train_loss)
+                  for e in summary.variants},
+        interpolations=[interpolation(e.name, e.readings, n) for e in paths],
+        path_counts=[path_count(e.name, e.latent_dim, e.readings_spread) for e in summary.runs],
+        bonus=bonus_answer([path_count(e.name, e.latent_dim, e.readings_spread)
+                            for e in summary.runs], n),
         improvement=improvement(summary.best_path, main.name, best.name,
                                 summary.improvement_over_main),
-        conclusion=conclusion([(e.name, Spread(e.test_loss, e.test_loss_sd), e.readings_spread)
-                               for e in summary.runs], main.name, summary.seeds),
+        conclusion=conclusion([(e.name, [s.seed for s in e.seeds],
+                                spread_of([s.test_loss for s in e.seeds]), e.readings_spread)
+                               for e in summary.runs], main.name),
         binarized=(against_literature(summary.binarized.iwae_bound,
                                       summary.binarized.iwae_stderr, reference)
                    if summary.binarized else None),

@@ -21,18 +21,26 @@ FIGURE_MODULES = {
     "manifold": "vae.report.latent_figures",
     "latent": "vae.report.latent_figures",
     "interpolation": "vae.report.latent_figures",
+    "units": "vae.report.latent_figures",
 }
+# Figures of the whole study, drawn from every config's runs into STUDY/.
+STUDY_FIGURES = {"convergence": "vae.report.convergence_figure"}
+STUDY = "study"
 STAMP = "drawn.json"
 
 
 def figures_of(cfg: Config) -> list[str]:
-    """The figures a config gets: the manifold only for codes of one or two dimensions."""
-    return [name for name in FIGURE_MODULES if name != "manifold" or cfg.latent_dim <= 2]
+    """The figures a config gets: the manifold only for codes of one or two dimensions, the
+    KL per dimension only for larger ones."""
+    small = cfg.latent_dim <= 2
+    return [name for name in FIGURE_MODULES
+            if (name != "manifold" or small) and (name != "units" or not small)]
 
 
 def figure_digests() -> dict[str, str]:
     """Each figure's code digest."""
-    return {name: code_digest(module) for name, module in FIGURE_MODULES.items()}
+    return {name: code_digest(module)
+            for name, module in {**FIGURE_MODULES, **STUDY_FIGURES}.items()}
 
 
 def _drawn(folder: Path, hashes: list[str]) -> dict[str, str]:
@@ -52,12 +60,22 @@ def record_drawn(folder: Path, hashes: list[str], names: list[str],
 def stale_figures(configs: list[Config], runs_root: str | Path,
                   out: str | Path) -> dict[str, list[str]]:
     """Per config name, its figures in out/<name>/ that are missing or older than its runs or
-    the code that draws them."""
+    the code that draws them; under STUDY, the study's figures, drawn from every run."""
     digests = figure_digests()
     stale = {}
+
+    def missing(folder: Path, hashes: list[str], names: list[str]) -> list[str]:
+        drawn = _drawn(folder, hashes)
+        return [name for name in names if drawn.get(name) != digests[name]
+                or not (folder / f"{name}.pdf").exists()]
     for cfg in configs:
-        folder = Path(out) / cfg.name
-        drawn = _drawn(folder, [Run(seed, runs_root).hash for seed in cfg.per_seed()])
-        stale[cfg.name] = [name for name in figures_of(cfg) if drawn.get(name) != digests[name]
-                           or not (folder / f"{name}.pdf").exists()]
+        stale[cfg.name] = missing(Path(out) / cfg.name, run_hashes(cfg, runs_root),
+                                  figures_of(cfg))
+    stale[STUDY] = missing(Path(out) / STUDY,
+                           [h for cfg in configs for h in run_hashes(cfg, runs_root)],
+                           list(STUDY_FIGURES))
     return stale
+
+
+def run_hashes(cfg: Config, runs_root: str | Path) -> list[str]:
+    return [Run(seed, runs_root).hash for seed in cfg.per_seed()]

@@ -14,22 +14,28 @@ from ..core.config import Config
 from ..core.data import Split, limited, load_split
 from ..core.evaluate import evaluated
 from ..core.runs import Run
+from ..instrument.classifier import DigitClassifier, trained_classifier
+from ..instrument.measurements import ClassifierConfig
+from .convergence_figure import plot_convergence
 from .digit_figures import plot_reconstructions, plot_samples
-from .figure_stamps import figure_digests, record_drawn, stale_figures
-from .latent_figures import plot_interpolation, plot_latent, plot_manifold
+from .figure_stamps import STUDY, figure_digests, record_drawn, stale_figures
+from .latent_figures import plot_interpolation, plot_latent, plot_manifold, plot_units
+from .numbers import typical_seed
 from .training_figure import plot_training
 
 
 def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
                data_dir: str | Path, out: str | Path) -> list[Path]:
     """Draw every figure that figure_stamps.stale_figures finds missing or out of date, into
-    out/<name>/, and record in each folder's stamp the runs and code they came from."""
+    out/<name>/ (the study's into out/study/), and record in each folder's stamp the runs and
+    code they came from."""
     configs = [main, *variants]
     names = [cfg.name for cfg in configs]
     for name in names:
-        if names.count(name) > 1:
-            raise VaeError(f"two configs are named '{name}'; figure folders are named after "
-                           f"configs, so give each config its own 'name'")
+        if names.count(name) > 1 or name == STUDY:
+            raise VaeError(f"two configs are named '{name}', or one is named '{STUDY}'; figure "
+                           f"folders are named after configs (and '{STUDY}' holds the study's "
+                           f"figures), so give each config a name of its own")
     todo = stale_figures(configs, runs_root, out)
     runs = {cfg.name: [Run(seed, runs_root) for seed in cfg.per_seed()] for cfg in configs}
     for seeds in runs.values():
@@ -38,22 +44,38 @@ def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
     if not any(todo.values()):
         return []
     train, test = load_split(data_dir, "train"), load_split(data_dir, "test")
+    classifier = None
+    if any("interpolation" in wanted for wanted in todo.values()):
+        classifier, _ = trained_classifier(ClassifierConfig(), train, test, runs_root,
+                                           progress=False)
     digests = figure_digests()
     written: list[Path] = []
     for cfg in configs:
         wanted = todo[cfg.name]
         if wanted:
             folder = Path(out) / cfg.name
-            written += draw_run(runs[cfg.name], train, test, folder, wanted)
+            written += draw_run(runs[cfg.name], train, test, classifier, folder, wanted)
             record_drawn(folder, [run.hash for run in runs[cfg.name]], wanted, digests)
+    if todo[STUDY]:
+        folder = Path(out) / STUDY
+        written += plot_convergence(runs, folder / "convergence.pdf")
+        record_drawn(folder, [run.hash for seeds in runs.values() for run in seeds],
+                     todo[STUDY], digests)
     return written
 
 
-def draw_run(seeds: list[Run], train: Split, test: Split, out: Path,
-             wanted: list[str]) -> list[Path]:
+def shown_run(seeds: list[Run]) -> Run:
+    """The run of the typical seed (numbers.typical_seed), whose model the figures show."""
+    losses = {run.cfg.seed: run.read_results().test_loss for run in seeds}
+    return next(run for run in seeds if run.cfg.seed == typical_seed(losses))
+
+
+def draw_run(seeds: list[Run], train: Split, test: Split, classifier: DigitClassifier | None,
+             out: Path, wanted: list[str]) -> list[Path]:
     """The named figures of one config into the folder out: training over all its seeds' runs,
-    the images from the first seed's model, on the images the run trained and was tested on."""
-    run = seeds[0]
+    the images from the typical seed's model, on the images the run trained and was tested
+    on."""
+    run = shown_run(seeds)
     cfg = run.cfg
     train, test = limited(train, cfg.train_limit), evaluated(test, cfg)
     model = run.load_model() if set(wanted) - {"training"} else None
@@ -63,6 +85,7 @@ def draw_run(seeds: list[Run], train: Split, test: Split, out: Path,
         "samples": lambda path: plot_samples(model, cfg.seed, path),
         "manifold": lambda path: plot_manifold(model, path),
         "latent": lambda path: plot_latent(model, test, cfg.seed, path),
-        "interpolation": lambda path: plot_interpolation(model, test, path),
+        "interpolation": lambda path: plot_interpolation(model, test, classifier, path),
+        "units": lambda path: plot_units(model, test, path),
     }
     return [file for name in wanted for file in draw[name](out / f"{name}.pdf")]

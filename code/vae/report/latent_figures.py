@@ -8,10 +8,12 @@ import numpy as np
 import torch
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from sklearn.manifold import TSNE
 
-from ..core.data import Split
-from ..core.evaluate import encode_means
+from ..core.data import Split, batches
+from ..core.evaluate import ACTIVE_UNIT_THRESHOLD, encode_means
 from ..core.model import VAE
+from ..instrument.classifier import DigitClassifier, read_images
 from ..instrument.latent_paths import (
     INTERPOLATION_STEPS,
     MANIFOLD_STEPS,
@@ -19,11 +21,24 @@ from ..instrument.latent_paths import (
     manifold_grid,
     prior_quantiles,
 )
-from ..instrument.measurements import spherical_interpolation
-from .images import label_columns, label_rows, show_digits, tiled_aspect
-from .style import DIGIT_COLOURS, EXPECT, FULL, MARKER, PANEL, RIDGES, figure, grouped, save, styled
+from .images import centres, label_columns, label_rows, show_digits, tiled_aspect
+from .style import (
+    DIGIT_COLOURS,
+    EXPECT,
+    FULL,
+    MARKER,
+    OKABE_ITO,
+    PANEL,
+    RIDGES,
+    figure,
+    grouped,
+    save,
+    styled,
+)
 
-LATENT_POINTS = 5000  # test images in the latent plot
+LATENT_POINTS = 5000  # test images in the latent plot of a one- or two-dimensional code
+TSNE_POINTS = 3000  # the first of them, embedded by t-SNE for larger codes
+PERPLEXITY = 30.0
 LABEL_GAP = 0.045  # least distance between two digit labels, as a share of the data's span
 
 
@@ -34,7 +49,7 @@ def _z_labels(z: torch.Tensor, every: int = 1) -> list[str]:
 
 def quantile_label(n: int) -> str:
     """The n quantile levels of prior_quantiles as mathtext: q = (2i - 1)/(2n), i = 1, ..., n."""
-    return rf"$q = (2i-1)/{2 * n}$, $i = 1, \ldots, {n}$"
+    return rf"$q = (2i-1)/{2 * n}$ for $i$ from 1 to {n}"
 
 
 @styled
@@ -63,13 +78,6 @@ def plot_manifold(model: VAE, path: Path) -> list[Path]:
 
 
 # -- latent space ------------------------------------------------------------------------
-
-def pca(points: np.ndarray, k: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """The first k principal components of points and the fraction of variance of each."""
-    centred = points - points.mean(axis=0)
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
-    return centred @ vt[:k].T, (s ** 2 / np.sum(s ** 2))[:k]
-
 
 def spread_apart(positions: np.ndarray, min_gap: float, rounds: int = 100) -> np.ndarray:
     """Move points pairwise apart until no two are closer than min_gap (or rounds run out);
@@ -131,10 +139,12 @@ def _ridges(ax: Axes, z: np.ndarray, labels: np.ndarray) -> None:
 @torch.inference_mode()
 def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
     """Posterior means of (a seeded subset of) the test images, coloured by digit: per-class
-    histograms for a 1-D latent (RIDGES, for the full text width), a scatter for 2-D and a PCA
-    projection beyond (PANEL, half the text width); both keep the style's
-    font sizes at that print size."""
+    histograms for a 1-D latent (RIDGES, for the full text width), a scatter for 2-D and a
+    t-SNE embedding beyond (PANEL, half the text width); both keep the style's font sizes at
+    that print size."""
     order = np.random.default_rng(seed).permutation(len(test))[:LATENT_POINTS]
+    if model.latent_dim > 2:
+        order = order[:TSNE_POINTS]
     index = torch.from_numpy(order)
     z = encode_means(model, test.images[index]).double().numpy()  # takes uint8 images
     labels = test.labels[index].numpy()
@@ -151,45 +161,82 @@ def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
         if d == 2:
             points, names = z, ("$z_1$", "$z_2$")
         else:
-            points, share = pca(z)
-            names = tuple(f"PC {i + 1} ({share[i]:.1%} of variance)" for i in range(2))
-            title += f"\nfirst two principal components of {d} dimensions"
+            perplexity = min(PERPLEXITY, (len(z) - 1) / 3)  # t-SNE needs 3 x it in points
+            points = TSNE(perplexity=perplexity, init="pca",
+                          random_state=seed).fit_transform(z)
+            names = ("t-SNE 1", "t-SNE 2")
+            title += f"\nt-SNE of {d} dimensions (perplexity {perplexity:g})"
         _scatter(ax, points, labels)
         ax.set_xlabel(names[0])
         ax.set_ylabel(names[1])
         ax.set_aspect("equal", adjustable="datalim")
+        if d > 2:  # t-SNE's axes have no units: only neighbourhoods mean anything
+            ax.set_xticks([])
+            ax.set_yticks([])
     ax.set_title(title)
     return save(fig, path)
 
 
-def interpolation_kind(latent_dim: int) -> str:
-    """How interpolate() moves between codes of this dimension, for the figure's title."""
-    return ("spherical interpolation (slerp)" if spherical_interpolation(latent_dim)
-            else "linear interpolation")
+@styled
+@torch.inference_mode()
+def plot_interpolation(model: VAE, test: Split, classifier: DigitClassifier,
+                       path: Path) -> list[Path]:
+    """Pairs of test digits of different classes with the decoded straight path between their
+    posterior means, one row per pair: original start, decoded points at t = 0, ..., 1,
+    original end; under each frame the digit the classifier reads there, as readings.py does."""
+    paths = interpolations(model, test)
+    pairs, t = paths.pairs, paths.t
+    n = INTERPOLATION_STEPS
+    probs, _ = read_images(classifier, paths.decoded.flatten(0, 1))
+    read = probs.argmax(1).reshape(len(pairs), n).tolist()
+
+    fig, axes = figure(FULL * tiled_aspect(len(pairs), n + 2.6) + 0.16 * len(pairs) + 0.7,
+                       nrows=len(pairs), ncols=3, width_ratios=[1, n, 1], squeeze=False)
+    for row, ((a, b), digits) in enumerate(zip(pairs, read)):
+        start, middle, end = axes[row]
+        show_digits(start, paths.start[row:row + 1], ncols=1)
+        show_digits(middle, paths.decoded[row], ncols=n)
+        show_digits(end, paths.end[row:row + 1], ncols=1)
+        label_rows(start, [rf"{a} $\to$ {b}"])
+        label_columns(middle, [str(digit) for digit in digits])
+        for label, digit in zip(middle.get_xticklabels(), digits):
+            if digit not in (a, b):
+                label.set_color(OKABE_ITO["vermillion"])
+        for ax in (start, end):
+            for spine in ax.spines.values():
+                spine.set(visible=True, color=MARKER, lw=1.0)
+    top = axes[0][1]
+    top.secondary_xaxis("top").set_ticks(centres(n), [f"{v:.2g}" for v in t.tolist()])
+    top.set_title(r"$t$, from $\mu(x_a)$ at $t=0$ to $\mu(x_b)$ at $t=1$ on a straight line")
+    axes[0][0].set_title("start $x_a$")
+    axes[0][2].set_title("end $x_b$")
+    axes[-1][1].set_xlabel("under each frame: the digit the classifier reads (coloured: neither "
+                           "end's digit)")
+    return save(fig, path)
 
 
 @styled
 @torch.inference_mode()
-def plot_interpolation(model: VAE, test: Split, path: Path) -> list[Path]:
-    """Pairs of test digits of different classes with the decoded path between their
-    posterior means: original start, decoded points at t = 0, ..., 1, original end."""
-    paths = interpolations(model, test)
-    pairs, t = paths.pairs, paths.t
-    kind = interpolation_kind(model.latent_dim)
-
-    n = INTERPOLATION_STEPS
-    fig, axes = figure(FULL * tiled_aspect(len(pairs), n + 2.6) + 0.6, ncols=3,
-                       width_ratios=[1, n, 1])
-    show_digits(axes[0], paths.start, ncols=1)
-    show_digits(axes[1], paths.decoded.flatten(0, 1), ncols=n)
-    show_digits(axes[2], paths.end, ncols=1)
-    label_rows(axes[0], [rf"{a} $\to$ {b}" for a, b in pairs])
-    label_columns(axes[1], [f"{v:.2g}" for v in t.tolist()])
-    axes[1].set_xlabel("$t$")
-    axes[0].set_title("start $x_a$")
-    axes[2].set_title("end $x_b$")
-    axes[1].set_title(f"decoded {kind} from $\\mu(x_a)$ at $t=0$ to $\\mu(x_b)$ at $t=1$")
-    for ax in (axes[0], axes[2]):
-        for spine in ax.spines.values():
-            spine.set(visible=True, color=MARKER, lw=1.0)
+def plot_units(model: VAE, test: Split, path: Path) -> list[Path]:
+    """The mean KL of each latent dimension over the test images, largest first, with the
+    active units (posterior mean varying across the data) marked: where the KL is spent. For a
+    full-covariance posterior, the KL of each dimension's marginal."""
+    kl, means = [], []
+    for x in batches(test.images, 1000):
+        q = model.encode(x)
+        sigma2 = q.variance
+        kl.append(0.5 * (q.mean ** 2 + sigma2 - sigma2.log() - 1))
+        means.append(q.mean)
+    per_dim = torch.cat(kl).double().mean(0).numpy()
+    variance = torch.cat(means).double().var(0).numpy()
+    order = np.argsort(-per_dim, kind="stable")
+    active = variance[order] > ACTIVE_UNIT_THRESHOLD
+    fig, ax = figure(PANEL[1] * 0.62, width=PANEL[0])
+    ax.bar(np.arange(len(order)), per_dim[order], width=0.8,
+           color=[OKABE_ITO["blue"] if a else OKABE_ITO["orange"] for a in active])
+    ax.set_xticks(np.arange(len(order)), [str(j + 1) for j in order], fontsize=6)
+    ax.set_xlabel("latent dimension $j$, by KL")
+    ax.set_ylabel("nats per image")
+    ax.set_title(f"KL per dimension: {int(active.sum())} of {len(order)} active "
+                 rf"(blue; $\mathrm{{Var}}_x\,\mu_j > {ACTIVE_UNIT_THRESHOLD:g}$)")
     return save(fig, path)

@@ -12,9 +12,10 @@ from markupsafe import Markup
 
 from .. import VaeError
 
-# Decimals the report prints losses with. Differences are taken between printed values, so
-# that every difference on the page is the difference of the two numbers shown beside it.
-LOSS_DECIMALS = 2
+# Decimals the report prints losses with: their spread over seeds is a nat or more, so a
+# second decimal would print noise. Differences are taken between printed values, so that
+# every difference on the page is the difference of the two numbers shown beside it.
+LOSS_DECIMALS = 1
 
 LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -84,6 +85,11 @@ def pm_percent(mean: float, sd: float, seeds: int, digits: int = 1) -> Markup:
         return percent(mean, digits)
     return Markup(rf"\qty{{{_digits(100 * mean, digits)} +- {_digits(100 * sd, digits)}}}"
                   rf"{{\percent}}")
+
+
+def interval(low: float, high: float, digits: int = LOSS_DECIMALS) -> Markup:
+    """A confidence interval, e.g. [-5.3, -1.2]."""
+    return Markup(rf"$[$\num{{{_digits(low, digits)}}}, \num{{{_digits(high, digits)}}}$]$")
 
 
 def p_value(p: float, bare: bool = False) -> Markup:

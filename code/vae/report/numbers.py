@@ -12,6 +12,25 @@ from ..core.config import Config
 from ..core.runs import Run
 from ..instrument.measurements import ModelReadings
 from .latex import printed_difference
+from .smoothness import smooth_paths
+
+SLOPE_EPOCHS = 5  # the test curve's slope at the end of training is fitted over these epochs
+
+
+def typical_seed(losses: dict[int, float]) -> int:
+    """The seed whose test -ELBO is the median of its config's ({seed: loss}; of an even
+    count, the lower middle one): the run the figures show, neither the best nor the worst."""
+    ranked = sorted(losses, key=lambda seed: (losses[seed], seed))
+    return ranked[(len(ranked) - 1) // 2]
+
+
+def late_slope(curve: list[float]) -> float:
+    """Least-squares slope of a test curve over its last SLOPE_EPOCHS epochs, nats per epoch
+    (negative: still falling)."""
+    tail = curve[-SLOPE_EPOCHS:]
+    if len(tail) < 2:
+        return 0.0
+    return statistics.linear_regression(range(len(tail)), tail).slope
 
 
 @dataclass(frozen=True)
@@ -28,41 +47,59 @@ class SeedRun:
 
 @dataclass(frozen=True)
 class Spread:
-    """Mean and sample standard deviation over seeds (0 for a single seed)."""
+    """Mean and sample standard deviation over seeds (0 for a single seed), and each seed's
+    value in the order of the config's seeds, for paired tests."""
 
     mean: float
     sd: float
+    values: list[float]
 
 
 def spread(values: list[float]) -> Spread:
-    return Spread(statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0)
+    return Spread(statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0,
+                  list(values))
 
 
 @dataclass(frozen=True)
 class ReadingSpread:
     """The classifier's headline readings of a config's models, over seeds."""
 
-    digit_kept: Spread
+    digit_kept: Spread  # test reconstructions
+    train_digit_kept: Spread  # reconstructions of the seeded training subset
     neighbour_vote: Spread
     clear_samples: Spread
     frechet: Spread
+    smooth_linear: list[int]  # per seed, the smooth paths of those drawn along straight lines
+    smooth_spherical: list[int]  # along great circles
+    paths: int  # per seed and kind
+    information: Spread | None  # the estimate of I(x; z), for codes of one or two dimensions
+    information_bound: Spread | None  # E_x KL(q(z|x) || p(z)) >= I(x; z), the same images
 
 
 def reading_spread(readings: list[ModelReadings]) -> ReadingSpread:
-    return ReadingSpread(spread([r.test.accuracy for r in readings]),
-                         spread([r.neighbours.accuracy for r in readings]),
-                         spread([r.samples.confident for r in readings]),
-                         spread([r.samples.frechet for r in readings]))
+    estimated = [r.information for r in readings if r.information is not None]
+    return ReadingSpread(
+        spread([r.test.accuracy for r in readings]),
+        spread([r.train.accuracy for r in readings]),
+        spread([r.neighbours.accuracy for r in readings]),
+        spread([r.samples.confident for r in readings]),
+        spread([r.samples.frechet for r in readings]),
+        smooth_linear=[smooth_paths(r.linear_paths) for r in readings],
+        smooth_spherical=[smooth_paths(r.spherical_paths) for r in readings],
+        paths=len(readings[0].linear_paths),
+        information=spread([i.estimate for i in estimated]) if estimated else None,
+        information_bound=spread([i.kl for i in estimated]) if estimated else None)
 
 
 @dataclass(frozen=True)
 class ModelNumbers:
     """One config's training and test numbers: means over its seeds, each seed's values, and
-    the first seed's run, whose images the figures show."""
+    the typical seed's run, whose images the figures show."""
 
     name: str
     description: str
-    run_hash: str  # of the first seed's run
+    shown_seed: int  # the typical seed (typical_seed), whose model the figures show
+    run_hash: str  # of the shown seed's run
     config: dict[str, Any]  # the first seed's
     latent_dim: int
     epochs: int
@@ -83,7 +120,7 @@ class ModelNumbers:
     subset_test_loss: float  # the -ELBO on the IWAE's images, to compare image for image
     iwae_bound: float
     iwae_sd: float  # over seeds
-    iwae_stderr: float  # over images, the first seed's run
+    iwae_stderr: float  # over images, the shown seed's run
     iwae_k: int
     iwae_images: int
     subset_seed: int
@@ -92,6 +129,8 @@ class ModelNumbers:
     final_train_loss: float
     late_test_loss_min: float  # of the mean over seeds, over the second half of the epochs
     late_test_loss_max: float
+    late_slope: float  # of the mean test curve over the last SLOPE_EPOCHS, nats per epoch
+    test_curve: list[float]  # test -ELBO after each epoch, mean over seeds
 
 
 def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
@@ -101,6 +140,8 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
     results = [run.read_results() for run in runs]
     histories = [run.read_metrics() for run in runs]
     first = results[0]
+    shown = next(r for r in results if r.config["seed"] == typical_seed(
+        {r.config["seed"]: r.test_loss for r in results}))
     mean_curve = [statistics.fmean(row.test_loss for row in rows) for rows in zip(*histories)]
     late = mean_curve[len(mean_curve) // 2:]
 
@@ -109,7 +150,7 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
     loss = spread([r.test_loss for r in results])
     return ModelNumbers(
         name=first.name, description=cfg.description,  # wording may change without training
-        run_hash=first.run_hash, config=first.config, latent_dim=cfg.latent_dim,
+        shown_seed=shown.config["seed"], run_hash=shown.run_hash, config=first.config, latent_dim=cfg.latent_dim,
         epochs=first.epochs, train_images=first.train_images, test_images=first.test_images,
         device=first.device, precision=first.precision, params=first.params,
         seeds=[SeedRun(r.config["seed"], r.run_hash, r.test_loss, r.subset_test_loss,
@@ -121,9 +162,10 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
         eval_seconds=mean("eval_seconds"), test_loss=loss.mean, test_loss_sd=loss.sd,
         test_recon=mean("test_recon"), test_kl=mean("test_kl"),
         subset_test_loss=mean("subset_test_loss"), iwae_bound=mean("iwae_bound"),
-        iwae_sd=spread([r.iwae_bound for r in results]).sd, iwae_stderr=first.iwae_stderr,
+        iwae_sd=spread([r.iwae_bound for r in results]).sd, iwae_stderr=shown.iwae_stderr,
         iwae_k=first.iwae_k, iwae_images=first.iwae_images, subset_seed=first.subset_seed,
         iwae_gain=printed_difference(mean("subset_test_loss"), mean("iwae_bound")),
         active_units=[r.active_units for r in results],
         final_train_loss=statistics.fmean(rows[-1].train_loss for rows in histories),
-        late_test_loss_min=min(late), late_test_loss_max=max(late))
+        late_test_loss_min=min(late), late_test_loss_max=max(late),
+        late_slope=late_slope(mean_curve), test_curve=mean_curve)

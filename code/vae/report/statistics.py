@@ -1,6 +1,7 @@
-"""The study's statistics: the test that decides whether two models' mean scores over seeds
-differ, and the models that share first place on a measure. Numbers in, numbers out; the
-sentences that report them are written elsewhere (comparisons.py, discussion.py)."""
+"""The study's statistics: paired comparisons of two models over the seeds they share, Holm's
+correction for testing several at once, and the models that share first place on a measure.
+Numbers in, numbers out; the sentences that report them are written elsewhere
+(comparisons.py, discussion.py)."""
 
 from __future__ import annotations
 
@@ -8,54 +9,78 @@ import math
 import statistics
 from dataclasses import dataclass
 
-import mpmath
+from scipy import stats
 
-# The study's verdict rule: a difference of mean test -ELBO over seeds counts when Welch's
-# two-sided t-test gives p below ALPHA.
+# The family-wise error rate of each family of comparisons (Holm), and 1 - the intervals' level.
 ALPHA = 0.05
+MAX_SEEDS = 100  # seeds_to_separate looks no further
 
 
 @dataclass(frozen=True)
-class Welch:
-    """Welch's t-test of two groups of per-seed values (unequal variances)."""
+class Paired:
+    """A paired t-test of per-seed differences d = a - b (every model trains the same seeds,
+    so seed s of one model is set against seed s of the other)."""
 
-    t: float
-    df: float
-    p: float  # two-sided
+    seeds: int
+    mean: float  # of d
+    sd: float  # of d, sample standard deviation
+    low: float  # the 1 - ALPHA confidence interval of the mean difference
+    high: float
+    p: float  # two-sided, for this comparison alone
 
 
-def welch(a: list[float], b: list[float]) -> Welch | None:
-    """The test of mean(a) = mean(b); None when a group has fewer than two values."""
-    if len(a) < 2 or len(b) < 2:
+def paired(a: dict[int, float], b: dict[int, float]) -> Paired | None:
+    """The test of mean(a - b) = 0 over the seeds a and b share ({seed: value}); None with
+    fewer than two shared seeds."""
+    shared = sorted(a.keys() & b.keys())
+    if len(shared) < 2:
         return None
-    return welch_from(statistics.fmean(a), statistics.stdev(a), len(a),
-                      statistics.fmean(b), statistics.stdev(b), len(b))
+    d = [a[s] - b[s] for s in shared]
+    mean, sd = statistics.fmean(d), statistics.stdev(d)
+    if sd == 0:  # identical differences: no spread to weigh the mean against
+        return Paired(len(shared), mean, 0.0, mean, mean, 0.0 if mean else 1.0)
+    result = stats.ttest_rel([a[s] for s in shared], [b[s] for s in shared])
+    interval = result.confidence_interval(1 - ALPHA)
+    return Paired(len(shared), mean, sd, float(interval.low), float(interval.high),
+                  float(result.pvalue))
 
 
-def welch_from(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float,
-               n_b: int) -> Welch | None:
-    """welch() from each group's mean, sample standard deviation and size."""
-    if n_a < 2 or n_b < 2:
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values: reject hypothesis i at family-wise level ALPHA when
+    its adjusted p is below ALPHA. The k-th smallest p is multiplied by m - k + 1, and the
+    adjusted values are made non-decreasing in that order (Holm, 1979)."""
+    m = len(pvalues)
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, i in enumerate(sorted(range(m), key=lambda j: pvalues[j])):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def seeds_to_separate(test: Paired, family: int) -> int | None:
+    """The fewest seeds at which a paired test would reject at ALPHA / family (so under Holm
+    for any rank in a family of that size), were the mean and spread of the differences what
+    they are now; None when the mean is zero or more than MAX_SEEDS would be needed."""
+    if test.mean == 0:
         return None
-    va, vb = sd_a ** 2 / n_a, sd_b ** 2 / n_b
-    diff = mean_a - mean_b
-    if va + vb == 0:  # identical seeds: no spread to weigh the difference against
-        return Welch(math.copysign(math.inf, diff) if diff else 0.0, math.inf,
-                     0.0 if diff else 1.0)
-    t = diff / math.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
-    # P(|T| > |t|) for Student's t with df degrees of freedom: I_{df/(df+t^2)}(df/2, 1/2)
-    p = float(mpmath.betainc(df / 2, 0.5, 0, df / (df + t * t), regularized=True))
-    return Welch(t, df, p)
+    if test.sd == 0:
+        return 2
+    level = ALPHA / family
+    for n in range(2, MAX_SEEDS + 1):
+        if stats.t.ppf(1 - level / 2, n - 1) * test.sd / math.sqrt(n) < abs(test.mean):
+            return n
+    return None
 
 
-def leaders(scores: dict[str, tuple[float, float]], seeds: int, lower_better: bool) -> list[str]:
-    """The best model by mean score (mean, sd over seeds), then every model that Welch's test
-    cannot separate from it at ALPHA: the models that share first place on the evidence."""
-    best = (min if lower_better else max)(scores, key=lambda name: scores[name][0])
-    tied = []
-    for name, (mean, sd) in scores.items():
-        test = welch_from(mean, sd, seeds, *scores[best], seeds)
-        if name != best and test is not None and test.p >= ALPHA:
-            tied.append(name)
-    return [best, *tied]
+def leaders(scores: dict[str, dict[int, float]], lower_better: bool) -> list[str]:
+    """The best model by its mean over seeds ({name: {seed: score}}), then every model that a
+    paired test, Holm-corrected over the comparisons with the best, cannot separate from it:
+    the models that share first place on the evidence. With a single seed there is no test,
+    and the best stands alone."""
+    mean = {name: statistics.fmean(values.values()) for name, values in scores.items()}
+    best = (min if lower_better else max)(mean, key=mean.__getitem__)
+    others = [name for name in scores if name != best]
+    tests = [paired(scores[name], scores[best]) for name in others]
+    adjusted = holm([t.p if t else 0.0 for t in tests])
+    return [best, *(name for name, t, p in zip(others, tests, adjusted) if t and p >= ALPHA)]

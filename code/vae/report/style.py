@@ -5,9 +5,10 @@ width), so that their 8-9 pt text prints at 8-9 pt beside the report's 10 pt bod
 
 Text and maths are set in Computer Modern, the design of the body's Latin Modern, from the
 cm fonts that matplotlib ships (so every machine draws the same glyphs), embedded as TrueType
-(pdf.fonttype 42), never as Type 3 bitmaps. Those fonts lack a few symbols (the text minus
-sign, blackboard bold), so minus signs are written in maths ($-$) and \mathbb falls back to
-STIX.
+(pdf.fonttype 42), never as Type 3 bitmaps. Those fonts lack a few symbols, which matplotlib
+would take from STIX instead: the text minus sign (so minus signs are written in maths, $-$),
+blackboard bold (so the expectation is an upright E) and the ellipsis (so ranges are written
+in words). A test lists the fonts of every figure.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ ORDERED_CMAP = "viridis"  # perceptually uniform and colour-blind safe, for orde
 # without rescaling. The sheet's scaffold rescaled them as if they were in [-1, 1].
 DIGIT_IMSHOW = {"cmap": "gray_r", "vmin": 0.0, "vmax": 1.0, "interpolation": "nearest"}
 
-EXPECT = r"\mathbb{E}"  # the expectation, inside $...$
+EXPECT = r"\mathrm{E}"  # the expectation, inside $...$ (cm has no blackboard bold)
 NORMAL = r"\mathcal{N}"  # the normal distribution, inside $...$
 
 RC: dict[str, Any] = {

@@ -20,15 +20,10 @@ from ..core.cache_keys import module_file
 from ..core.config import Config
 from ..core.records import read_record, write_record
 from ..core.runs import Layer, Run
-from ..instrument.measurements import (
-    ClassifierResults,
-    ModelReadings,
-    read_measurements,
-    spherical_interpolation,
-)
+from ..instrument.measurements import ClassifierResults, ModelReadings, read_measurements
 from .comparisons import Comparison, Step, compare_all, path_to
 from .latex import printed_difference
-from .numbers import ModelNumbers, ReadingSpread, model_numbers, reading_spread
+from .numbers import SLOPE_EPOCHS, ModelNumbers, ReadingSpread, model_numbers, reading_spread
 from .statistics import ALPHA
 from .wording import LatentWords, ModelWords, latent_words, model_words
 
@@ -39,11 +34,11 @@ DIRECT = ("torch", "torchvision", "numpy", "sympy", "matplotlib", "jinja2", "tqd
 @dataclass(frozen=True)
 class ModelSummary(ModelNumbers):
     """One config as the report shows it: its numbers over seeds, its place in the study, and
-    what the classifier read in its first seed's images."""
+    what the classifier read in its models' images."""
 
     is_best: bool
     comparison: Comparison | None  # against its baseline; None for the main model
-    readings: ModelReadings | None  # of the first seed's model; None for binarised runs
+    readings: ModelReadings | None  # of the shown seed's model; None for binarised runs
     readings_spread: ReadingSpread | None
 
 
@@ -75,7 +70,9 @@ class Instrument:
 class Summary:
     seeds: int  # per config of the study
     several_seeds: bool  # so that there is a spread to print and to test against
-    welch_alpha: float  # the verdict rule's level
+    alpha: float  # the family-wise error rate of the verdicts; intervals cover 1 - alpha
+    comparisons: int  # the family Holm's correction counts
+    slope_epochs: int  # the last epochs each model's test curve slope is fitted over
     active_unit_threshold: float
     instrument: Instrument
     main: ModelSummary
@@ -85,7 +82,6 @@ class Summary:
     variants: list[ModelSummary]
     best: str
     best_is_main: bool
-    best_spherical: bool  # the best model's interpolation follows a great circle
     plane_model: str | None  # the first run with a two-dimensional code, drawn as a plane
     improvement_over_main: float
     best_path: list[Step]  # from the main model to the best, one setting at a time
@@ -182,13 +178,15 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     def summarised(model: ModelNumbers) -> ModelSummary:
         per_seed = [readings[s.run_hash] for s in model.seeds]
         return ModelSummary(**vars(model), is_best=model is best,
-                            comparison=comparisons.get(model.name), readings=per_seed[0],
+                            comparison=comparisons.get(model.name),
+                            readings=readings[model.run_hash],
                             readings_spread=reading_spread(per_seed))
     everyone = [summarised(model) for model in numbers]
     main_entry, main_results = everyone[0], Run(main, runs_root).read_results()
     planes = [m.name for m in numbers if m.latent_dim == 2]
     return Summary(
-        seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, welch_alpha=ALPHA,
+        seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, alpha=ALPHA,
+        comparisons=len(comparisons), slope_epochs=min(SLOPE_EPOCHS, main_entry.epochs),
         active_unit_threshold=main_results.active_unit_threshold,
         instrument=Instrument(measured.classifier, measured.train_images, measured.confident_at,
                               measured.test_confident, measured.train_test_frechet),
@@ -199,7 +197,6 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
         variants=everyone[1:],
         best=best.name,
         best_is_main=best is numbers[0],
-        best_spherical=spherical_interpolation(best.latent_dim),
         plane_model=planes[0] if planes else None,
         improvement_over_main=printed_difference(main_entry.test_loss, best.test_loss),
         best_path=path_to(best.name, comparisons),

@@ -1,11 +1,11 @@
-"""The training figure: per-step and per-epoch -ELBO and KL of a config's runs over its seeds."""
+"""The training figure: per-step and per-epoch -ELBO and KL of each of a config's seeds."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
 from ..core.runs import Run
 from .style import NEG_ELBO, TEST, TRAIN, figure, save, styled
@@ -16,53 +16,50 @@ def moving_average(y: np.ndarray, window: int) -> np.ndarray:
     return np.convolve(y, np.ones(window) / window, mode="valid")
 
 
-def _limits(low: np.ndarray, high: np.ndarray, floor: float | None = None) -> tuple[float, float]:
-    """Axis limits around the given values with a 6 % margin."""
-    lo, hi = float(np.min(low)), float(np.max(high))
-    margin = 0.06 * (hi - lo or abs(hi) or 1.0)
-    return (lo - margin if floor is None else floor), hi + margin
+SEED_STYLES = ("-", "--", ":", "-.")  # one line style per seed, cycled
 
 
 @styled
 def plot_training(runs: list[Run], path: Path) -> list[Path]:
-    """Per-step training -ELBO and KL (smoothed) and per-epoch training means and test values:
-    the mean over the seeds' runs, with a band from the lowest to the highest seed. The
-    reconstruction term is the difference of the two panels. The -ELBO shown is recon + KL
-    even where the run optimised a beta-weighted objective. Epoch means sit mid-epoch, test
-    values at the epoch's end; the y ranges hold every band, the first steps' fall included.
+    """Per-step training -ELBO and KL (lightly smoothed) and per-epoch test values, one line
+    per seed, so that a single seed's spike stays visible; the -ELBO on a log axis from the
+    first step on, so that the whole fall shows. The reconstruction term is the difference of
+    the two panels. The -ELBO shown is recon + KL even where the run optimised a beta-weighted
+    objective. Test values sit at the epoch's end.
     """
     steps = [run.read_steps() for run in runs]
     rows = [run.read_metrics() for run in runs]
     n_epochs, n_steps = len(rows[0]), len(steps[0])
     epochs = np.arange(1, n_epochs + 1, dtype=float)
     x = np.arange(1, n_steps + 1) * n_epochs / n_steps  # epochs done after each step
-    window = max(1, n_steps // 50)
+    window = max(1, n_steps // 200)
     x_smooth = moving_average(x, window)
-    seeds = f"{len(runs)} seeds" if len(runs) > 1 else "one seed"
-    panels = ((f"{NEG_ELBO} (reconstruction + KL)", "loss", None),
-              (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", "kl", 0.0))
-    fig, axes = figure(2.3, ncols=2)
-    for ax, (title, key, floor) in zip(axes, panels):
-        smooth = np.array([moving_average(getattr(s, key), window) for s in steps])
-        train_epoch = np.array([[getattr(r, f"train_{key}") for r in seed] for seed in rows])
-        test_epoch = np.array([[getattr(r, f"test_{key}") for r in seed] for seed in rows])
-        ax.fill_between(x_smooth, smooth.min(0), smooth.max(0), color=TRAIN, alpha=0.25, lw=0)
-        ax.plot(x_smooth, smooth.mean(0), color=TRAIN, lw=1.0,
-                label="training, per step (smoothed)")
-        ax.plot(epochs - 0.5, train_epoch.mean(0), "o", color=TRAIN, ms=3.5, mfc="white",
-                mew=1.0, label="training, epoch mean")
-        ax.fill_between(epochs, test_epoch.min(0), test_epoch.max(0), color=TEST, alpha=0.2,
-                        lw=0)
-        ax.plot(epochs, test_epoch.mean(0), "s-", color=TEST, ms=3, lw=1.0,
-                label="test, end of epoch")
-        values = np.concatenate([smooth.ravel(), train_epoch.ravel(), test_epoch.ravel()])
-        ax.set_ylim(*_limits(values, values, floor))
+    seeds = [run.cfg.seed for run in runs]
+    panels = ((f"{NEG_ELBO} (reconstruction + KL), log scale", "loss", True),
+              (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", "kl", False))
+    fig, axes = figure(2.4, ncols=2)
+    for ax, (title, key, log) in zip(axes, panels):
+        for i, (seed, s, r) in enumerate(zip(seeds, steps, rows)):
+            style = SEED_STYLES[i % len(SEED_STYLES)]
+            ax.plot(x_smooth, moving_average(getattr(s, key), window), style, color=TRAIN,
+                    lw=0.7, alpha=0.8, label=f"training, seed {seed}")
+            ax.plot(epochs, [getattr(row, f"test_{key}") for row in r], style, color=TEST,
+                    marker="s", ms=2.5, lw=1.0, label=f"test, seed {seed}")
+        first = [getattr(s, key)[0] for s in steps]
+        ax.plot(np.full(len(first), x[0]), first, "o", color=TRAIN, ms=3, mfc="white", mew=0.8,
+                label="first step")
+        if log:
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(ScalarFormatter())
+            ax.yaxis.set_minor_formatter(ScalarFormatter())
+        else:
+            ax.set_ylim(bottom=0)
         ax.set_xlim(0, n_epochs)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         ax.set_xlabel("epoch")
         ax.set_ylabel("nats per image")
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3,
-               title=f"mean of {seeds}; shaded: lowest to highest seed" if len(runs) > 1
-               else None)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center",
+               ncols=len(runs) + 1,  # a column per seed (training above test), then the dot
+               title=f"training per step, averaged over {window} steps; test after each epoch")
     return save(fig, path)

@@ -9,8 +9,9 @@ from ..core.config import ACTIVATIONS, Config
 
 SETTING_LABELS = {
     "latent_dim": "latent dimension", "covariance": "posterior covariance",
+    "offdiag_scale": "off-diagonal scale",
     "kl_warmup_epochs": "KL warm-up epochs", "architecture": "architecture",
-    "hidden": "hidden width", "channels": "channels", "grad_clip": "gradient clipping",
+    "hidden": "hidden width", "hidden_layers": "hidden layers", "channels": "channels", "grad_clip": "gradient clipping",
     "activation": "activation", "weight_decay": "weight decay", "beta": "beta",
     "optimizer": "optimiser", "lr": "learning rate", "batch_size": "batch size",
     "epochs": "epochs", "binarize": "binarised data", "eta": "eta", "seed": "seed",
@@ -65,7 +66,7 @@ class ModelWords:
 def model_words(cfg: Config) -> ModelWords:
     if cfg.architecture == "mlp":
         widths = [str(w) for w in cfg.mlp_widths()]
-        layers = f"layers of width {listing(widths)}"
+        layers = f"{plural(len(widths), 'a layer', 'layers')} of width {listing(widths)}"
     else:
         layers = (f"two strided convolutions of {cfg.channels} and {2 * cfg.channels} channels "
                   f"and a dense layer of width {cfg.hidden}")
