@@ -381,7 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {path}")
     log = (args.build_dir.resolve() / "report.log")
     for line in overfull_lines(log.read_text(errors="replace") if log.is_file() else ""):
-        print(f"warning: overfull line of {line} of {log.with_suffix('.tex')}")
+        print(f"warning: overfull line of {line} (line numbers of the file then being read; "
+              f"see {log})")
     warning = placeholder_warning(load_meta(args.meta.resolve()), args.meta.resolve())
     if warning:  # the last line of the build, and a mark on every page of the PDF
         print(f"{warning}; until then every page is marked DRAFT")

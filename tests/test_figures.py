@@ -218,8 +218,8 @@ def test_only_what_an_edit_can_change_is_redrawn(study, tmp_path, monkeypatch):
     assert first and draw_stale(main, variants[:1], runs, data, tmp_path) == []
     real = vae.report.figure_stamps.code_digest
 
-    def edited(root):  # as if latent_figures.py had been edited
-        return real(root) + ("edited" if root.endswith("latent_figures") else "")
+    def edited(*roots):  # as if latent_figures.py had been edited
+        return real(*roots) + ("edited" if roots[0].endswith("latent_figures") else "")
     monkeypatch.setattr(vae.report.figure_stamps, "code_digest", edited)
     redrawn = draw_stale(main, variants[:1], runs, data, tmp_path)
     assert {p.stem for p in redrawn} == {"latent", "interpolation", "manifold"}

@@ -37,9 +37,15 @@ def figures_of(cfg: Config) -> list[str]:
             if (name != "manifold" or small) and (name != "units" or not small)]
 
 
+# What else a figure depends on: the rule that picks the seed shown (numbers.typical_seed),
+# and for the interpolation figure the digit classifier's settings, whose readings it prints.
+SHOWN_SEED = "vae.report.numbers"
+ALSO = {"interpolation": ("vae.instrument.measurements",)}
+
+
 def figure_digests() -> dict[str, str]:
     """Each figure's code digest."""
-    return {name: code_digest(module)
+    return {name: code_digest(module, SHOWN_SEED, *ALSO.get(name, ()))
             for name, module in {**FIGURE_MODULES, **STUDY_FIGURES}.items()}
 
 

@@ -3,10 +3,13 @@ values that the comparisons test and the summary prints. Torch-free."""
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from scipy import stats
 
 from ..core.config import Config
 from ..core.runs import Run
@@ -24,13 +27,18 @@ def typical_seed(losses: dict[int, float]) -> int:
     return ranked[(len(ranked) - 1) // 2]
 
 
-def late_slope(curve: list[float]) -> float:
+def late_slope(curve: list[float]) -> tuple[float, float]:
     """Least-squares slope of a test curve over its last SLOPE_EPOCHS epochs, nats per epoch
-    (negative: still falling)."""
+    (negative: still falling), and the upper end of its 95 % interval (the slope itself with
+    fewer than three epochs, which leave no residual to estimate it from)."""
     tail = curve[-SLOPE_EPOCHS:]
     if len(tail) < 2:
-        return 0.0
-    return statistics.linear_regression(range(len(tail)), tail).slope
+        return 0.0, 0.0
+    fit = stats.linregress(range(len(tail)), tail)
+    if len(tail) < 3:
+        return float(fit.slope), float(fit.slope)
+    stderr = fit.stderr if math.isfinite(fit.stderr) else 0.0  # a flat tail: nothing to doubt
+    return float(fit.slope), float(fit.slope + stats.t.ppf(0.975, len(tail) - 2) * stderr)
 
 
 @dataclass(frozen=True)
@@ -130,7 +138,7 @@ class ModelNumbers:
     late_test_loss_min: float  # of the mean over seeds, over the second half of the epochs
     late_test_loss_max: float
     late_slope: float  # of the mean test curve over the last SLOPE_EPOCHS, nats per epoch
-    test_curve: list[float]  # test -ELBO after each epoch, mean over seeds
+    late_slope_high: float  # the upper end of its 95 % interval
 
 
 def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
@@ -148,9 +156,11 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
     def mean(key: str) -> float:
         return statistics.fmean(getattr(r, key) for r in results)
     loss = spread([r.test_loss for r in results])
+    slope, slope_high = late_slope(mean_curve)
     return ModelNumbers(
         name=first.name, description=cfg.description,  # wording may change without training
-        shown_seed=shown.config["seed"], run_hash=shown.run_hash, config=first.config, latent_dim=cfg.latent_dim,
+        shown_seed=shown.config["seed"], run_hash=shown.run_hash, config=first.config,
+        latent_dim=cfg.latent_dim,
         epochs=first.epochs, train_images=first.train_images, test_images=first.test_images,
         device=first.device, precision=first.precision, params=first.params,
         seeds=[SeedRun(r.config["seed"], r.run_hash, r.test_loss, r.subset_test_loss,
@@ -168,4 +178,4 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
         active_units=[r.active_units for r in results],
         final_train_loss=statistics.fmean(rows[-1].train_loss for rows in histories),
         late_test_loss_min=min(late), late_test_loss_max=max(late),
-        late_slope=late_slope(mean_curve), test_curve=mean_curve)
+        late_slope=slope, late_slope_high=slope_high)
