@@ -346,7 +346,7 @@ def test_a_variant_s_finding_gives_its_interval_its_slopes_and_the_seeds_it_woul
     variant.seeds[0].test_loss += 2.0  # differences +1, -1, -1
     variant.test_loss = sum(seed.test_loss for seed in variant.seeds) / 3
     found = compare(variant, base, False, p_holm=0.6, family=9)
-    text = variant_finding(found, 10, 3, 10.0, 127.0)
+    text = variant_finding(found, 10, 3, 10.0, 127.0, [7] * 3, [7] * 3, 16)
     assert text.startswith(
         r"After 10 epochs it is \emph{not separated} (\num{-0.3} nats, 95\,\% interval of this "
         r"comparison alone $[$\num{-3.2}, \num{2.5}$]$, \(p = \num{0.600}\) after Holm); the "
@@ -356,6 +356,8 @@ def test_a_variant_s_finding_gives_its_interval_its_slopes_and_the_seeds_it_woul
     assert "seeds would separate them at the corrected level." in text
     shallow = entry("s", test_loss=120.0, spread=1.0, hidden=400, hidden_layers=1)
     better = compare(shallow, base, False, p_holm=0.001)
-    said = variant_finding(better, 10, 3, 10.0, 118.0)
+    said = variant_finding(better, 10, 3, 10.0, 118.0, [16] * 3, [7, 4, 5], 16)
     assert said.startswith(r"After 10 epochs it is \emph{better}")
     assert "also fits its training images better" in said and "seeds would" not in said
+    assert ("Its code keeps 16 of 16 units active, the baseline's 4--7: the baseline leaves "
+            "more of its code at the prior.") in said

@@ -21,6 +21,7 @@ from ..instrument.measurements import (
 from .comparisons import Change, Comparison, Step, still_falling
 from .latex import (
     interval,
+    span,
     nats,
     num,
     p_value,
@@ -347,7 +348,8 @@ def fraction(c: PathCount) -> str:
 # -- conclusion ---------------------------------------------------------------------------------
 
 def variant_finding(comparison: Comparison, epochs: int, seeds: int,
-                    seconds_per_epoch: float, train_loss: float) -> Markup:
+                    seconds_per_epoch: float, train_loss: float, units: list[int],
+                    baseline_units: list[int], latent_dim: int) -> Markup:
     """What a variant's row of the changes table means: the verdict with its interval, whether
     either model was still improving when training stopped, how many seeds would separate a
     difference the seeds could not, and what the table's columns hide (collapsed units under
@@ -374,6 +376,11 @@ def variant_finding(comparison: Comparison, epochs: int, seeds: int,
                      f"{c.seeds_needed} seeds would separate them at the corrected level. ")
     if c.warmup_failed:
         text += "Warm-up did not keep units from collapsing: fewer are active than without it. "
+    if c.explained == "hidden_layers" and units != baseline_units:
+        text += (f"Its code keeps {span(units)} of {latent_dim} units "
+                 f"active, the baseline's {span(baseline_units)}: the "
+                 f"{'baseline' if sum(units) > sum(baseline_units) else 'variant'} leaves more "
+                 f"of its code at the prior. ")
     if c.explained == "hidden_layers" and c.verdict != "not separated":
         fits = (train_loss < c.baseline_train_loss) == (c.delta < 0)
         text += (f"The training loss of the last epoch is {nats(train_loss)} against "
@@ -569,9 +576,10 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         still_improving=still_improving(summary),
         information=estimated.readings.information if estimated else None,
         information_model=estimated.name if estimated else "",
-        findings={e.name: variant_finding(e.comparison, e.epochs, n, e.seconds_per_epoch,
-                                          e.final_train_loss)
-                  for e in summary.variants},
+        findings={e.name: variant_finding(
+            e.comparison, e.epochs, n, e.seconds_per_epoch, e.final_train_loss, e.active_units,
+            next(b.active_units for b in summary.runs if b.name == e.comparison.baseline),
+            e.latent_dim) for e in summary.variants},
         interpolations=[interpolation(e.name, e.readings, n) for e in paths],
         path_counts=[path_count(e.name, e.latent_dim, e.readings_spread) for e in summary.runs],
         bonus=bonus_answer([path_count(e.name, e.latent_dim, e.readings_spread)
