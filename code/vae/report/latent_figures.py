@@ -237,6 +237,5 @@ def plot_units(model: VAE, test: Split, path: Path) -> list[Path]:
     ax.set_xticks(np.arange(len(order)), [str(j + 1) for j in order], fontsize=6)
     ax.set_xlabel("latent dimension $j$, by KL")
     ax.set_ylabel("nats per image")
-    ax.set_title(f"KL per dimension: {int(active.sum())} of {len(order)} active "
-                 rf"(blue; $\mathrm{{Var}}_x\,\mu_j > {ACTIVE_UNIT_THRESHOLD:g}$)")
+    ax.set_title(f"KL per dimension; blue: {int(active.sum())} of {len(order)} active")
     return save(fig, path)
