@@ -497,7 +497,7 @@ class PartTwo:
     findings: dict[str, Markup]  # per variant: what its comparison means
     still_improving: Markup  # which models were still improving when training stopped
     information: Information | None  # the first estimate of I(x; z), of the shown seed's model
-    information_model: str  # whose it is ("" without one)
+    information_model: Markup  # whose it is, model and seed ("" without one)
     interpolations: list[Markup]  # main model, then the best
     path_counts: list[PathCount]  # every model's, for the bonus table
     bonus: Markup
@@ -540,6 +540,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
     paths = [main] + ([best] if best is not main else [])
     r, spread = main.readings, main.readings_spread
     estimated = next((e for e in summary.runs if e.readings.information is not None), None)
+    units = units_models(summary)
     plane_text = None
     if plane and plane.readings.manifold:
         plane_text = manifold(plane.readings.manifold, 2, seed_tag(plane.readings.seed, n))
@@ -564,18 +565,17 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                   if r.manifold else None),
         plane_manifold=plane_text,
         best_projected=best is not main and best is not plane and best.latent_dim > 2,
-        units_models=units_models(summary),
-        units_words=Markup(listing([model_name(n) for n in units_models(summary)])
-                           if units_models(summary) else ""),
+        units_models=units,
+        units_words=Markup(listing([model_name(n) for n in units]) if units else ""),
         units_caption=Markup(listing([
-            model_name(n) + (f" ({side})" if len(units_models(summary)) > 1 else "")
-            for n, side in zip(units_models(summary), ("left", "right"))])
-            if units_models(summary) else ""),
+            model_name(n) + (f" ({side})" if len(units) > 1 else "")
+            for n, side in zip(units, ("left", "right"))]) if units else ""),
         neighbours=neighbours([(e.name, e.readings, e.readings_spread.neighbour_vote)
                                for e in shown], n),
         still_improving=still_improving(summary),
         information=estimated.readings.information if estimated else None,
-        information_model=estimated.name if estimated else "",
+        information_model=(Markup(f"{model_name(estimated.name)}, seed {estimated.shown_seed}")
+                           if estimated else Markup("")),
         findings={e.name: variant_finding(
             e.comparison, e.epochs, n, e.seconds_per_epoch, e.final_train_loss, e.active_units,
             next(b.active_units for b in summary.runs if b.name == e.comparison.baseline),
