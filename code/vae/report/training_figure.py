@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator, ScalarFormatter
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator, ScalarFormatter
 
 from ..core.runs import Run
 from .style import NEG_ELBO, TEST, TRAIN, figure, save, styled
@@ -17,6 +17,7 @@ def moving_average(y: np.ndarray, window: int) -> np.ndarray:
 
 
 SEED_STYLES = ("-", "--", ":", "-.")  # one line style per seed, cycled
+TICKS = 6  # labelled values on the log axis
 
 
 @styled
@@ -47,11 +48,15 @@ def plot_training(runs: list[Run], path: Path) -> list[Path]:
                     marker="s", ms=2.5, lw=1.0, label=f"test, seed {seed}")
         first = [getattr(s, key)[0] for s in steps]
         ax.plot(np.full(len(first), x[0]), first, "o", color=TRAIN, ms=3, mfc="white", mew=0.8,
-                label="first step")
+                label="first step", clip_on=False)  # on the axis at step 1: keep it whole
         if log:
             ax.set_yscale("log")
+            # round ticks spread evenly on the log axis, so that the settled values have labels
+            # near them and not only the first steps' hundreds
+            ax.yaxis.set_major_locator(FixedLocator(np.unique(np.round(
+                np.geomspace(*ax.get_ylim(), TICKS), -1))))
             ax.yaxis.set_major_formatter(ScalarFormatter())
-            ax.yaxis.set_minor_formatter(ScalarFormatter())
+            ax.yaxis.set_minor_locator(NullLocator())
         else:
             ax.set_ylim(bottom=0)
         ax.set_xlim(0, n_epochs)
