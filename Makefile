@@ -133,7 +133,7 @@ parity: setup
 	$(PY) -m vae parity $(PARITY_CONFIGS) --jobs $(JOBS) $(RUN_ARGS)
 
 # Small page images for the README, from the built report.
-PREVIEW_PAGES ?= 1 7 16
+PREVIEW_PAGES ?= 1 6 13
 previews:
 	@test -f $(OUT)/report.pdf || { echo "error: $(OUT)/report.pdf is missing; run make report first"; exit 1; }
 	@mkdir -p docs && rm -f docs/preview-*.png

@@ -8,6 +8,7 @@ a missing value, file or figure stops the build with its name.
 from __future__ import annotations
 
 import argparse
+import itertools
 import ast
 import os
 import re
@@ -30,7 +31,7 @@ from vae.bench.results import read_bench
 from vae.core.cache_keys import module_file
 from vae.core.config import Config
 from vae.core.io import write_text
-from vae.core.runs import run_hash
+from vae.core.runs import Layer, run_hash
 from vae.report.discussion import part_two
 from vae.report.latex import (
     interval,
@@ -46,9 +47,9 @@ from vae.report.latex import (
     tex_escape,
 )
 from vae.report.summary import Summary, read_summary
-from vae.report.wording import check_count, count_words
+from vae.report.wording import check_count, count_words, plural
 
-from derivations.results import CheckResult, checks_digest, read_verify
+from derivations.results import GENERAL, CheckResult, checks_digest, read_verify
 
 ROOT = Path(__file__).resolve().parent
 
@@ -133,6 +134,14 @@ def _finalize(value: Any) -> Any:
     return tex_escape(value)
 
 
+def side_by_side(layers: list[Layer]) -> list[tuple[Layer | None, Layer | None]]:
+    """The encoder's and the decoder's layers paired row by row, for a table that sets the two
+    parts side by side; the shorter part's missing rows are None."""
+    encoder = [layer for layer in layers if layer.part == "encoder"]
+    decoder = [layer for layer in layers if layer.part == "decoder"]
+    return list(itertools.zip_longest(encoder, decoder))
+
+
 def make_env(template_dir: Path) -> jinja2.Environment:
     """Jinja for LaTeX: <% blocks %>, << values >>, <# comments #>; strict; auto-escaped."""
     env = jinja2.Environment(
@@ -145,7 +154,8 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(tex=tex_escape, num=num, nats=nats, sci=sci, setting=setting,
                        percent=percent, pm=pm, pm_percent=pm_percent, p_value=p_value,
-                       interval=interval, span=span, words=count_words, source_file=source_file)
+                       interval=interval, span=span, words=count_words, source_file=source_file,
+                       side_by_side=side_by_side)
     return env
 
 
@@ -233,10 +243,22 @@ def code_listings() -> dict[str, Listing]:
     return {name: listing(qualified) for name, qualified in LISTED.items()}
 
 
+def scope_count(checks: list[CheckResult]) -> str:
+    """How many hold in general and how many test an instance: "1 general, 2 on instances"."""
+    general = sum(1 for c in checks if c.scope == GENERAL)
+    if general == len(checks):
+        return "all general" if general > 1 else "general"
+    if not general:
+        return "all on instances" if len(checks) > 1 else "on an instance"
+    instances = len(checks) - general
+    return f"{general} general, {instances} {plural(instances, 'on an instance', 'on instances')}"
+
+
 def check_label(checks: list[CheckResult]) -> str:
-    """Their count in words: "3 checks: 2 symbolic, 1 of the training code"."""
+    """Their count in words: "3 checks: 2 symbolic, 1 of the training code; 1 general, 2 on
+    instances"."""
     code = sum(1 for c in checks if c.calls)
-    return check_count(len(checks) - code, code)
+    return f"{check_count(len(checks) - code, code)}; {scope_count(checks)}"
 
 
 def check_groups(checks: list[CheckResult]) -> dict[int, dict[str, Any]]:

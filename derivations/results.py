@@ -10,6 +10,7 @@ from vae.core.cache_keys import code_digest
 from vae.core.records import read_record
 
 CHECKS = "derivations.checks"  # verify.json is current while this package's closure is unchanged
+GENERAL = "general"  # the scope of a check that covers every case of its identity
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class CheckResult:
     title: str
     passed: bool
     method: str
+    scope: str  # GENERAL, or the instance it tests, e.g. "k = 1 to 4"
     calls: list[str]  # the package functions it runs; empty for a check of the derivation alone
     details: str
     seconds: float

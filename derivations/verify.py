@@ -25,12 +25,12 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "report" / "results" / "verify.json"
-COLUMNS = ("check", "exercise", "method", "result", "seconds")
+COLUMNS = ("check", "exercise", "method", "scope", "result", "seconds")
 
 
 def _row(result: CheckResult) -> tuple[str, ...]:
-    return (result.id, str(result.exercise), result.method, "PASS" if result.passed else "FAIL",
-            f"{result.seconds:.2f}")
+    return (result.id, str(result.exercise), result.method, result.scope,
+            "PASS" if result.passed else "FAIL", f"{result.seconds:.2f}")
 
 
 def format_table(results: Sequence[CheckResult]) -> str:

@@ -145,3 +145,13 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def verified(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every derivation check run once, as `make verify` runs them (the slowest minute of the
+    suite, so the tests that need the results share it): the path of its verify.json."""
+    from derivations import verify
+    out = tmp_path_factory.mktemp("verify") / "verify.json"
+    verify.main(["--out", str(out)])  # 1 when a check fails: the tests read which one
+    return out

@@ -21,16 +21,26 @@ from vae.core.data import load_split
 from vae.core.runs import Run
 
 
-def _bench(data_dir, configs=None, **kwargs):
-    configs = configs or [Config(**TINY)]
-    return run_bench(configs, load_split(data_dir, "train"), load_split(data_dir, "test"),
-                     data_dir, rounds=2, ceiling_seconds=0.05, progress=False, sweep=False,
-                     log=lambda message: None, **kwargs)
-
-
-def test_bench_measures_each_config_in_rounds(data_dir):
+@pytest.fixture(scope="module")
+def benched(tmp_path_factory):
+    """One bench of an MLP and a conv model on plain (not gzipped) IDX files, counting the
+    calls of the training loop: each bench round spawns processes that import torch, so the
+    tests below share this one."""
+    data = write_mnist(tmp_path_factory.mktemp("bench") / "plain", gz=False)
     conv = Config(**{**TINY, "name": "tiny_conv", "architecture": "conv", "channels": 4})
-    result = _bench(data_dir, [Config(**TINY), conv], workers=2)
+    calls = []
+    real = vae.bench.timings.train_epoch
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vae.bench.timings, "train_epoch",
+                      lambda *a, **k: calls.append(1) or real(*a, **k))
+        result = run_bench([Config(**TINY), conv], load_split(data, "train"),
+                           load_split(data, "test"), data, rounds=2, ceiling_seconds=0.05,
+                           workers=0, progress=False, sweep=False, log=lambda message: None)
+    return result, calls
+
+
+def test_bench_measures_each_config_in_rounds(benched):
+    result, _ = benched
     assert [m.name for m in result.models] == ["tiny", "tiny_conv"]
     assert [m.architecture for m in result.models] == ["mlp", "conv"]
     for m in result.models:
@@ -38,6 +48,23 @@ def test_bench_measures_each_config_in_rounds(data_dir):
                        m.jobs_images_per_s):
             assert len(values) == result.rounds == 2 and min(values) > 0
         assert m.eval_seconds > 0 and m.other_precision == "bf16"
+
+
+def test_both_pipelines_train_the_same_model(benched):
+    """Same data, same initial weights, one epoch: the two test losses agree to within the
+    noise of different shuffles, so the bench compares like with like."""
+    for m in benched[0].models:
+        assert m.ours_test_loss == pytest.approx(m.notebook_test_loss, rel=0.05)
+
+
+def test_ours_is_train_py_epoch(benched):
+    """The bench times the training loop the runs use, not a copy of it: one call per round
+    and model (the side-by-side jobs run it in child processes)."""
+    assert benched[1] == [1] * 4
+
+
+def test_bench_reads_plain_idx_files_too(benched):
+    assert all(m.notebook_images_per_s > 0 for m in benched[0].models)
 
 
 def test_medians_and_shares_follow_from_the_rounds():
@@ -79,27 +106,6 @@ def test_alternate_turns_the_order_every_round():
     a, b, c = alternate(arm("a"), arm("b"), arm("c"), rounds=3)
     assert order == list("abccbaabc")
     assert a == [1, 6, 7] and b == [2, 5, 8] and c == [3, 4, 9]
-
-
-def test_both_pipelines_train_the_same_model(data_dir):
-    """Same data, same initial weights, one epoch: the two test losses agree to within the
-    noise of different shuffles, so the bench compares like with like."""
-    m = _bench(data_dir, workers=0).models[0]
-    assert m.ours_test_loss == pytest.approx(m.notebook_test_loss, rel=0.05)
-
-
-def test_ours_is_train_py_epoch(data_dir, monkeypatch):
-    """The bench times the training loop the runs use, not a copy of it."""
-    calls = []
-    real = vae.bench.timings.train_epoch
-    monkeypatch.setattr(vae.bench.timings, "train_epoch", lambda *a, **k: calls.append(1) or real(*a, **k))
-    _bench(data_dir, workers=0)
-    assert calls == [1, 1]  # one per round (the side-by-side jobs run it in child processes)
-
-
-def test_bench_reads_plain_idx_files_too(tmp_path):
-    data = write_mnist(tmp_path / "plain", gz=False)
-    assert _bench(data, workers=0).models[0].notebook_images_per_s > 0
 
 
 def test_jobs_side_by_side_sum_their_rates(data_dir, monkeypatch):

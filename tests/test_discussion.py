@@ -66,8 +66,8 @@ def test_training_gap_reads_the_classifier_first_then_the_losses():
         r"(\cref{sec:reconstructions}): it reads back the digit of \qty{55.5 +- 0.5}{\percent} "
         r"of reconstructed training images and \qty{56.3 +- 0.7}{\percent} of test images "
         r"(means over the three seeds); test images come back better by \num{0.8}~points "
-        r"(95\,\% interval [\num{0.3}, \num{1.3}] for test minus training), the opposite of "
-        r"over-fitting. The losses are a looser test. The last epoch's mean training loss, "
+        r"(paired by seed, 95\,\% interval [\num{0.3}, \num{1.3}] for test minus training): no "
+        r"sign of over-fitting. The losses are a looser test. The last epoch's mean training loss, "
         r"\num{160.9} nats, averages steps taken while the weights still changed, while the "
         r"test loss, \num{167.8} nats, is measured after the epoch; over the second half of "
         r"training the test loss moved between \num{159.6} and \num{167.8} nats from one epoch "
@@ -77,7 +77,7 @@ def test_training_gap_reads_the_classifier_first_then_the_losses():
 def test_training_gap_beyond_the_swing_and_a_better_training_reading():
     text = training_gap(100.0, 110.0, 109.0, 111.0, spread([0.9, 0.91, 0.92]),
                         spread([0.8, 0.8, 0.81]), [420, 421, 422])
-    assert ("training images come back better by \\num{10.7}~points (95\\,\\% interval "
+    assert ("training images come back better by \\num{10.7}~points (paired by seed, 95\\,\\% interval "
             "[\\num{9.2}, \\num{12.1}]), a sign that the model fits the images it was trained "
             "on more closely than unseen ones.") in text
     assert text.endswith("the gap of \\num{10.0} nats exceeds that swing: the test loss is "
@@ -117,13 +117,12 @@ def test_reconstructions_quote_seed_means_then_the_figure_s_model_by_its_seed():
         r"reconstructions come back as another digit (4 as 9 and 5 as 0). How much can one "
         r"coordinate say about an image? By \exref{4}, $\mathbb{E}_x\,\KL{q(z\mid x)}{p(z)} = "
         r"I(x;z) + \KL{q(z)}{p(z)}$, so the mean KL, \num{4.0 +- 0.1} nats, bounds the "
-        r"information $I(x;z)$ from above only. A Monte Carlo estimate of $I(x;z)$ itself, with "
-        r"$x$ drawn from the test images and $q(z)$ their exact mixture "
-        r"(\cref{app:information}), gives \num{3.2 +- 0.1} nats, more than the $\log 10 = 2.30$ "
+        r"information $I(x;z)$ from above only. A Monte Carlo estimate of $I(x;z)$ itself "
+        r"(\cref{app:information}) gives \num{3.2 +- 0.1} nats, more than the $\log 10 = 2.30$ "
         r"nats that naming one of ten equally likely digits takes: the code has room for the "
         r"digit. Reconstructions lose it anyway because the reconstruction term also rewards "
         r"slant, width and stroke, and class and style share the same number: digits that look "
-        r"alike are put side by side (\cref{sec:bonus}) and decoded as one another.")
+        r"alike are put side by side (\hyperref[sec:bonus]{Bonus}) and decoded as one another.")
     kept = [readings(recon(0.95), information=INFO) for _ in range(3)]  # nothing to explain
     assert reconstructions(reading_spread(kept), kept[0], 2, 3).endswith(
         "the code has room for the digit.")
@@ -170,8 +169,8 @@ def test_manifold_line_and_plane_name_the_seed_they_show():
     line = ManifoldReading([0, 2, 2, 6, 5, 3, 9, 0], [1, 4, 7, 8])
     assert manifold(line, 1, "seed 421") == (
         "Read from left to right, the classifier names the 8 points of the decoded line "
-        "(seed 421) 0, 2, 2, 6, 5, 3, 9, 0: six changes of digit; 1, 4, 7 and 8 never appear, "
-        "so the prior gives them no region of their own.")
+        "(seed 421) 0, 2, 2, 6, 5, 3, 9, 0: six changes of digit; 1, 4, 7 and 8 never appear "
+        "on this line.")
     plane = ManifoldReading([0] * 300 + list(range(10)) * 10, [])
     assert manifold(plane, 2, "seed 420") == (
         r"Of the \num{400} points of the decoded grid (seed 420), the most frequent digit is 0 "
@@ -208,20 +207,20 @@ def test_which_paths_are_smooth():
     assert path_smooth(path(3, 8, [3, 3, 2, 2, 8, 8, 8, 8, 8, 8]))  # one digit on the way
 
 
-def test_interpolation_words_path_by_path_for_the_seed_shown():
-    text = interpolation("assignment", readings(paths=[SMOOTH, STUCK, WANDERING], seed=422), 3)
+def test_interpolation_counts_smooth_paths_and_words_the_one_that_changes_most():
+    text = interpolation("assignment", readings(paths=[SMOOTH, STUCK, WANDERING], seed=422), 3,
+                         "fig:i")
     assert text == (
-        r"For \texttt{assignment} (seed 422), 0$\to$6 turns from 0 to 6 at frame 5; 4$\to$9 "
-        r"reads 9 in all 10 frames; 2$\to$5 passes through 6, 3, 9, 7 and 0 (six changes of "
-        r"digit), and ends as 0, never reaching 5. One of these three paths is smooth by the "
-        r"rule below; the largest step between neighbouring frames is \num{1.2} times the path's "
-        r"mean step.")
+        r"For \texttt{assignment} (seed 422, \cref{fig:i}), one of the three paths is smooth by the rule "
+        r"below, and the largest step between neighbouring frames, over the three paths, is "
+        r"\num{1.2} times its path's mean step; 2$\to$5 passes through 6, 3, 9, 7 and 0 (six changes of digit), and ends "
+        r"as 0, never reaching 5.")
 
 
 def test_every_or_no_path_smooth_is_said_so():
-    assert "All of these two paths are smooth" in interpolation("m", readings(paths=[SMOOTH] * 2), 3)
-    assert "None of these two paths are smooth" in interpolation("m", readings(paths=[STUCK] * 2),
-                                                                 3)
+    assert "all of the two paths are smooth" in interpolation("m", readings(paths=[SMOOTH] * 2), 3, "f")
+    said = interpolation("m", readings(paths=[STUCK] * 2), 3, "f")
+    assert "none of the two paths are smooth" in said and "over the two paths" in said
 
 
 def test_smooth_paths_are_counted_over_every_seed_and_both_kinds():
@@ -241,7 +240,7 @@ def test_bonus_answer_counts_straight_paths_and_gives_the_one_dimensional_argume
         r"\textbf{Answer: yes, but not from every code: the smooth straight paths range from "
         r"1 of 15 (\texttt{assignment}) to 15 of 15 (\texttt{latent2}).} A path counts as smooth "
         r"when")
-    assert (r"\Cref{tab:paths} counts the smooth paths of every model over its three seeds and "
+    assert (r"\Cref{tab:paths} (\cref{app:study}) counts the smooth paths of every model over its three seeds and "
             r"the five pairs, along straight lines and along great circles. Every straight path "
             r"is smooth for \texttt{latent2}. A one-dimensional code cannot do better, whatever "
             r"the path: any continuous path") in text
@@ -272,11 +271,12 @@ def test_conclusion_separates_the_best_loss_from_the_best_samples():
              means([0.979, 0.98, 0.981], [0.60, 0.61, 0.62], [150.0, 151.0, 152.0]))]
     text = conclusion(runs, "assignment")
     assert text == (
-        r"Across the three models, as means over seeds, \texttt{conv} has the lowest test "
+        r"Across the three models, as means over seeds (a model shares first place unless the "
+        r"paired test over seeds, Holm-corrected, separates it), \texttt{conv} has the lowest test "
         r"\negelbo{} (\num{96.5}). \texttt{conv} keeps the digit in the most reconstructions "
         r"(\qty{98.0}{\percent}). \texttt{conv} generates the samples closest to real digits by "
-        r"Fr\'echet distance (\num{151}). \texttt{latent16} makes the most samples that are "
-        r"clearly a digit (\qty{73.0}{\percent}). The lowest \negelbo{} does not give the most "
+        r"Fr\'echet distance (\num{151}). \texttt{latent16} makes the most samples that the "
+        r"classifier names with confidence (\qty{73.0}{\percent}). The lowest \negelbo{} does not give the most "
         r"recognisable samples: \texttt{conv} names a digit confidently in only "
         r"\qty{61.0}{\percent} of its samples. The assignment's model, \texttt{assignment}, "
         r"scores \num{167.8} nats, keeps the digit in \qty{56.0}{\percent} of reconstructions "
@@ -336,28 +336,34 @@ def test_a_second_sample_paragraph_leaves_out_the_real_images_references():
     assert r"the test images is \num{150}. In the samples" in second
 
 
-def test_a_variant_s_finding_gives_its_interval_its_slopes_and_the_seeds_it_would_need():
+def test_a_variant_s_finding_says_what_the_tables_cannot():
     from test_comparisons import entry
     from vae.report.comparisons import compare
-    from vae.report.discussion import variant_finding
+    from vae.report.discussion import seeds_needed_cell, variant_finding
 
     base = entry(test_loss=130.0, spread=1.0, slope=-0.1)
     variant = entry("v", test_loss=129.0, spread=1.0, activation="relu", slope=-1.2)
     variant.seeds[0].test_loss += 2.0  # differences +1, -1, -1
     variant.test_loss = sum(seed.test_loss for seed in variant.seeds) / 3
     found = compare(variant, base, False, p_holm=0.6, family=9)
-    text = variant_finding(found, 10, 3, 10.0, 127.0, [7] * 3, [7] * 3, 16)
-    assert text.startswith(
-        r"After 10 epochs it is \emph{not separated} (\num{-0.3} nats, 95\,\% interval of this "
-        r"comparison alone $[$\num{-3.2}, \num{2.5}$]$, \(p = \num{0.600}\) after Holm); the "
-        r"variant was still improving (slope of the mean test curve over the last epochs "
-        r"\num{-1.2} nats per epoch, baseline's \num{-0.1}), so longer training may change it. "
-        r"Were the paired differences to keep this mean and spread, about ")
-    assert "seeds would separate them at the corrected level." in text
+    assert variant_finding(found, 10, 10.0, 127.0, [7] * 3, [7] * 3, 16) == ""
+    assert int(seeds_needed_cell(found)) == found.seeds_needed > 3
     shallow = entry("s", test_loss=120.0, spread=1.0, hidden=400, hidden_layers=1)
     better = compare(shallow, base, False, p_holm=0.001)
-    said = variant_finding(better, 10, 3, 10.0, 118.0, [16] * 3, [7, 4, 5], 16)
-    assert said.startswith(r"After 10 epochs it is \emph{better}")
-    assert "also fits its training images better" in said and "seeds would" not in said
+    said = variant_finding(better, 10, 10.0, 118.0, [16] * 3, [7, 4, 5], 16)
+    assert seeds_needed_cell(better) == ""
+    assert "also fits its training images better" in said
     assert ("Its code keeps 16 of 16 units active, the baseline's 4--7: the baseline leaves "
             "more of its code at the prior.") in said
+
+
+def test_first_place_names_the_few_models_separated_when_most_tie():
+    from vae.report.discussion import first_place
+    models = ["a", "b", "c", "d", "e"]
+    assert first_place(["a", "b", "c", "d"], "1", "wins", models).endswith(
+        r"(1; the seeds separate only \texttt{e} from it)")
+    assert first_place(models, "1", "wins", models).endswith(
+        "(1; the seeds separate no other model from it)")
+    assert first_place(["a", "b"], "1", "wins", models).endswith(
+        r"(1; the seeds do not separate \texttt{b} from it)")
+    assert first_place(["a"], "1", "wins", models) == r"\texttt{a} wins (1)"

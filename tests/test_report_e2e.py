@@ -41,7 +41,7 @@ finally:
 
 
 @pytest.fixture(scope="module")
-def built_report(tmp_path_factory):
+def built_report(tmp_path_factory, verified):
     if shutil.which("latexmk") is None or shutil.which("pdftotext") is None:
         pytest.fail("TeX and poppler-utils are required (make setup installs them)")
     base = tmp_path_factory.mktemp("e2e")
@@ -62,7 +62,7 @@ def built_report(tmp_path_factory):
              ["figures", *study, "--out", str(figures)]]
     for step in steps:
         run("-m", "vae", *step)
-    run("-m", "derivations.verify", "--out", str(results / "verify.json"))
+    shutil.copy(verified, results / "verify.json")  # make verify's output, run once per session
     run("-m", "vae", "bench", str(main), *common, "--ceiling-seconds", "0.05", "--rounds", "2",
         "--no-progress", "--out", str(results / "bench.json"))
     pdf = base / "report.pdf"
@@ -104,13 +104,11 @@ def test_pdf_shows_the_test_loss_from_summary(built_report):
 def test_pdf_states_the_verdict_rule_and_every_seed(built_report):
     text = " ".join(built_report["text"].split())
     summary = built_report["summary"]
-    assert re.search(r"paired differences of test −ELBO give a mean difference, its 95 % "
-                     r"confidence interval", text)
-    assert "Holm" in text
+    assert re.search(r"paired differences of test −ELBO give a mean, its 95 % interval", text)
+    assert "Holm" in text and "holds after 2 epochs only" in text
     comparison = summary["variants"][0]["comparison"]
-    assert f"After 2 epochs it is {comparison['verdict']}" in text
     low, high = (f"{comparison['test'][end]:.1f}".replace("-", "−") for end in ("low", "high"))
-    assert f"[{low}, {high}]" in text
+    assert re.search(rf"\[{low}, {high}\] \S+ {comparison['verdict']}", text)  # the table's row
     for entry in (summary["main"], *summary["variants"]):
         assert [s["seed"] for s in entry["seeds"]] == [420, 421]
         for seed in entry["seeds"]:

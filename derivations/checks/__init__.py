@@ -1,17 +1,24 @@
 """SymPy checks of the derivations, one function per identity, in exercise order.
 
 Every check is a `Check`: calling it returns a `CheckResult`. Its keyword arguments are the
-things under test, with the correct ones as defaults, so a test can inject a wrong one.
+things under test, with the correct ones as defaults, so a test can inject a wrong one. Its
+scope says whether it covers its identity in general or only an instance of it.
 """
 
 from .code import check_kl_code, check_kl_full_code, check_reconstruction_code, check_rsample_code
 from .core import Check, CheckResult, Findings
-from .decoder import check_bernoulli, check_categorical, check_greyscale_normaliser
+from .decoder import (
+                   check_bernoulli,
+                   check_categorical,
+                   check_continuous_bernoulli,
+                   check_greyscale_normaliser,
+)
 from .elbo import (
+                   check_any_decoder,
                    check_discrete_gap,
+                   check_finite_decomposition,
                    check_gaussian_decomposition,
                    check_gaussian_gap,
-                   check_pointwise_decomposition,
 )
 from .gaussian_kl import check_diagonal_kl, check_full_kl, check_scalar_kl
 from .information import (
@@ -27,14 +34,21 @@ from .model_code import (
                    check_iwae_code,
                    check_negative_elbo_code,
 )
-from .reparameterisation import check_density, check_moments, check_pathwise_gradient
+from .reparameterisation import (
+                   check_covariance,
+                   check_density,
+                   check_form,
+                   check_moments,
+                   check_pathwise_gradient,
+)
 
 ALL_CHECKS: tuple[Check, ...] = (
     check_discrete_gap,
     check_gaussian_gap,
     check_iwae_code,
-    check_pointwise_decomposition,
+    check_finite_decomposition,
     check_gaussian_decomposition,
+    check_any_decoder,
     check_negative_elbo_code,
     check_reconstruction_under_assumption,
     check_reconstruction_general,
@@ -44,6 +58,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_categorical,
     check_bernoulli,
     check_greyscale_normaliser,
+    check_continuous_bernoulli,
     check_reconstruction_code,
     check_scalar_kl,
     check_diagonal_kl,
@@ -52,7 +67,9 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_kl_full_code,
     check_encode_code,
     check_density,
+    check_form,
     check_moments,
+    check_covariance,
     check_pathwise_gradient,
     check_rsample_code,
     check_forward_code,

@@ -55,6 +55,7 @@ def _lower_triangular(sigma2: torch.Tensor, offdiag: torch.Tensor) -> torch.Tens
 
 @check(id="ex6-code-kl-diagonal", exercise=6, title="Code: diagonal KL equals the closed form",
        method=NUMERIC_FLOAT64,
+       scope="64 seeded posteriors in 3 dimensions",
        calls=("kl_to_prior", "gaussian_posterior"))
 def check_kl_code(kl_fn: Callable = kl_to_prior,
                   posterior_fn: Callable = gaussian_posterior) -> Findings:
@@ -73,6 +74,7 @@ def check_kl_code(kl_fn: Callable = kl_to_prior,
 @check(id="ex6-code-kl-full", exercise=6,
        title="Code: full-covariance KL equals the closed form",
        method=NUMERIC_FLOAT64,
+       scope="32 seeded posteriors in 3 dimensions",
        calls=("kl_to_prior", "gaussian_posterior"))
 def check_kl_full_code(kl_fn: Callable = kl_to_prior,
                        posterior_fn: Callable = gaussian_posterior, dim: int = 3) -> Findings:
@@ -95,6 +97,7 @@ def check_kl_full_code(kl_fn: Callable = kl_to_prior,
 
 @check(id="ex5-code-bce", exercise=5, title="Code: reconstruction loss equals the Bernoulli NLL",
        method=NUMERIC_FLOAT64,
+       scope="16 seeded images",
        calls=("reconstruction_nll",))
 def check_reconstruction_code(nll_fn: Callable = reconstruction_nll) -> Findings:
     found = Findings()
@@ -112,6 +115,7 @@ def check_reconstruction_code(nll_fn: Callable = reconstruction_nll) -> Findings
 
 @check(id="ex7-code-rsample", exercise=7, title="Code: rsample has the pathwise derivatives",
        method="float64 autograd",
+       scope="16 seeded posteriors in 3 dimensions",
        calls=("gaussian_posterior",))
 def check_rsample_code(posterior_fn: Callable = gaussian_posterior) -> Findings:
     found = Findings()

@@ -65,16 +65,22 @@ class Findings:
 
 
 class Check:
-    """A named identity check; calling it times the body, and an exception counts as a failure."""
+    """A named identity check; calling it times the body, and an exception counts as a failure.
+
+    Its scope is GENERAL ("general") when it covers every case of the identity it checks, and
+    otherwise names the instance it tests ("a 3-state latent", "k = 1 to 4"), so that the
+    report claims no more than the check shows.
+    """
 
     def __init__(self, body: Callable[..., Findings], *, id: str, exercise: int, title: str,
-                 method: str, calls: tuple[str, ...] = ()) -> None:
+                 method: str, scope: str, calls: tuple[str, ...] = ()) -> None:
         functools.update_wrapper(self, body)
         self.body = body
         self.id = id
         self.exercise = exercise
         self.title = title
         self.method = method
+        self.scope = scope
         self.calls = calls
 
     def __call__(self, **inputs) -> CheckResult:
@@ -84,13 +90,14 @@ class Check:
             passed, details = findings.passed, findings.details()
         except Exception as error:  # any error is this check's failure, not the whole run's
             passed, details = False, f"raised {type(error).__name__}: {error}"[:MAX_NOTE]
-        return CheckResult(self.id, self.exercise, self.title, passed, self.method,
+        return CheckResult(self.id, self.exercise, self.title, passed, self.method, self.scope,
                            list(self.calls), details, round(time.perf_counter() - start, 3))
 
 
-def check(*, id: str, exercise: int, title: str, method: str, calls: tuple[str, ...] = ()):
+def check(*, id: str, exercise: int, title: str, method: str, scope: str,
+          calls: tuple[str, ...] = ()):
     """Turn a function returning Findings into a Check with the given report metadata; `calls`
     names the package functions it runs (none: it checks the derivation alone)."""
     return lambda body: Check(body, id=id, exercise=exercise, title=title, method=method,
-                              calls=calls)
+                              scope=scope, calls=calls)
 

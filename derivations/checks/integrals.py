@@ -44,5 +44,24 @@ def expectation(poly: sp.Expr, coords: Sequence[tuple[sp.Symbol, sp.Expr, sp.Exp
     return total
 
 
+@functools.cache
+def _gaussian_integral(factor: sp.Expr, z: sp.Symbol, mean: sp.Expr, var: sp.Expr) -> sp.Expr:
+    return sp.integrate(factor * normal_pdf(z, mean, var), (z, -sp.oo, sp.oo))
+
+
+def gaussian_expectation(integrand: sp.Expr, z: sp.Symbol, mean: sp.Expr, var: sp.Expr) -> sp.Expr:
+    """E[integrand] for z ~ N(mean, var), any integrand, integrated term by term.
+
+    The integral's linearity is the one step taken on trust: SymPy does not split an integral it
+    cannot finish. A term it cannot integrate, such as an unspecified function of z, stays an
+    Integral, the same one wherever it occurs.
+    """
+    total = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(integrand)):
+        constant, factor = term.as_independent(z, as_Add=False)
+        total += constant * _gaussian_integral(factor, z, mean, var)
+    return total
+
+
 def standard_normal_expectation(poly: sp.Expr, symbols: Sequence[sp.Symbol]) -> sp.Expr:
     return expectation(poly, [(symbol, sp.Integer(0), sp.Integer(1)) for symbol in symbols])

@@ -93,6 +93,7 @@ def _bernoulli_nll(model: VAE, z: torch.Tensor, x: torch.Tensor) -> np.ndarray:
 @check(id="ex2-code-negative-elbo", exercise=2,
        title="Code: the training loss is reconstruction plus weighted KL",
        method=NUMERIC_FLOAT64,
+       scope="a tiny model, 5 images",
        calls=("negative_elbo",))
 def check_negative_elbo_code(loss_fn: Callable = negative_elbo) -> Findings:
     found = Findings()
@@ -118,6 +119,7 @@ def check_negative_elbo_code(loss_fn: Callable = negative_elbo) -> Findings:
 @check(id="ex1-code-iwae", exercise=1,
        title="Code: the IWAE bound is the log mean importance weight",
        method=NUMERIC_FLOAT64,
+       scope="a tiny model, 3 images",
        calls=("iwae_bound",))
 def check_iwae_code(bound_fn: Callable = iwae_bound) -> Findings:
     found = Findings()
@@ -157,6 +159,7 @@ def check_iwae_code(bound_fn: Callable = iwae_bound) -> Findings:
 @check(id="ex6-code-encode", exercise=6,
        title="Code: the encoder's variance is softplus plus eta, never below eta",
        method="float64 vs closed form",
+       scope="a tiny model, 4 images",
        calls=("VAE.encode",))
 def check_encode_code(encode: Callable = VAE.encode) -> Findings:
     found = Findings()
@@ -183,6 +186,7 @@ def check_encode_code(encode: Callable = VAE.encode) -> Findings:
 @check(id="ex7-code-forward", exercise=7,
        title="Code: the forward pass decodes a reparameterised sample",
        method="float64 autograd",
+       scope="a tiny model, 4 images",
        calls=("VAE.forward",))
 def check_forward_code(forward: Callable = VAE.forward) -> Findings:
     found = Findings()

@@ -1,11 +1,14 @@
-"""Exercise 7: z = mu + sigma * eps has the law N(mu, sigma2), and its pathwise gradients."""
+"""Exercise 7: z = mu + sigma * eps has the law N(mu, sigma2), no other monotone map of eps
+has, and its pathwise gradients."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import sympy as sp
+from sympy import stats
 
+from ..results import GENERAL
 from .core import SYMBOLIC_INTEGRATION, Findings, check
 from .integrals import expectation, log_normal_pdf, normal_pdf, standard_normal_expectation
 
@@ -21,8 +24,13 @@ def reparameterise(eps: sp.Expr, mu: sp.Expr, sigma2: sp.Expr) -> sp.Expr:
     return mu + sp.sqrt(sigma2) * eps
 
 
+def reparameterise_full(eps: sp.Matrix, mu: sp.Matrix, L: sp.Matrix) -> sp.Matrix:
+    """z = mu + L eps, the sample of a full-covariance encoder."""
+    return mu + L * eps
+
+
 @check(id="ex7-density", exercise=7, title="Change of variables: the sample is Gaussian",
-       method=SYMBOLIC_INTEGRATION)
+       method=SYMBOLIC_INTEGRATION, scope=GENERAL)
 def check_density(g: Callable = reparameterise) -> Findings:
     found = Findings()
     slope = sp.simplify(sp.diff(g(eps, mu, sigma2), eps))
@@ -40,8 +48,32 @@ def check_density(g: Callable = reparameterise) -> Findings:
     return found
 
 
+@check(id="ex7-form", exercise=7,
+       title="Form of g: the only monotone maps of eps with law N(mu, sigma2)",
+       method="SymPy distribution functions", scope=GENERAL)
+def check_form(g: Callable = reparameterise) -> Findings:
+    """h(eps) ~ N(mu, sigma2) with h increasing means F(h(e)) = Phi(e) for every e, F being the
+    distribution function of N(mu, sigma2); decreasing, F(h(e)) = 1 - Phi(e). F is strictly
+    increasing, so each equation has one solution, which sympy.stats' quantile gives."""
+    found = Findings()
+    y = sp.Symbol("y", real=True)
+    law = stats.Normal("z", mu, sp.sqrt(sigma2))
+    cdf, quantile = stats.cdf(law), stats.quantile(law)
+    phi = stats.cdf(stats.Normal("epsilon", 0, 1))
+    density = sp.diff(cdf(y), y)
+    found.holds("F is strictly increasing: its derivative is positive", density.is_positive is True,
+                f"dF/dy = {density}")
+    slope = sp.simplify(sp.diff(g(eps, mu, sigma2), eps))
+    found.holds("g is strictly increasing in eps", slope.is_positive is True, f"dg/deps = {slope}")
+    found.equal("the increasing solution F^-1(Phi(e)) is g(e)", quantile(phi(eps)),
+                g(eps, mu, sigma2))
+    found.equal("the decreasing solution F^-1(1 - Phi(e)) is g(-e)", quantile(1 - phi(eps)),
+                g(-eps, mu, sigma2))
+    return found
+
+
 @check(id="ex7-moments", exercise=7, title="Mean and variance of the reparameterised sample",
-       method=SYMBOLIC_INTEGRATION)
+       method=SYMBOLIC_INTEGRATION, scope=GENERAL)
 def check_moments(g: Callable = reparameterise) -> Findings:
     found = Findings()
     sample = g(eps, mu, sigma2)
@@ -50,19 +82,34 @@ def check_moments(g: Callable = reparameterise) -> Findings:
     found.equal("E g(eps) = mu", mean, mu)
     variance = sp.integrate((sample - mean) ** 2 * phi, (eps, -sp.oo, sp.oo))
     found.equal("Var g(eps) = sigma2", variance, sigma2)
-    # the multivariate version z = m + L eps that a full-covariance encoder uses
-    l11, l22 = sp.symbols("l11 l22", positive=True)
-    L = sp.Matrix([[l11, 0], [sp.Symbol("l21", real=True), l22]])
-    e = sp.Matrix(sp.symbols("e1 e2", real=True))
-    centred = L * e
-    cov = (centred * centred.T).applyfunc(lambda entry: standard_normal_expectation(entry, list(e)))
-    found.zero("Cov(m + L eps) = L L^T", sp.simplify(cov - L * L.T).norm())
+    return found
+
+
+@check(id="ex7-covariance", exercise=7, title="Mean and covariance of the sample mu + L eps",
+       method=SYMBOLIC_INTEGRATION, scope="dimensions 2 to 4")
+def check_covariance(g: Callable = reparameterise_full,
+                     dims: tuple[int, ...] = (2, 3, 4)) -> Findings:
+    """For any square L with symbolic entries; eps ~ N(0, I_k)."""
+    found = Findings()
+    for k in dims:
+        L = sp.Matrix(k, k, lambda i, j: sp.Symbol(f"l{i + 1}{j + 1}", real=True))
+        mu_k = sp.Matrix(sp.symbols(f"mu1:{k + 1}", real=True))
+        e = sp.Matrix(sp.symbols(f"e1:{k + 1}", real=True))
+        sample = g(e, mu_k, L)
+
+        def expect(entry: sp.Expr, e: sp.Matrix = e) -> sp.Expr:
+            return standard_normal_expectation(entry, list(e))
+
+        found.zero(f"k = {k}: E(mu + L eps) = mu", (sample.applyfunc(expect) - mu_k).norm())
+        centred = sample - mu_k
+        cov = (centred * centred.T).applyfunc(expect)
+        found.zero(f"k = {k}: Cov(mu + L eps) = L L^T", sp.simplify(cov - L * L.T).norm())
     return found
 
 
 @check(id="ex7-pathwise", exercise=7,
        title="Pathwise and score-function gradients agree",
-       method=SYMBOLIC_INTEGRATION)
+       method=SYMBOLIC_INTEGRATION, scope="f a polynomial of degree at most 4")
 def check_pathwise_gradient(g: Callable = reparameterise) -> Findings:
     """For every test function f(z) = c0 + c1 z + ... + c4 z^4 at once (symbolic c_i)."""
     found = Findings()

@@ -24,7 +24,7 @@ def plot_convergence(runs: dict[str, list[Run]], path: Path) -> list[Path]:
               for name, seeds in runs.items()}
     main = next(iter(curves.values())).mean(0)
     rows = math.ceil(len(curves) / COLUMNS)
-    fig, axes = figure(1.25 * rows + 0.5, nrows=rows, ncols=COLUMNS, sharex=True, sharey=True,
+    fig, axes = figure(1.05 * rows + 0.5, nrows=rows, ncols=COLUMNS, sharex=True, sharey=True,
                        squeeze=False)
     low = min(c.min() for c in curves.values())
     high = max(c[:, 1:].max() for c in curves.values())  # epoch 1 may sit far above the rest

@@ -20,11 +20,9 @@ from ..instrument.measurements import (
 )
 from .comparisons import Change, Comparison, Step, still_falling
 from .latex import (
-    interval,
     span,
     nats,
     num,
-    p_value,
     percent,
     pm,
     pm_percent,
@@ -35,7 +33,7 @@ from .latex import (
 from .numbers import ReadingSpread, Spread
 from .numbers import spread as spread_of
 from .smoothness import JUMP, SMOOTH_CHANGES, smooth_paths
-from .statistics import ALPHA, Paired, leaders, paired
+from .statistics import ALPHA, MAX_SEEDS, Paired, leaders, paired
 from .summary import Summary
 from .wording import count_words, listing, plural
 
@@ -72,15 +70,15 @@ def training_gap(final_train: float, test: float, late_min: float, late_max: flo
             f"{f' (means over the {count_words(len(seeds))} seeds)' if several else ''}")
     if test_gap is not None and test_gap.p < ALPHA and test_gap.mean > 0:
         text += (f"; training images come back better by {points(test_gap.mean)} "
-                 f"(95\\,\\% interval {interval_points(test_gap)}), a sign that the model "
+                 f"(paired by seed, 95\\,\\% interval {interval_points(test_gap)}), a sign that the model "
                  f"fits the images it was trained on more closely than unseen ones. ")
     elif test_gap is not None and test_gap.p < ALPHA:
         text += (f"; test images come back better by {points(-test_gap.mean)} "
-                 f"(95\\,\\% interval {interval_points(test_gap, -1)} for test minus "
-                 f"training), the opposite of over-fitting. ")
+                 f"(paired by seed, 95\\,\\% interval {interval_points(test_gap, -1)} for "
+                 f"test minus training): no sign of over-fitting. ")
     elif test_gap is not None:
-        text += (f", a difference (training minus test) of {points(test_gap.mean)} whose "
-                 f"95\\,\\% interval {interval_points(test_gap)} includes zero: no sign of "
+        text += (f", a difference (training minus test, paired by seed) of "
+                 f"{points(test_gap.mean)} whose 95\\,\\% interval {interval_points(test_gap)} includes zero: no sign of "
                  f"over-fitting. ")
     else:
         text += ". "
@@ -117,6 +115,14 @@ def seed_tag(seed: int, seeds: int) -> str:
     return f"seed {seed}" if seeds > 1 else "its one run"
 
 
+def information_again(name: str, spread: ReadingSpread, seeds: int) -> str:
+    """A second model's estimate, after information() has set out the argument once."""
+    info, bound = spread.information, spread.information_bound
+    return (f"For {model_name(name)}, the mean KL bounds $I(x;z)$ from above by "
+            f"{pm(bound.mean, bound.sd, seeds)} nats, and the estimate of $I(x;z)$ itself is "
+            f"{pm(info.mean, info.sd, seeds)} nats.")
+
+
 def information(spread: ReadingSpread, latent_dim: int, seeds: int) -> str:
     """The information a one- or two-dimensional code carries, each bound the right way round:
     the mean KL bounds I(x; z) from above (Exercise 4); the estimate of I itself decides."""
@@ -125,8 +131,8 @@ def information(spread: ReadingSpread, latent_dim: int, seeds: int) -> str:
             f"about an image? By \\exref{{4}}, $\\mathbb{{E}}_x\\,\\KL{{q(z\\mid x)}}{{p(z)}} = "
             f"I(x;z) + \\KL{{q(z)}}{{p(z)}}$, so the mean KL, {pm(bound.mean, bound.sd, seeds)} "
             f"nats, bounds the information $I(x;z)$ from above only. A Monte Carlo estimate of "
-            f"$I(x;z)$ itself, with $x$ drawn from the test images and $q(z)$ their exact "
-            f"mixture (\\cref{{app:information}}), gives {pm(info.mean, info.sd, seeds)} nats")
+            f"$I(x;z)$ itself (\\cref{{app:information}}) gives {pm(info.mean, info.sd, seeds)} "
+            f"nats")
     if info.mean > LOG_CLASSES:
         text += (f", more than the $\\log 10 = {LOG_CLASSES:.2f}$ nats that naming one of ten "
                  f"equally likely digits takes: the code has room for the digit.")
@@ -134,7 +140,7 @@ def information(spread: ReadingSpread, latent_dim: int, seeds: int) -> str:
             text += (f" Reconstructions lose it anyway because the reconstruction term "
                      f"also rewards slant, width and stroke, and class and style share the same "
                      f"{plural(latent_dim, 'number')}: digits that look alike are put side by "
-                     f"side (\\cref{{sec:bonus}}) and decoded as one another.")
+                     f"side (\\hyperref[sec:bonus]{{Bonus}}) and decoded as one another.")
     else:
         text += (f", less than the $\\log 10 = {LOG_CLASSES:.2f}$ nats that naming one of ten "
                  f"equally likely digits takes: the code cannot tell every class apart.")
@@ -226,8 +232,8 @@ def manifold(m: ManifoldReading, latent_dim: int, tag: str) -> Markup:
     if m.missing:
         n = len(m.missing)
         text += (f"; {listing([str(y) for y in m.missing])} never "
-                 f"{plural(n, 'appears', 'appear')}, so the prior gives {plural(n, 'it', 'them')} "
-                 f"no region of {plural(n, 'its', 'their')} own.")
+                 f"{plural(n, 'appears', 'appear')} on this "
+                 f"{'line' if latent_dim == 1 else 'grid'}.")
     else:
         text += "; every digit appears somewhere."
     return Markup(text)
@@ -273,18 +279,23 @@ def path_words(p: PathReading) -> str:
     return f"{head} {route}{', and ' + tail if tail else ''}"
 
 
-def interpolation(name: str, r: ModelReadings, seeds: int) -> Markup:
-    """One model's row of the interpolation figure (straight paths), path by path."""
+def interpolation(name: str, r: ModelReadings, seeds: int, figure: str) -> Markup:
+    """One model's interpolation figure (straight paths; its label): how many paths are smooth,
+    and the path that changes digit most, in words (the figure shows the rest)."""
     smooth = smooth_paths(r.linear_paths)
     largest = max(p.jump for p in r.linear_paths)
     said = ("All" if smooth == len(r.linear_paths) else "None" if not smooth
             else count_words(smooth).capitalize())
-    text = (f"For {model_name(name)} ({seed_tag(r.seed, seeds)}), "
-            + "; ".join(path_words(p) for p in r.linear_paths) + ". "
-            f"{said} of these {count_words(len(r.linear_paths))} paths "
-            f"{plural(smooth, 'is', 'are')} smooth by the rule below; the largest step between "
-            f"neighbouring frames is {num(largest, 1)} times the path's mean step.")
-    return Markup(text)
+    text = (f"For {model_name(name)} ({seed_tag(r.seed, seeds)}, \\cref{{{figure}}}), "
+            f"{said.lower()} "
+            f"of the {count_words(len(r.linear_paths))} paths {plural(smooth, 'is', 'are')} "
+            f"smooth by the rule below, and the largest step between neighbouring frames, over "
+            f"the {count_words(len(r.linear_paths))} paths, is {num(largest, 1)} times its "
+            f"path's mean step")
+    worst = max(r.linear_paths, key=lambda p: p.changes)
+    if worst.changes > 1:
+        text += f"; {path_words(worst)}"
+    return Markup(text + ".")
 
 
 @dataclass(frozen=True)
@@ -318,8 +329,9 @@ def bonus_answer(counts: list[PathCount], seeds: int) -> Markup:
                   f"{fraction(min(counts, key=lambda c: c.linear))} to {fraction(best)}")
     text = (f"\\textbf{{Answer: {answer}.}} A path counts as smooth when the classifier reads "
             f"its start digit in the first frame and its end digit in the last, the digit "
-            f"changes at most {count_words(SMOOTH_CHANGES)} times, and no step between frames "
-            f"exceeds {num(JUMP, 1)} times the mean step. \\Cref{{tab:paths}} counts the smooth "
+            f"changes at most {count_words(SMOOTH_CHANGES)} times, and no step between frames (the "
+            f"pixel distance between neighbouring decoded images) exceeds {num(JUMP, 1)} times "
+            f"the path's mean step. \\Cref{{tab:paths}} (\\cref{{app:study}}) counts the smooth "
             f"paths of every model over its {count_words(seeds)} "
             f"{plural(seeds, 'seed')} and the {count_words(counts[0].paths // seeds)} pairs, "
             f"along straight lines and along great circles. ")
@@ -347,33 +359,14 @@ def fraction(c: PathCount) -> str:
 
 # -- conclusion ---------------------------------------------------------------------------------
 
-def variant_finding(comparison: Comparison, epochs: int, seeds: int,
-                    seconds_per_epoch: float, train_loss: float, units: list[int],
+def variant_finding(comparison: Comparison, epochs: int, seconds_per_epoch: float, train_loss: float, units: list[int],
                     baseline_units: list[int], latent_dim: int) -> Markup:
-    """What a variant's row of the changes table means: the verdict with its interval, whether
-    either model was still improving when training stopped, how many seeds would separate a
-    difference the seeds could not, and what the table's columns hide (collapsed units under
-    warm-up, slower epochs)."""
+    """What a variant's rows in the tables do not show: units that collapsed under warm-up,
+    the active units and the training fit of a new shape, slower epochs. The verdict, its
+    interval, the slopes and the seeds a difference would need are the tables' (empty when
+    there is nothing more to say)."""
     c = comparison
-    text = f"After {epochs} epochs it is \\emph{{{c.verdict}}}"
-    if c.test is not None:
-        text += (f" ({nats(c.delta)} nats, 95\\,\\% interval of this comparison alone "
-                 f"{interval(c.test.low, c.test.high)}, {p_value(c.p_holm)} after Holm)")
-    if c.improving or c.baseline_improving:
-        still = ("both models were still improving" if c.improving and c.baseline_improving
-                 else "the variant was still improving" if c.improving
-                 else "its baseline was still improving")
-        text += (f"; {still} (slope of the mean test curve over the last epochs "
-                 f"{num(c.late_slope, 1)} nats per epoch, baseline's "
-                 f"{num(c.baseline_late_slope, 1)}), so longer training may change it")
-    text += ". "
-    if c.verdict == "not separated" and c.test is not None and seeds > 1:
-        if c.seeds_needed is None:
-            text += ("Even a hundred seeds would not separate a difference of this size from "
-                     "its spread. ")
-        else:
-            text += (f"Were the paired differences to keep this mean and spread, about "
-                     f"{c.seeds_needed} seeds would separate them at the corrected level. ")
+    text = ""
     if c.warmup_failed:
         text += "Warm-up did not keep units from collapsing: fewer are active than without it. "
     if c.explained == "hidden_layers" and units != baseline_units:
@@ -395,6 +388,14 @@ def variant_finding(comparison: Comparison, epochs: int, seeds: int,
         text += (f"An epoch takes {num(seconds_per_epoch, 1)}\\,s instead of "
                  f"{num(c.baseline_seconds_per_epoch, 1)}\\,s. ")
     return Markup(text.strip())
+
+
+def seeds_needed_cell(c: Comparison) -> Markup:
+    """The seeds a "not separated" difference would need at its mean and spread ("" once
+    separated, or with one seed, where there is no spread)."""
+    if c.verdict != "not separated" or c.test is None:
+        return Markup("")
+    return Markup(str(c.seeds_needed) if c.seeds_needed else f"$>{MAX_SEEDS}$")
 
 
 def change_words(changes: list[Change]) -> str:
@@ -419,11 +420,19 @@ def improvement(path: list[Step], main: str, best: str, total: float) -> Markup:
                   f"time, the gain is {listing(steps)}.")
 
 
-def first_place(names: list[str], value: Markup, claim: str) -> str:
+def first_place(names: list[str], value: Markup, claim: str, models: list[str]) -> str:
     """"conv has the lowest test -ELBO (95.94)", naming any model the seeds cannot separate
-    from the first: "(95.94; the seeds do not separate conv32 from it)"."""
-    tie = (f"; the seeds do not separate {listing([model_name(n) for n in names[1:]])} from it"
-           if names[1:] else "")
+    from the first: "(95.94; the seeds do not separate conv32 from it)", or, when most of the
+    models tie, the few they do separate (models: every model's name)."""
+    tied, apart = names[1:], [n for n in models if n not in names]
+    if len(tied) > 2 and not apart:
+        tie = "; the seeds separate no other model from it"
+    elif len(tied) > 2 and len(tied) > len(apart):
+        tie = f"; the seeds separate only {listing([model_name(n) for n in apart])} from it"
+    elif tied:
+        tie = f"; the seeds do not separate {listing([model_name(n) for n in tied])} from it"
+    else:
+        tie = ""
     return f"{model_name(names[0])} {claim} ({value}{tie})"
 
 
@@ -440,16 +449,19 @@ def conclusion(runs: list[tuple[str, list[int], Spread, ReadingSpread]], main: s
     frechet = first(lambda loss, r: r.frechet, True)
     confident = first(lambda loss, r: r.clear_samples, False)
     by_name = {n: (loss, r) for n, _, loss, r in runs}
-    text = (f"Across the {count_words(len(runs))} models, as means over seeds, "
+    models = list(by_name)
+    text = (f"Across the {count_words(len(runs))} models, as means over seeds (a model shares "
+            f"first place unless the paired test over seeds, Holm-corrected, separates it), "
             + first_place(elbo, nats(by_name[elbo[0]][0].mean),
-                          "has the lowest test \\negelbo{}") + ". "
+                          "has the lowest test \\negelbo{}", models) + ". "
             + first_place(recon, percent(by_name[recon[0]][1].digit_kept.mean),
-                          "keeps the digit in the most reconstructions") + ". "
+                          "keeps the digit in the most reconstructions", models) + ". "
             + first_place(frechet, num(by_name[frechet[0]][1].frechet.mean, 0),
                           "generates the samples closest to real digits by Fr\\'echet "
-                          "distance") + ". "
+                          "distance", models) + ". "
             + first_place(confident, percent(by_name[confident[0]][1].clear_samples.mean),
-                          "makes the most samples that are clearly a digit") + ". ")
+                          "makes the most samples that the classifier names with confidence",
+                          models) + ". ")
     if not set(elbo) & set(confident):
         loss_conf = by_name[elbo[0]][1].clear_samples.mean
         text += (f"The lowest \\negelbo{{}} does not give the most recognisable samples: "
@@ -494,7 +506,9 @@ class PartTwo:
     units_words: Markup  # their names, as the text lists them
     units_caption: Markup  # their names with their places in the figure
     neighbours: Markup
-    findings: dict[str, Markup]  # per variant: what its comparison means
+    findings: dict[str, Markup]  # per variant: what its rows in the tables do not show
+    falling: list[str]  # the models whose test curve still fell when training stopped
+    seeds_needed: dict[str, Markup]  # per variant: seeds that would separate its difference
     still_improving: Markup  # which models were still improving when training stopped
     information: Information | None  # the first estimate of I(x; z), of the shown seed's model
     information_model: Markup  # whose it is, model and seed ("" without one)
@@ -546,7 +560,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         plane_text = manifold(plane.readings.manifold, 2, seed_tag(plane.readings.seed, n))
         if plane is not main and plane.readings_spread.information is not None:
             plane_text = Markup(f"{plane_text} "
-                                f"{information(plane.readings_spread, 2, n)}")
+                                f"{information_again(plane.name, plane.readings_spread, n)}")
     return PartTwo(
         training=training_gap(main.final_train_loss, main.test_loss, main.late_test_loss_min,
                               main.late_test_loss_max, spread.train_digit_kept,
@@ -577,10 +591,13 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         information_model=(Markup(f"{model_name(estimated.name)}, seed {estimated.shown_seed}")
                            if estimated else Markup("")),
         findings={e.name: variant_finding(
-            e.comparison, e.epochs, n, e.seconds_per_epoch, e.final_train_loss, e.active_units,
+            e.comparison, e.epochs, e.seconds_per_epoch, e.final_train_loss, e.active_units,
             next(b.active_units for b in summary.runs if b.name == e.comparison.baseline),
             e.latent_dim) for e in summary.variants},
-        interpolations=[interpolation(e.name, e.readings, n) for e in paths],
+        falling=[e.name for e in summary.runs if still_falling(e)],
+        seeds_needed={e.name: seeds_needed_cell(e.comparison) for e in summary.variants},
+        interpolations=[interpolation(e.name, e.readings, n, figure) for e, figure in
+                        zip(paths, ("fig:interpolation", "fig:best-interpolation"))],
         path_counts=[path_count(e.name, e.latent_dim, e.readings_spread) for e in summary.runs],
         bonus=bonus_answer([path_count(e.name, e.latent_dim, e.readings_spread)
                             for e in summary.runs], n),
