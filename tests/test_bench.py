@@ -14,33 +14,15 @@ import torch
 import vae.bench.timings
 from conftest import TINY, write_mnist
 from vae import VaeError
-from vae.bench.results import ModelBench
-from vae.bench.timings import alternate, run_bench
+from vae.bench.results import ModelBench, read_bench
+from vae.bench.timings import alternate
 from vae.core.config import Config
 from vae.core.data import load_split
 from vae.core.runs import Run
 
 
-@pytest.fixture(scope="module")
-def benched(tmp_path_factory):
-    """One bench of an MLP and a conv model on plain (not gzipped) IDX files, counting the
-    calls of the training loop: each bench round spawns processes that import torch, so the
-    tests below share this one."""
-    data = write_mnist(tmp_path_factory.mktemp("bench") / "plain", gz=False)
-    conv = Config(**{**TINY, "name": "tiny_conv", "architecture": "conv", "channels": 4})
-    calls = []
-    real = vae.bench.timings.train_epoch
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(vae.bench.timings, "train_epoch",
-                      lambda *a, **k: calls.append(1) or real(*a, **k))
-        result = run_bench([Config(**TINY), conv], load_split(data, "train"),
-                           load_split(data, "test"), data, rounds=2, ceiling_seconds=0.05,
-                           workers=0, progress=False, sweep=False, log=lambda message: None)
-    return result, calls
-
-
-def test_bench_measures_each_config_in_rounds(benched):
-    result, _ = benched
+def test_bench_measures_each_config_in_rounds(bench_json):
+    result = read_bench(bench_json)
     assert [m.name for m in result.models] == ["tiny", "tiny_conv"]
     assert [m.architecture for m in result.models] == ["mlp", "conv"]
     for m in result.models:
@@ -50,21 +32,33 @@ def test_bench_measures_each_config_in_rounds(benched):
         assert m.eval_seconds > 0 and m.other_precision == "bf16"
 
 
-def test_both_pipelines_train_the_same_model(benched):
+def test_both_pipelines_train_the_same_model(bench_json):
     """Same data, same initial weights, one epoch: the two test losses agree to within the
     noise of different shuffles, so the bench compares like with like."""
-    for m in benched[0].models:
+    for m in read_bench(bench_json).models:
         assert m.ours_test_loss == pytest.approx(m.notebook_test_loss, rel=0.05)
 
 
-def test_ours_is_train_py_epoch(benched):
-    """The bench times the training loop the runs use, not a copy of it: one call per round
-    and model (the side-by-side jobs run it in child processes)."""
-    assert benched[1] == [1] * 4
+def test_the_bench_reads_plain_idx_files_too(bench_json):
+    assert all(m.notebook_images_per_s > 0 for m in read_bench(bench_json).models)
 
 
-def test_bench_reads_plain_idx_files_too(benched):
-    assert all(m.notebook_images_per_s > 0 for m in benched[0].models)
+def test_spin_sweep_times_each_count_idle_and_busy(bench_json):
+    sweep = read_bench(bench_json).spin_sweep
+    assert list(sweep) == list(vae.bench.timings.SPIN_COUNTS)
+    assert all(rates.idle > 0 and rates.one_core_busy > 0 for rates in sweep.values())
+    assert max(rates.idle_share for rates in sweep.values()) == 1.0
+
+
+def test_ours_is_train_py_epoch(data_dir, monkeypatch):
+    """The bench times the training loop the runs use, not a copy of it."""
+    calls = []
+    real = vae.bench.timings.train_epoch
+    monkeypatch.setattr(vae.bench.timings, "train_epoch",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    seconds, loss, _ = vae.bench.timings._ours(Config(**TINY), load_split(data_dir, "train").images,
+                                               load_split(data_dir, "test").images, False)
+    assert calls == [1] and seconds > 0 and loss > 0
 
 
 def test_medians_and_shares_follow_from_the_rounds():
@@ -125,14 +119,6 @@ def test_a_ceiling_child_waits_for_the_start_signal(data_dir, tmp_path):
     child.stdin.write("go\n")
     child.stdin.flush()
     assert vae.bench.timings._collect(child, "ceiling")["images_per_s"] > 0
-
-
-def test_spin_sweep_times_each_count_idle_and_busy(data_dir, monkeypatch):
-    monkeypatch.setattr(vae.bench.timings, "SPIN_COUNTS", ("0", "1000"))
-    sweep = vae.bench.timings.spin_sweep(Config(**TINY), data_dir, seconds=0.05)
-    assert list(sweep) == ["0", "1000"]
-    assert all(rates.idle > 0 and rates.one_core_busy > 0 for rates in sweep.values())
-    assert max(rates.idle_share for rates in sweep.values()) == 1.0
 
 
 def test_a_failing_child_names_its_task(tmp_path, capfd):

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -68,27 +69,39 @@ def verify_code_checks(package: Path) -> subprocess.CompletedProcess:
                           env=env, capture_output=True, text=True, timeout=300)
 
 
-@pytest.fixture
-def package(tmp_path) -> Path:
-    copy = tmp_path / "mutant" / "vae"
+def mutant_copy(root: Path, file: str = "", original: str = "", mutated: str = "") -> Path:
+    """A copy of code/vae under root, with original replaced by mutated in file (if given)."""
+    copy = root / "vae"
     shutil.copytree(ROOT / "code" / "vae", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    if file:
+        source = copy / file
+        text = source.read_text()
+        assert text.count(original) == 1, f"the mutant's original text is not unique in {file}"
+        source.write_text(text.replace(original, mutated))
     return copy
 
 
-def test_the_unmutated_copy_passes(package):
-    done = verify_code_checks(package)
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
+    """Every mutant's verify run (and the unmutated copy's, under ""), one per core at a time:
+    each is a one-thread process that mostly imports torch and SymPy."""
+    copies = {"": mutant_copy(tmp_path_factory.mktemp("unmutated"))}
+    for name, file, original, mutated, _ in MUTANTS:
+        copies[name] = mutant_copy(tmp_path_factory.mktemp("mutant"), file, original, mutated)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        done = dict(zip(copies, pool.map(verify_code_checks, copies.values())))
+    return done
+
+
+def test_the_unmutated_copy_passes(outcomes):
+    done = outcomes[""]
     assert done.returncode == 0, done.stderr
     assert "checks passed" in done.stdout and "no JSON written" in done.stdout
 
 
-@pytest.mark.parametrize("name, file, original, mutated, check_id", MUTANTS,
+@pytest.mark.parametrize("name, check_id", [(m[0], m[4]) for m in MUTANTS],
                          ids=[m[0] for m in MUTANTS])
-def test_every_mutant_fails_verify_naming_its_check(package, name, file, original, mutated,
-                                                      check_id):
-    source = package / file
-    text = source.read_text()
-    assert text.count(original) == 1, f"the mutant's original text is not unique in {file}"
-    source.write_text(text.replace(original, mutated))
-    done = verify_code_checks(package)
+def test_every_mutant_fails_verify_naming_its_check(outcomes, name, check_id):
+    done = outcomes[name]
     assert done.returncode == 1, f"{name}: verify passed\n{done.stdout}"
     assert f"  {check_id} (exercise" in done.stderr, done.stderr
