@@ -55,7 +55,7 @@ setup: $(STAMP) tex
 LOCK := requirements.lock
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 

@@ -159,19 +159,15 @@ def verified(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def bench_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`vae bench` of a tiny MLP and a tiny conv model, spin sweep included, on plain (not
-    gzipped) IDX files, run once: every bench round spawns processes that import torch, so the
-    bench's tests and the end-to-end report share it. The path of its bench.json."""
+    """`vae bench` of a tiny MLP, spin sweep included, on plain (not gzipped) IDX files, run
+    once: every bench round spawns processes that import torch, so the bench's tests and the
+    end-to-end report share it. The path of its bench.json."""
     import subprocess
 
     base = tmp_path_factory.mktemp("bench")
     data = write_mnist(base / "plain", gz=False)
-    (base / "mlp").mkdir()
-    (base / "conv").mkdir()
-    mlp = tiny_config(base / "mlp")
-    conv = tiny_config(base / "conv", name="tiny_conv", architecture="conv", channels=4)
     out = base / "bench.json"
-    done = subprocess.run([sys.executable, "-m", "vae", "bench", str(mlp), str(conv),
+    done = subprocess.run([sys.executable, "-m", "vae", "bench", str(tiny_config(base)),
                            "--data-dir", str(data), "--rounds", "2", "--ceiling-seconds", "0.05",
                            "--no-progress", "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True)
