@@ -123,6 +123,21 @@ def test_check_fails_on_wrong_input(check_id, inputs):
     assert result.details.startswith("FAILED"), result.details
 
 
+def test_the_model_checks_compare_float64_layers_on_a_bf16_machine(monkeypatch):
+    """precision = "auto" becomes bf16 on a CPU with bf16 arithmetic; the checks that build a
+    model must not inherit its rounding."""
+    from vae.core import config
+
+    from derivations.checks import model_code
+
+    monkeypatch.setattr(config, "native_precision", lambda device: "bf16")
+    model_checks = [c for c in ALL_CHECKS if c.body.__module__ == model_code.__name__]
+    assert len(model_checks) == 4
+    for check in model_checks:
+        result = check()
+        assert result.passed, (check.id, result.details)
+
+
 def test_every_check_has_a_wrong_input():
     assert {check_id for check_id, _, _ in WRONG} == set(BY_ID)
 
