@@ -49,7 +49,7 @@ def check_density(g: Callable = reparameterise) -> Findings:
 
 
 @check(id="ex7-form", exercise=7,
-       title="Form of g: the only monotone maps of eps with law N(mu, sigma2)",
+       title="Form of g: the only monotone maps of the noise onto the Gaussian",
        method="SymPy distribution functions", scope=GENERAL)
 def check_form(g: Callable = reparameterise) -> Findings:
     """h(eps) ~ N(mu, sigma2) with h increasing means F(h(e)) = Phi(e) for every e, F being the
@@ -85,7 +85,7 @@ def check_moments(g: Callable = reparameterise) -> Findings:
     return found
 
 
-@check(id="ex7-covariance", exercise=7, title="Mean and covariance of the sample mu + L eps",
+@check(id="ex7-covariance", exercise=7, title="Mean and covariance of the full-covariance sample",
        method=SYMBOLIC_INTEGRATION, scope="dimensions 2 to 4")
 def check_covariance(g: Callable = reparameterise_full,
                      dims: tuple[int, ...] = (2, 3, 4)) -> Findings:
