@@ -8,8 +8,8 @@ a missing value, file or figure stops the build with its name.
 from __future__ import annotations
 
 import argparse
-import itertools
 import ast
+import itertools
 import os
 import re
 import shutil
@@ -49,7 +49,7 @@ from vae.report.latex import (
 from vae.report.summary import Summary, read_summary
 from vae.report.wording import check_count, count_words, plural
 
-from derivations.results import GENERAL, CheckResult, checks_digest, read_verify
+from derivations.results import CheckResult, checks_digest, read_verify
 
 ROOT = Path(__file__).resolve().parent
 
@@ -245,7 +245,7 @@ def code_listings() -> dict[str, Listing]:
 
 def scope_count(checks: list[CheckResult]) -> str:
     """How many hold in general and how many test an instance: "1 general, 2 on instances"."""
-    general = sum(1 for c in checks if c.scope == GENERAL)
+    general = sum(1 for c in checks if c.general)
     if general == len(checks):
         return "all general" if general > 1 else "general"
     if not general:

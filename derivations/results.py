@@ -27,6 +27,11 @@ class CheckResult:
     details: str
     seconds: float
 
+    @property
+    def general(self) -> bool:
+        """Whether the check covers every case of its identity, not an instance."""
+        return self.scope == GENERAL
+
 
 @dataclass(frozen=True)
 class VerifyReport:

@@ -520,9 +520,8 @@ class PartTwo:
     binarized: Markup | None  # None without a binarised run
 
 
-def still_improving(summary: Summary) -> Markup:
-    """How many models were still improving when training stopped, by their slopes."""
-    falling = [e.name for e in summary.runs if still_falling(e)]
+def still_improving(summary: Summary, falling: list[str]) -> Markup:
+    """How many models were still improving when training stopped (`falling`), by their slopes."""
     total = count_words(len(summary.runs))
     if not falling:
         return Markup(f"by the slope of its mean test curve over the last "
@@ -561,6 +560,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         if plane is not main and plane.readings_spread.information is not None:
             plane_text = Markup(f"{plane_text} "
                                 f"{information_again(plane.name, plane.readings_spread, n)}")
+    falling = [e.name for e in summary.runs if still_falling(e)]
     return PartTwo(
         training=training_gap(main.final_train_loss, main.test_loss, main.late_test_loss_min,
                               main.late_test_loss_max, spread.train_digit_kept,
@@ -586,7 +586,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
             for n, side in zip(units, ("left", "right"))]) if units else ""),
         neighbours=neighbours([(e.name, e.readings, e.readings_spread.neighbour_vote)
                                for e in shown], n),
-        still_improving=still_improving(summary),
+        still_improving=still_improving(summary, falling),
         information=estimated.readings.information if estimated else None,
         information_model=(Markup(f"{model_name(estimated.name)}, seed {estimated.shown_seed}")
                            if estimated else Markup("")),
@@ -594,7 +594,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
             e.comparison, e.epochs, e.seconds_per_epoch, e.final_train_loss, e.active_units,
             next(b.active_units for b in summary.runs if b.name == e.comparison.baseline),
             e.latent_dim) for e in summary.variants},
-        falling=[e.name for e in summary.runs if still_falling(e)],
+        falling=falling,
         seeds_needed={e.name: seeds_needed_cell(e.comparison) for e in summary.variants},
         interpolations=[interpolation(e.name, e.readings, n, figure) for e, figure in
                         zip(paths, ("fig:interpolation", "fig:best-interpolation"))],

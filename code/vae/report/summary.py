@@ -21,7 +21,7 @@ from ..core.config import Config
 from ..core.records import read_record, write_record
 from ..core.runs import Layer, Run
 from ..instrument.measurements import ClassifierResults, ModelReadings, read_measurements
-from .comparisons import Comparison, Step, compare_all, path_to
+from .comparisons import FLAT, Comparison, Step, compare_all, path_to
 from .latex import printed_difference
 from .numbers import SLOPE_EPOCHS, ModelNumbers, ReadingSpread, model_numbers, reading_spread
 from .statistics import ALPHA
@@ -73,6 +73,7 @@ class Summary:
     alpha: float  # the family-wise error rate of the verdicts; intervals cover 1 - alpha
     comparisons: int  # the family Holm's correction counts
     slope_epochs: int  # the last epochs each model's test curve slope is fitted over
+    flat_slope: float  # nats per epoch: a mean slope below minus this counts as still improving
     active_unit_threshold: float
     instrument: Instrument
     main: ModelSummary
@@ -187,6 +188,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     return Summary(
         seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, alpha=ALPHA,
         comparisons=len(comparisons), slope_epochs=min(SLOPE_EPOCHS, main_entry.epochs),
+        flat_slope=FLAT,
         active_unit_threshold=main_results.active_unit_threshold,
         instrument=Instrument(measured.classifier, measured.train_images, measured.confident_at,
                               measured.test_confident, measured.train_test_frechet),
