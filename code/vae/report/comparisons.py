@@ -24,7 +24,7 @@ NOT_COMPARED = {"name", "description", "device", "iwae_k", "iwae_images", "eval_
 EXPLAINED = ("architecture", "covariance", "offdiag_scale", "kl_warmup_epochs", "beta",
              "grad_clip", "activation", "weight_decay", "hidden_layers", "latent_dim")
 # A mean test curve that still falls faster than this over the last epochs (nats per epoch),
-# and whose slope's 95 % interval lies below zero, has not levelled off: its verdict may change
+# and whose slope's 1 - ALPHA interval lies below zero, has not levelled off: its verdict may change
 # with longer training.
 FLAT = 0.5
 

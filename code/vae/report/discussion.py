@@ -33,7 +33,7 @@ from .latex import (
 from .numbers import ReadingSpread, Spread
 from .numbers import spread as spread_of
 from .smoothness import JUMP, SMOOTH_CHANGES, smooth_paths
-from .statistics import ALPHA, MAX_SEEDS, Paired, leaders, paired
+from .statistics import ALPHA, CONFIDENCE, MAX_SEEDS, Paired, leaders, paired
 from .summary import Summary
 from .wording import count_words, listing, plural
 
@@ -70,16 +70,18 @@ def training_gap(final_train: float, test: float, late_min: float, late_max: flo
             f"{f' (means over the {count_words(len(seeds))} seeds)' if several else ''}")
     if test_gap is not None and test_gap.p < ALPHA and test_gap.mean > 0:
         text += (f"; training images come back better by {points(test_gap.mean)} "
-                 f"(paired by seed, 95\\,\\% interval {interval_points(test_gap)}), a sign that the model "
-                 f"fits the images it was trained on more closely than unseen ones. ")
+                 f"(paired by seed, {CONFIDENCE}\\,\\% interval {interval_points(test_gap)}), "
+                 f"a sign that the model fits the images it was trained on more closely than "
+                 f"unseen ones. ")
     elif test_gap is not None and test_gap.p < ALPHA:
         text += (f"; test images come back better by {points(-test_gap.mean)} "
-                 f"(paired by seed, 95\\,\\% interval {interval_points(test_gap, -1)} for "
-                 f"test minus training): no sign of over-fitting. ")
+                 f"(paired by seed, {CONFIDENCE}\\,\\% interval "
+                 f"{interval_points(test_gap, -1)} for test minus training): no sign of "
+                 f"over-fitting. ")
     elif test_gap is not None:
         text += (f", a difference (training minus test, paired by seed) of "
-                 f"{points(test_gap.mean)} whose 95\\,\\% interval {interval_points(test_gap)} includes zero: no sign of "
-                 f"over-fitting. ")
+                 f"{points(test_gap.mean)} whose {CONFIDENCE}\\,\\% interval "
+                 f"{interval_points(test_gap)} includes zero: no sign of over-fitting. ")
     else:
         text += ". "
     swing = printed_difference(late_max, late_min)

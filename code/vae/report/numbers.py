@@ -16,6 +16,7 @@ from ..core.runs import Run
 from ..instrument.measurements import ModelReadings
 from .latex import printed_difference
 from .smoothness import smooth_paths
+from .statistics import ALPHA
 
 SLOPE_EPOCHS = 5  # the test curve's slope at the end of training is fitted over these epochs
 
@@ -29,7 +30,7 @@ def typical_seed(losses: dict[int, float]) -> int:
 
 def late_slope(curve: list[float]) -> tuple[float, float]:
     """Least-squares slope of a test curve over its last SLOPE_EPOCHS epochs, nats per epoch
-    (negative: still falling), and the upper end of its 95 % interval (the slope itself with
+    (negative: still falling), and the upper end of its 1 - ALPHA interval (the slope itself with
     fewer than three epochs, which leave no residual to estimate it from)."""
     tail = curve[-SLOPE_EPOCHS:]
     if len(tail) < 2:
@@ -38,7 +39,7 @@ def late_slope(curve: list[float]) -> tuple[float, float]:
     if len(tail) < 3:
         return float(fit.slope), float(fit.slope)
     stderr = fit.stderr if math.isfinite(fit.stderr) else 0.0  # a flat tail: nothing to doubt
-    return float(fit.slope), float(fit.slope + stats.t.ppf(0.975, len(tail) - 2) * stderr)
+    return float(fit.slope), float(fit.slope + stats.t.ppf(1 - ALPHA / 2, len(tail) - 2) * stderr)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class ModelNumbers:
     late_test_loss_min: float  # of the mean over seeds, over the second half of the epochs
     late_test_loss_max: float
     late_slope: float  # of the mean test curve over the last SLOPE_EPOCHS, nats per epoch
-    late_slope_high: float  # the upper end of its 95 % interval
+    late_slope_high: float  # the upper end of its 1 - ALPHA interval
 
 
 def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:

@@ -13,6 +13,7 @@ from scipy import stats
 
 # The family-wise error rate of each family of comparisons (Holm), and 1 - the intervals' level.
 ALPHA = 0.05
+CONFIDENCE = round(100 * (1 - ALPHA))  # percent: what every interval of the report covers
 MAX_SEEDS = 100  # seeds_to_separate looks no further
 
 

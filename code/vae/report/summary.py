@@ -24,7 +24,7 @@ from ..instrument.measurements import ClassifierResults, ModelReadings, read_mea
 from .comparisons import FLAT, Comparison, Step, compare_all, path_to
 from .latex import printed_difference
 from .numbers import SLOPE_EPOCHS, ModelNumbers, ReadingSpread, model_numbers, reading_spread
-from .statistics import ALPHA
+from .statistics import ALPHA, CONFIDENCE
 from .wording import LatentWords, ModelWords, latent_words, model_words
 
 LOCK = module_file("vae").resolve().parents[2] / "requirements.lock"  # code/vae/__init__.py
@@ -74,6 +74,7 @@ class Summary:
     comparisons: int  # the family Holm's correction counts
     slope_epochs: int  # the last epochs each model's test curve slope is fitted over
     flat_slope: float  # nats per epoch: a mean slope below minus this counts as still improving
+    confidence: int  # 100 (1 - alpha): the percent every interval covers
     active_unit_threshold: float
     instrument: Instrument
     main: ModelSummary
@@ -188,7 +189,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     return Summary(
         seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, alpha=ALPHA,
         comparisons=len(comparisons), slope_epochs=min(SLOPE_EPOCHS, main_entry.epochs),
-        flat_slope=FLAT,
+        flat_slope=FLAT, confidence=CONFIDENCE,
         active_unit_threshold=main_results.active_unit_threshold,
         instrument=Instrument(measured.classifier, measured.train_images, measured.confident_at,
                               measured.test_confident, measured.train_test_frechet),
