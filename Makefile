@@ -29,8 +29,16 @@ TEX_FILES    := siunitx.sty tcolorbox.sty cleveref.sty lmodern.sty
 RESULTS      := $(OUT)/results
 VERIFY_JSON  := $(RESULTS)/verify.json
 
-.PHONY: help setup lock tex test plan parity verify verified train study measure figures summary report report-unlocked bench previews \
-        clean distclean
+# Inside `make report`, each stage appends its wall time to $(STAGES), and the build ends with
+# the table of them (code/vae/stages.py): $(call stage_start,NAME) as a recipe's first line,
+# $(call stage_end,NAME) as its last. Outside `make report` (no $(STAGES) file) nothing is kept.
+STAGES      := $(OUT)/build/stages.tsv
+stage_start = @if [ -f $(STAGES) ]; then date +%s%N > $(STAGES).$(1); fi
+stage_end   = @if [ -f $(STAGES).$(1) ]; then printf '%s\t%s\n' $(1) \
+                $$(( $$(date +%s%N) - $$(cat $(STAGES).$(1)) )) >> $(STAGES); rm -f $(STAGES).$(1); fi
+
+.PHONY: help setup lock tex test plan parity verify verified train study measure figures summary report report-unlocked \
+        stages-begin bench previews clean distclean
 .DELETE_ON_ERROR:
 
 help:
@@ -54,10 +62,12 @@ setup: $(STAMP) tex
 # Installs exactly the versions in requirements.lock; re-installs only when it changes.
 LOCK := requirements.lock
 $(STAMP): pyproject.toml $(LOCK)
+	$(call stage_start,setup)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
+	$(call stage_end,setup)
 
 # Resolves pyproject.toml's dependencies (with the test extra) anew into requirements.lock, with
 # pip-tools in a venv of its own so that the tool never enters the locked environment.
@@ -70,6 +80,7 @@ lock:
 	@echo "wrote $(LOCK); commit it, and 'make setup' installs exactly these versions"
 
 tex:
+	$(call stage_start,tex)
 	@missing=""; for t in latexmk pdflatex pdftotext pdftoppm; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	for f in $(TEX_FILES); do command -v kpsewhich >/dev/null && kpsewhich $$f >/dev/null || missing="$$missing $$f"; done; \
 	if [ -n "$$missing" ]; then \
@@ -82,6 +93,7 @@ tex:
 	    exit 1; \
 	  fi; \
 	fi
+	$(call stage_end,tex)
 
 test: setup
 	$(PY) -m pytest
@@ -92,24 +104,34 @@ verify: setup
 # make report re-runs the checks only when they or the code they call changed (the checks'
 # import closure, read from the code)
 verified: setup
+	$(call stage_start,checks)
 	$(PY) -m derivations.verify --out $(VERIFY_JSON) --reuse
+	$(call stage_end,checks)
 
 TRAIN_ARGS := --jobs $(JOBS) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 train: setup
 	$(PY) -m vae train $(CONFIG) $(TRAIN_ARGS) $(RUN_ARGS)
 
 study: setup
+	$(call stage_start,training)
 	$(PY) -m vae train $(CONFIG) $(STUDY) $(BIN_CONFIG) $(TRAIN_ARGS) $(RUN_ARGS)
+	$(call stage_end,training)
 
 figures: measure
+	$(call stage_start,figures)
 	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS) --out $(OUT)/figures
+	$(call stage_end,figures)
 
 measure: study
+	$(call stage_start,measurements)
 	$(PY) -m vae measure --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS) --out $(RESULTS)/measurements.json
+	$(call stage_end,measurements)
 
 summary: measure
+	$(call stage_start,summary)
 	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) $(RUN_ARGS) \
 	  --measurements $(RESULTS)/measurements.json --out $(RESULTS)/summary.json
+	$(call stage_end,summary)
 
 # One report build at a time per checkout: a second `make report` waits for the first.
 REPORT_LOCK ?= $(OUT)/.lock
@@ -118,8 +140,14 @@ report:
 	@flock -n $(REPORT_LOCK) true || echo "another 'make report' is running in this checkout; waiting for it (lock: $(REPORT_LOCK))"
 	@flock $(REPORT_LOCK) $(MAKE) --no-print-directory report-unlocked
 
-report-unlocked: setup verified figures summary
+report-unlocked: stages-begin setup verified figures summary
+	$(call stage_start,pdf)
 	$(PY) build.py --results $(RESULTS) --figures $(OUT)/figures --build-dir $(OUT)/build --out $(OUT)/report.pdf
+	$(call stage_end,pdf)
+	@$(PY) -m vae stages $(STAGES) --runs $(RUNS)
+
+stages-begin:
+	@mkdir -p $(dir $(STAGES)) && rm -f $(STAGES).* && printf 'began\t%s\n' $$(date +%s%N) > $(STAGES)
 
 # What `make report` would do and why, without doing it; needs no set-up (no torch, no numpy).
 PLAN_PY := $(if $(wildcard $(PY)),$(PY),PYTHONPATH=code:. $(PYTHON))

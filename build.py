@@ -193,7 +193,7 @@ LISTED = {"in_precision": "vae.core.model.VAE.in_precision", "encode": "vae.core
           "train_epoch": "vae.core.train.train_epoch",
           "reconstruction_nll": "vae.core.losses.reconstruction_nll",
           "kl_to_prior": "vae.core.losses.kl_to_prior",
-          "negative_elbo": "vae.core.losses.negative_elbo"}
+          "training_objective": "vae.core.losses.training_objective"}
 
 
 @dataclass(frozen=True)

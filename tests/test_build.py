@@ -161,7 +161,7 @@ def test_the_subset_loss_is_the_test_loss_of_those_images(tiny_run):
     everything = dataclasses.replace(cfg, iwae_images=len(test.images), iwae_k=2)
     metrics = evaluate.final_metrics(model, evaluate.evaluated(test, everything).images,
                                      everything)
-    assert metrics["subset_test_loss"] == metrics["test_loss"] == results.test_loss
+    assert metrics.subset_test_loss == metrics.test_loss == results.test_loss
     entry = model_numbers(cfg, runs)
     assert entry.subset_test_loss != results.test_loss  # 50 of 100 images
     assert entry.iwae_gain == round(round(entry.subset_test_loss, LOSS_DECIMALS)

@@ -62,7 +62,7 @@ def test_imports_run_one_way_without_circles():
     graph = {name: set(direct_imports(name)) for name in package_modules()}
     assert layering_errors(graph) == []
     assert {stage(m) for m in graph} == {None, *MAY_IMPORT}  # one folder per stage, all used
-    assert len([m for m in graph if stage(m) is None]) <= 4  # a handful of top-level modules
+    assert len([m for m in graph if stage(m) is None]) <= 5  # a handful of top-level modules
 
 
 @pytest.mark.parametrize("graph, found", [

@@ -21,7 +21,7 @@ from vae.core.config import Config
 from vae.core.data import load_split, to_float
 from vae.core.evaluate import elbo_terms
 from vae.core.io import read_json
-from vae.core.losses import Terms, iwae_bound, kl_to_prior, negative_elbo, reconstruction_nll
+from vae.core.losses import Terms, iwae_bound, kl_to_prior, reconstruction_nll, training_objective
 from vae.core.model import VAE, gaussian_posterior
 from vae.core.runs import CHECKPOINT, PREVIOUS, Run, run_hash
 from vae.core.train import kl_weight, make_optimizer, train
@@ -59,7 +59,7 @@ def reference(splits, tmp_path_factory, pinned_code_digest) -> Path:
 
 
 class Spy:
-    """Stands in for vae.core.train.negative_elbo: counts calls, records what it is given, and can
+    """Stands in for vae.core.train.training_objective: counts calls, records what it is given, and can
     raise KeyboardInterrupt or return a NaN loss at a chosen call (1-based)."""
 
     def __init__(self, interrupt_at: int | None = None, nan_at: int | None = None,
@@ -74,15 +74,15 @@ class Spy:
             raise KeyboardInterrupt
         self.weights.append(kl_weight)
         self.values.update(x.unique().tolist())
-        terms = losses.negative_elbo(model, x, kl_weight)
+        terms = losses.training_objective(model, x, kl_weight)
         if self.calls == self.nan_at:
-            return Terms(terms.loss * float("nan"), terms.recon, terms.kl)
+            return Terms(terms.objective * float("nan"), terms.recon, terms.kl)
         return terms
 
 
 def spy_on(monkeypatch, **kwargs) -> Spy:
     spy = Spy(**kwargs)
-    monkeypatch.setattr(vae.core.train, "negative_elbo", spy)
+    monkeypatch.setattr(vae.core.train, "training_objective", spy)
     return spy
 
 
@@ -114,11 +114,11 @@ def assert_same_run(a: Path, b: Path) -> None:
 
 
 def interrupted(cfg, splits, runs, monkeypatch, at: int) -> Path:
-    """Train cfg until negative_elbo's call number `at`, where a KeyboardInterrupt comes."""
+    """Train cfg until training_objective's call number `at`, where a KeyboardInterrupt comes."""
     spy_on(monkeypatch, interrupt_at=at)
     with pytest.raises(KeyboardInterrupt):
         train(cfg, *splits, runs, progress=False, log=quiet)
-    monkeypatch.setattr(vae.core.train, "negative_elbo", losses.negative_elbo)
+    monkeypatch.setattr(vae.core.train, "training_objective", losses.training_objective)
     return Run(cfg, runs).dir
 
 
@@ -137,7 +137,7 @@ def model_of(**changes) -> VAE:
 def seeded_loss(model, x) -> float:
     with torch.random.fork_rng(), torch.no_grad():
         torch.manual_seed(1)
-        return negative_elbo(model, x).loss.item()
+        return training_objective(model, x).objective.item()
 
 
 def test_loss_goes_down_on_a_fixed_batch():
@@ -145,7 +145,7 @@ def test_loss_goes_down_on_a_fixed_batch():
     optimizer = make_optimizer(BASE, model)
     before = seeded_loss(model, x)
     for _ in range(40):
-        loss = negative_elbo(model, x).loss
+        loss = training_objective(model, x).objective
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -213,7 +213,7 @@ def trained_model():
     optimizer = make_optimizer(BASE, model)
     torch.manual_seed(0)
     for _ in range(40):
-        loss = negative_elbo(model, x).loss
+        loss = training_objective(model, x).objective
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -317,8 +317,8 @@ def test_the_saved_model_gives_the_reported_numbers(reference, splits):
     model, results = run.load_model(), run.read_results()
     test_x = evaluate.evaluated(splits[1], BASE).images
     terms = elbo_terms(model, test_x, BASE, seed=BASE.seed + 1)
-    assert terms["loss"] == results.test_loss
-    assert terms["kl"] == results.test_kl
+    assert terms.negative_elbo == results.test_loss
+    assert terms.kl == results.test_kl
 
 
 def test_two_runs_with_one_seed_agree_exactly(reference, splits, tmp_path):
@@ -507,10 +507,10 @@ def test_other_architectures_train_a_step(architecture, covariance):
     optimizer = make_optimizer(cfg, model)
     x = fixed_batch(8)
     before = [p.detach().clone() for p in model.parameters()]
-    terms = negative_elbo(model, x)
-    assert torch.isfinite(terms.loss) and torch.isfinite(terms.kl) and terms.kl >= 0
+    terms = training_objective(model, x)
+    assert torch.isfinite(terms.objective) and torch.isfinite(terms.kl) and terms.kl >= 0
     optimizer.zero_grad()
-    terms.loss.backward()
+    terms.objective.backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
     optimizer.step()
     assert any(not torch.equal(a, p) for a, p in zip(before, model.parameters()))
@@ -561,9 +561,9 @@ def test_the_conv_model_in_channels_last_computes_what_the_plain_layout_does():
     x = fixed_batch(8)
     with torch.no_grad():
         torch.manual_seed(1)
-        a = negative_elbo(model, x)
+        a = training_objective(model, x)
         torch.manual_seed(1)
-        b = negative_elbo(plain, x)
+        b = training_objective(plain, x)
     assert torch.allclose(torch.stack(a), torch.stack(b), rtol=1e-5)
 
 
@@ -572,9 +572,9 @@ def test_bf16_runs_the_layers_in_bf16_and_hands_the_losses_float32():
     seen = []
     model.encoder[1].register_forward_hook(lambda m, i, out: seen.append(out.dtype))
     x = fixed_batch(8)
-    terms = negative_elbo(model, x)
+    terms = training_objective(model, x)
     assert seen == [torch.bfloat16]
     assert model.decode(model.encode(x).mean).dtype == torch.float32
-    assert terms.loss.dtype == torch.float32 and torch.isfinite(terms.loss)
+    assert terms.objective.dtype == torch.float32 and torch.isfinite(terms.objective)
     fp32 = model_of()
-    assert abs(negative_elbo(fp32, x).loss.item() - terms.loss.item()) < 0.05 * terms.loss.item()
+    assert abs(training_objective(fp32, x).objective.item() - terms.objective.item()) < 0.05 * terms.objective.item()

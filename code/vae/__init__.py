@@ -10,6 +10,10 @@ import os
 if "OMP_WAIT_POLICY" not in os.environ:
     os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
+from .core.allocator import tune_malloc  # noqa: E402  (after the OpenMP setting above)
+
+tune_malloc()
+
 
 class VaeError(Exception):
     """A user-facing failure: the message names the file or option and the fix."""

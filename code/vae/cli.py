@@ -1,5 +1,5 @@
-"""Command line: `python -m vae train|measure|summary|figures|plan|parity|bench`, the commands
-the Makefile calls."""
+"""Command line: `python -m vae train|measure|summary|figures|plan|parity|bench|stages`, the
+commands the Makefile calls."""
 
 from __future__ import annotations
 
@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip timing the ceiling at each OpenMP spin count (saves ~40 s)")
     p.add_argument("--out", default="report/results/bench.json")
     _add_common(p)
+    p = sub.add_parser("stages", help="print where a `make report` spent its time")
+    p.add_argument("file", metavar="TSV", help="the stages file make wrote (report/build/stages.tsv)")
+    p.add_argument("--runs", default="runs", help="folder of the run directories (default: runs)")
     return parser
 
 
@@ -225,13 +228,19 @@ def cmd_bench(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}")
 
 
+def cmd_stages(args: argparse.Namespace) -> None:
+    from .stages import table
+
+    print(table(args.file, args.runs))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         commands = {"train": cmd_train, "measure": cmd_measure, "summary": cmd_summary,
                     "figures": cmd_figures, "plan": cmd_plan, "parity": cmd_parity,
-                    "bench": cmd_bench}
+                    "bench": cmd_bench, "stages": cmd_stages}
         commands[args.command](args)
     except VaeError as exc:
         print(f"error: {exc}", file=sys.stderr)

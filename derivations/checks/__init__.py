@@ -32,7 +32,7 @@ from .model_code import (
                    check_encode_code,
                    check_forward_code,
                    check_iwae_code,
-                   check_negative_elbo_code,
+                   check_training_objective_code,
 )
 from .reparameterisation import (
                    check_covariance,
@@ -49,7 +49,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_finite_decomposition,
     check_gaussian_decomposition,
     check_any_decoder,
-    check_negative_elbo_code,
+    check_training_objective_code,
     check_reconstruction_under_assumption,
     check_reconstruction_general,
     check_regularisation_general,

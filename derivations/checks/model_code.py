@@ -1,4 +1,4 @@
-"""The training code itself against the derivations: `negative_elbo`, `iwae_bound`,
+"""The training code itself against the derivations: `training_objective`, `iwae_bound`,
 `VAE.encode` and `VAE.forward`, called exactly as training calls them, on a tiny float64 model
 with fixed weights. Every reference value is computed independently, from the lambdified
 SymPy closed forms of exercises 5 and 6 and the samples z that the model decoded.
@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 import torch
 from vae.core.config import Config
-from vae.core.losses import iwae_bound, negative_elbo
+from vae.core.losses import iwae_bound, training_objective
 from vae.core.model import VAE
 
 from . import decoder, gaussian_kl
@@ -96,8 +96,8 @@ def _bernoulli_nll(model: VAE, z: torch.Tensor, x: torch.Tensor) -> np.ndarray:
        title="Code: the training loss is reconstruction plus weighted KL",
        method=NUMERIC_FLOAT64,
        scope="a tiny model, 5 images",
-       calls=("negative_elbo",))
-def check_negative_elbo_code(loss_fn: Callable = negative_elbo) -> Findings:
+       calls=("training_objective",))
+def check_training_objective_code(loss_fn: Callable = training_objective) -> Findings:
     found = Findings()
     model, x = tiny_model(), images(5)
     mu, sigma2 = _posterior(model, x)
@@ -113,7 +113,7 @@ def check_negative_elbo_code(loss_fn: Callable = negative_elbo) -> Findings:
                     f"the decoded sample", terms.recon, torch.tensor(recon), TOL)
         found.close(f"weight {weight}: KL term = mean over images of the closed form",
                     terms.kl, torch.tensor(kl), TOL)
-        found.close(f"weight {weight}: loss = recon + weight * KL", terms.loss,
+        found.close(f"weight {weight}: objective = recon + weight * KL", terms.objective,
                     torch.tensor(recon + weight * kl), TOL)
     return found
 

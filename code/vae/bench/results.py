@@ -132,6 +132,7 @@ class ModelBench:
 @dataclass(frozen=True)
 class BenchResult:
     threads: int
+    allocator: str  # what allocated the tensors' memory (core/allocator.py)
     spin_count: str  # GOMP_SPINCOUNT of this project's loop ("unset" if none)
     wait_policy: str
     notebook_spin_count: str  # libgomp's default, which the notebook runs with

@@ -39,8 +39,9 @@ from tqdm import tqdm
 from .. import VaeError
 from ..core.config import Config, load_config
 from ..core.data import ALL_FILES, Split, batches, load_split, raw_dir
+from ..core.allocator import tune_malloc
 from ..core.evaluate import elbo_terms, final_metrics
-from ..core.losses import negative_elbo
+from ..core.losses import training_objective
 from ..core.model import VAE
 from ..core.train import make_optimizer, train_epoch
 from .results import BenchResult, ModelBench, SpinRates
@@ -74,7 +75,7 @@ def _ceiling(cfg: Config, x: torch.Tensor, seconds: float,
     model.train()
 
     def step() -> None:
-        loss = negative_elbo(model, x).loss
+        loss = training_objective(model, x).objective
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -93,7 +94,7 @@ def train_flops_per_image(cfg: Config, x: torch.Tensor) -> float:
     torch.manual_seed(cfg.seed)
     model = VAE(cfg)
     with FlopCounterMode(display=False) as counter:
-        negative_elbo(model, x).loss.backward()
+        training_objective(model, x).objective.backward()
     return counter.get_total_flops() / len(x)
 
 
@@ -115,7 +116,7 @@ def _ours(cfg: Config, train_x: torch.Tensor, test_x: torch.Tensor,
     rng = torch.Generator().manual_seed(cfg.seed)
     t0 = time.perf_counter()
     train_epoch(model, optimizer, cfg, train_x, rng, epoch=0, progress=progress)
-    test_loss = elbo_terms(model, test_x, cfg, seed=cfg.seed + 1)["loss"]
+    test_loss = elbo_terms(model, test_x, cfg, seed=cfg.seed + 1).negative_elbo
     return time.perf_counter() - t0, test_loss, model
 
 
@@ -150,7 +151,7 @@ def _notebook(cfg: Config, root: Path, workers: int, progress: bool) -> tuple[fl
     t0 = time.perf_counter()
     model.train()
     for x, _ in tqdm(train_loader, desc="notebook pipeline", disable=not progress, leave=False):
-        loss = negative_elbo(model, x).loss
+        loss = training_objective(model, x).objective
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -158,7 +159,7 @@ def _notebook(cfg: Config, root: Path, workers: int, progress: bool) -> tuple[fl
     total = 0.0
     with torch.no_grad():
         for x, _ in test_loader:
-            total += negative_elbo(model, x).loss.item() * len(x)
+            total += training_objective(model, x).objective.item() * len(x)
     return time.perf_counter() - t0, total / len(test_loader.dataset)
 
 
@@ -326,6 +327,7 @@ def run_bench(configs: list[Config], train_split: Split, test_split: Split, data
            if sweep else ""))
     return BenchResult(
         threads=torch.get_num_threads(),
+        allocator=tune_malloc(),
         spin_count=os.environ.get("GOMP_SPINCOUNT", "unset"),
         wait_policy=os.environ.get("OMP_WAIT_POLICY", "unset"),
         notebook_spin_count=SPIN_DEFAULT,

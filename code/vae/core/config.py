@@ -63,6 +63,10 @@ class Config:
     iwae_images: int = 500  # a seeded uniform subset of the test set, the same for every run
     eval_batch_size: int = 1000
     device: str = "auto"
+    # CPU threads of one run's arithmetic. Part of the run's identity: the order in which floats
+    # are summed depends on it, so the same config and seed give the same numbers however many
+    # runs train beside it; `--jobs auto` trains cores // threads runs side by side
+    threads: int = 1
     # bf16 autocast runs the layers in bfloat16 (the losses stay in float32); "auto" becomes
     # bf16 where the device computes it natively and fp32 elsewhere (hardware.py), as soon as
     # the config is made, so that the run's hash and record hold the precision it trains in;
@@ -131,7 +135,7 @@ _CHOICES = {
     "precision": PRECISIONS,
 }
 _POSITIVE = ("seeds", "batch_size", "hidden", "hidden_layers", "channels", "latent_dim", "epochs",
-             "lr", "eta", "iwae_k", "iwae_images", "eval_batch_size")
+             "lr", "eta", "iwae_k", "iwae_images", "eval_batch_size", "threads")
 _NON_NEGATIVE = ("train_limit", "test_limit", "beta", "kl_warmup_epochs", "weight_decay",
                  "grad_clip", "seed", "offdiag_scale")
 

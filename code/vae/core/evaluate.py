@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterator
 
 import torch
@@ -34,9 +35,37 @@ def seeded(seed: int) -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class ElboTerms:
+    """The negative ELBO and its two parts, means in nats per image."""
+
+    negative_elbo: float
+    recon: float
+    kl: float
+
+
+@dataclass(frozen=True)
+class FinalMetrics:
+    """What a run's results record about the trained model on the test set (runs.RunResults
+    holds these fields too)."""
+
+    test_loss: float
+    test_recon: float
+    test_kl: float
+    subset_test_loss: float  # the same quantity on the IWAE's images, to compare image for image
+    subset_seed: int
+    iwae_bound: float
+    iwae_stderr: float
+    iwae_k: int
+    iwae_images: int
+    precision: str
+    active_units: int
+    active_unit_threshold: float
+
+
 @torch.inference_mode()
-def elbo_terms(model: VAE, images: torch.Tensor, cfg: Config, seed: int) -> dict[str, float]:
-    """Mean test negative ELBO, reconstruction and KL in nats per image (one z per image)."""
+def elbo_terms(model: VAE, images: torch.Tensor, cfg: Config, seed: int) -> ElboTerms:
+    """Mean negative ELBO, reconstruction and KL in nats per image (one z per image)."""
     device = _evaluating(model)
     total_recon = total_kl = 0.0
     with seeded(seed):
@@ -46,7 +75,7 @@ def elbo_terms(model: VAE, images: torch.Tensor, cfg: Config, seed: int) -> dict
             total_recon += reconstruction_nll(model.decode(q.rsample()), x).sum().item()
             total_kl += kl_to_prior(q).sum().item()
     n = len(images)
-    return {"loss": (total_recon + total_kl) / n, "recon": total_recon / n, "kl": total_kl / n}
+    return ElboTerms((total_recon + total_kl) / n, total_recon / n, total_kl / n)
 
 
 @torch.inference_mode()
@@ -96,23 +125,14 @@ def encode_means(model: VAE, images: torch.Tensor, batch_size: int = 1000) -> to
     return torch.cat([model.encode(x.to(device)).mean.cpu() for x in batches(images, batch_size)])
 
 
-def final_metrics(model: VAE, images: torch.Tensor, cfg: Config) -> dict[str, float]:
+def final_metrics(model: VAE, images: torch.Tensor, cfg: Config) -> FinalMetrics:
     """Everything a run's results record about the trained model on the test set."""
     terms = elbo_terms(model, images, cfg, seed=cfg.seed + 1)
     subset = images[subset_indices(len(images), cfg.iwae_images)]
     bound, stderr = iwae_bound_on_nll(model, subset, cfg.iwae_k, seed=cfg.seed + 2)
-    return {
-        "test_loss": terms["loss"],
-        "test_recon": terms["recon"],
-        "test_kl": terms["kl"],
-        # the same quantity on the IWAE's images, so that the two compare image for image
-        "subset_test_loss": elbo_terms(model, subset, cfg, seed=cfg.seed + 1)["loss"],
-        "subset_seed": SUBSET_SEED,
-        "iwae_bound": bound,
-        "iwae_stderr": stderr,
-        "iwae_k": cfg.iwae_k,
-        "iwae_images": len(subset),
-        "precision": cfg.precision,
-        "active_units": active_units(model, images),
-        "active_unit_threshold": ACTIVE_UNIT_THRESHOLD,
-    }
+    return FinalMetrics(
+        test_loss=terms.negative_elbo, test_recon=terms.recon, test_kl=terms.kl,
+        subset_test_loss=elbo_terms(model, subset, cfg, seed=cfg.seed + 1).negative_elbo,
+        subset_seed=SUBSET_SEED, iwae_bound=bound, iwae_stderr=stderr, iwae_k=cfg.iwae_k,
+        iwae_images=len(subset), precision=cfg.precision,
+        active_units=active_units(model, images), active_unit_threshold=ACTIVE_UNIT_THRESHOLD)

@@ -4,7 +4,8 @@ machine by default, or on any cluster whose workers share the runs folder.
 A run is the unit of work: independent of every other, cached by its hash, resumable from its
 checkpoint and guarded by its lock, so a worker that dies leaves a run that the next attempt
 (on another worker, or the next build) resumes. Without a scheduler address, a local cluster
-starts one worker process per job; on a CPU each of N jobs gets cores // N threads (two
+starts one worker process per job; a run computes with its config's `threads` on a CPU
+whichever process trains it, so its numbers do not depend on how many train beside it (two
 one-thread processes on two cores train more images per second than one two-thread process,
 because small batches leave threads waiting); on a machine with GPUs, worker i uses GPU
 i mod count. Each worker loads MNIST once. Longest runs start first.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -27,10 +29,19 @@ if TYPE_CHECKING:
     from distributed import Client
 
 
-def default_jobs() -> int:
-    """One job per GPU when there are GPUs, else one per core."""
+def default_jobs(threads: int = 1) -> int:
+    """One job per GPU when there are GPUs, else one per `threads` cores."""
     import torch
-    return torch.cuda.device_count() or len(os.sched_getaffinity(0))
+    return torch.cuda.device_count() or max(1, len(os.sched_getaffinity(0)) // threads)
+
+
+# A run neither needs nor survives a worker that spills or pauses its memory; and the nanny's
+# MALLOC_TRIM_THRESHOLD_ (allocator.py undoes its effect in any case) stays out of the
+# workers' and this process's environment.
+LOCAL_WORKERS = {"distributed.worker.memory.target": False,
+                 "distributed.worker.memory.spill": False,
+                 "distributed.worker.memory.pause": False,
+                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
 def _cost(cfg: Config) -> float:
@@ -52,14 +63,12 @@ def _loaded(data_dir: str, stamp: tuple) -> tuple:
     return load_split(data_dir, "train"), load_split(data_dir, "test")
 
 
-def _train_one(cfg: Config, data_dir: str, runs_root: str, threads: int) -> str:
-    """One run, on a worker: its own thread count, its GPU if there are GPUs."""
+def _train_one(cfg: Config, data_dir: str, runs_root: str) -> str:
+    """One run, on a worker: its GPU if there are GPUs."""
     import torch
     from distributed import get_worker
 
     from .train import train
-    if threads:
-        torch.set_num_threads(threads)
     if torch.cuda.is_available():
         name = get_worker().name
         index = name if isinstance(name, int) else int(str(name).rsplit("-", 1)[-1] or 0)
@@ -84,26 +93,30 @@ def train_all(configs: list[Config], data_dir: str | Path, runs_root: str | Path
             pending.append(cfg)
     if not pending:
         return
+    # what would stop every run stops here, once, before any worker starts: missing or damaged
+    # data, a device that is not there
+    from .data import load_split
+    from .train import resolve_device
+    for cfg in pending:
+        resolve_device(cfg.device)
+    splits = load_split(data_dir, "train"), load_split(data_dir, "test")
     if scheduler is None:
-        from .train import resolve_device
-        for cfg in pending:
-            resolve_device(cfg.device)  # a device that is not there stops before any work
-        jobs = max(1, min(jobs or default_jobs(), len(pending)))
+        threads = max(cfg.threads for cfg in pending)
+        jobs = max(1, min(jobs or default_jobs(threads), len(pending)))
         if jobs == 1:  # in this process, with progress bars
-            from .data import load_split
             from .train import train
-            splits = load_split(data_dir, "train"), load_split(data_dir, "test")
             for cfg in pending:
                 train(cfg, *splits, runs_root, progress=progress, log=log)
             return
+    del splits
     pending.sort(key=_cost, reverse=True)
     # absolute, because a worker may run in another folder or on another machine
     data_dir, runs_root = str(Path(data_dir).resolve()), str(Path(runs_root).resolve())
-    with _client(scheduler, jobs, log) as (client, threads):
+    with _client(scheduler, jobs, log) as client:
         if scheduler is None:
             log(f"training {len(pending)} runs, {jobs} at a time in local worker processes with "
                 f"{threads} thread(s) each; every job prints a line per epoch")
-        futures = [client.submit(_train_one, cfg, data_dir, runs_root, threads,
+        futures = [client.submit(_train_one, cfg, data_dir, runs_root,
                                  key=f"train-{Run(cfg, runs_root).dir.name}", pure=False,
                                  priority=len(pending) - i)
                    for i, cfg in enumerate(pending)]
@@ -118,11 +131,10 @@ def train_all(configs: list[Config], data_dir: str | Path, runs_root: str | Path
 
 
 @contextmanager
-def _client(scheduler: str | None, jobs: int,
-            log: Callable[[str], None]) -> Iterator[tuple[Client, int]]:
-    """A Dask client and the torch threads per job: on a local cluster of `jobs` worker
-    processes, or connected to the scheduler at an address (threads 0: the workers' own
-    setting). Leaving stops a local cluster's workers; their runs keep their checkpoints."""
+def _client(scheduler: str | None, jobs: int, log: Callable[[str], None]) -> Iterator[Client]:
+    """A Dask client: of a local cluster of `jobs` worker processes, or connected to the
+    scheduler at an address. Leaving stops a local cluster's workers; their runs keep their
+    checkpoints."""
     import dask
     from distributed import Client, LocalCluster
     if scheduler is not None:
@@ -136,13 +148,18 @@ def _client(scheduler: str | None, jobs: int,
             log(f"training on the cluster at {scheduler}, "
                 f"{len(client.scheduler_info()['workers'])} workers now; every worker must see "
                 f"the runs and data folders at the same paths")
-            yield client, 0
+            yield client
         return
-    # a run neither needs nor survives a worker that spills or pauses its memory
-    with dask.config.set({"distributed.worker.memory.target": False,
-                          "distributed.worker.memory.spill": False,
-                          "distributed.worker.memory.pause": False}):
+    # A failed run reaches the user as its own one-line error (from future.result()), not as
+    # the cluster's log of it with a traceback, nor as the log of closed connections after a
+    # Ctrl-C or SIGTERM to the whole process group, which stops the workers before this
+    # process closes them. Their queues' semaphores are then unlinked by multiprocessing's
+    # resource tracker, which says so in a warning that is dropped here (it inherits this
+    # process's warning options when it starts).
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    sys.warnoptions.append("ignore:resource_tracker:UserWarning")
+    with dask.config.set(LOCAL_WORKERS):
         with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                           dashboard_address=None, host="127.0.0.1",
-                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
-            yield client, max(1, len(os.sched_getaffinity(0)) // jobs)
+                          silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+            yield client

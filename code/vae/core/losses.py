@@ -16,9 +16,10 @@ from .model import VAE, standard_normal_prior
 
 
 class Terms(NamedTuple):
-    """Per-image means over a batch: loss = recon + weight * kl."""
+    """Per-image means over a batch: objective = recon + weight * kl, what training minimises
+    (the negative ELBO at weight 1)."""
 
-    loss: torch.Tensor
+    objective: torch.Tensor
     recon: torch.Tensor
     kl: torch.Tensor
 
@@ -39,8 +40,9 @@ def kl_to_prior(q: Distribution) -> torch.Tensor:
     return kl_divergence(q, standard_normal_prior(q))
 
 
-def negative_elbo(model: VAE, x: torch.Tensor, kl_weight: float = 1.0) -> Terms:
-    """-ELBO = E_q[-log p(x|z)] + KL(q || p), one reparameterised sample of z per image."""
+def training_objective(model: VAE, x: torch.Tensor, kl_weight: float = 1.0) -> Terms:
+    """E_q[-log p(x|z)] + kl_weight * KL(q || p), one reparameterised sample of z per image:
+    at weight 1 the negative ELBO, -ELBO = E_q[-log p(x|z)] + KL(q || p)."""
     logits, q = model(x)
     recon = reconstruction_nll(logits, x).mean()
     kl = kl_to_prior(q).mean()

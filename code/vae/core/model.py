@@ -55,6 +55,16 @@ def conv_encoder(cfg: Config) -> nn.Sequential:
     )
 
 
+class ConvTranspose2d(nn.ConvTranspose2d):
+    """nn.ConvTranspose2d with its bias added by an ordinary broadcast: in channels-last,
+    oneDNN computes a transposed convolution's bias gradient in a slow reference loop."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = nn.functional.conv_transpose2d(x, self.weight, None, self.stride, self.padding,
+                                           self.output_padding, self.groups, self.dilation)
+        return y + self.bias.to(y.dtype)[:, None, None]
+
+
 def conv_decoder(cfg: Config) -> nn.Sequential:
     """Dense layers up to 64 x 7 x 7, then two transposed convolutions to 28 x 28 logits."""
     act, c = activation(cfg), cfg.channels
@@ -62,8 +72,8 @@ def conv_decoder(cfg: Config) -> nn.Sequential:
         nn.Linear(cfg.latent_dim, cfg.hidden), act(),
         nn.Linear(cfg.hidden, 2 * c * 7 * 7), act(),
         nn.Unflatten(1, (2 * c, 7, 7)),
-        nn.ConvTranspose2d(2 * c, c, 4, stride=2, padding=1), act(),
-        nn.ConvTranspose2d(c, 1, 4, stride=2, padding=1),
+        ConvTranspose2d(2 * c, c, 4, stride=2, padding=1), act(),
+        ConvTranspose2d(c, 1, 4, stride=2, padding=1),
         nn.Flatten(),
     )
 
@@ -95,7 +105,7 @@ def standard_normal_prior(posterior: Distribution) -> Distribution:
 
 
 class VAE(nn.Module):
-    """x -> q(z|x) -> z = mu + sigma * eps -> logits of p(x|z)."""
+    """x -> q(z|x) -> z = mu + L eps -> logits of p(x|z)."""
 
     def __init__(self, cfg: Config) -> None:
         super().__init__()
@@ -136,7 +146,7 @@ class VAE(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, Distribution]:
         q = self.encode(x)
-        z = q.rsample()  # the reparameterisation trick: mu + sigma * eps
+        z = q.rsample()  # the reparameterisation trick: mu + L eps (L = diag(sigma) if diagonal)
         return self.decode(z), q
 
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:

@@ -119,18 +119,20 @@ class RunResults:
     code: dict[str, str]  # cache_keys.module_digests(TRAINER): what a plan compares against
 
 
-def finished_results(root: str | Path, name: str = "*", seed: int | str = "*") -> list[dict]:
+def finished_results(root: str | Path, name: str = "*", seed: int | str = "*",
+                     since: float = 0.0) -> list[dict]:
     """The results.json of every finished run under root, of a config name and seed if given,
-    newest first, as parsed JSON: of any version of the code, to predict and explain, never to
-    report (read_results refuses a stale run)."""
+    written at or after `since` (a Unix time), newest first, as parsed JSON: of any version of
+    the code, to predict and explain, never to report (read_results refuses a stale run)."""
     found = []
     for path in Path(root).glob(f"{name}-seed{seed}-*/results.json"):
         try:
+            written = path.stat().st_mtime
             results = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        if isinstance(results, dict) and isinstance(results.get("config"), dict):
-            found.append((path.stat().st_mtime, results))
+        if written >= since and isinstance(results, dict) and isinstance(results.get("config"), dict):
+            found.append((written, results))
     return [results for _, results in sorted(found, key=lambda pair: -pair[0])]
 
 

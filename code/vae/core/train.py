@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 from tqdm import tqdm
@@ -16,8 +17,8 @@ from .. import VaeError
 from .cache_keys import module_digests
 from .config import Config
 from .data import Split, batches, limited, num_batches
-from .evaluate import elbo_terms, evaluated, final_metrics
-from .losses import negative_elbo
+from .evaluate import ElboTerms, elbo_terms, evaluated, final_metrics
+from .losses import training_objective
 from .model import VAE, count_parameters, describe_layers
 from .runs import TRAINER, EpochMetrics, Layer, Run, RunResults
 
@@ -58,12 +59,12 @@ def _diverged(cfg: Config, directory: Path, epoch: int, where: str, value: float
         f"clipping (e.g. grad_clip=1.0).")
 
 
-def _epoch_row(epoch: int, train_sums: torch.Tensor, n: int, test: dict[str, float],
+def _epoch_row(epoch: int, train_sums: torch.Tensor, n: int, test: ElboTerms,
                seconds: float) -> EpochMetrics:
     objective, recon, kl = (train_sums / n).tolist()
     return EpochMetrics(epoch=epoch, train_loss=recon + kl, train_recon=recon, train_kl=kl,
-                        train_objective=objective, test_loss=test["loss"],
-                        test_recon=test["recon"], test_kl=test["kl"], seconds=seconds,
+                        train_objective=objective, test_loss=test.negative_elbo,
+                        test_recon=test.recon, test_kl=test.kl, seconds=seconds,
                         images_per_s=n / seconds)
 
 
@@ -86,17 +87,17 @@ def train_epoch(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config,
                desc=f"{cfg.label} {epoch + 1}/{cfg.epochs}", disable=not progress,
                leave=False, file=sys.stderr, dynamic_ncols=True)
     for step, x in enumerate(bar):
-        terms = negative_elbo(model, x, kl_weight(cfg, epoch, step, steps_per_epoch))
-        if not torch.isfinite(terms.loss):
-            raise NonFiniteLoss(step + 1, terms.loss.item())
+        terms = training_objective(model, x, kl_weight(cfg, epoch, step, steps_per_epoch))
+        if not torch.isfinite(terms.objective):
+            raise NonFiniteLoss(step + 1, terms.objective.item())
         optimizer.zero_grad(set_to_none=True)
-        terms.loss.backward()
+        terms.objective.backward()
         if cfg.grad_clip:
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         optimizer.step()
         epoch_steps.append(torch.stack(terms).detach())
         if step % 25 == 0:
-            bar.set_postfix(loss=f"{terms.loss.item():.1f}")
+            bar.set_postfix(objective=f"{terms.objective.item():.1f}")
     return torch.stack(epoch_steps).cpu()
 
 
@@ -108,13 +109,24 @@ def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | P
     if run.is_finished():
         log(f"{cfg.label}: finished run found in {run.dir}, not training again")
         return run
-    with run.lock(log):
+    with run.lock(log), torch_threads(cfg.threads):
         if run.is_finished():
             log(f"{cfg.label}: the other process finished this run in {run.dir}; "
                 f"not training again")
             return run
         _train(run, train_split, test_split, progress, log)
     return run
+
+
+@contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """Compute with `threads` CPU threads inside the block (a run's numbers depend on it)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
@@ -156,9 +168,9 @@ def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
         sizes[-1] = len(train_x) - cfg.batch_size * (len(epoch_steps) - 1)
         sums = (epoch_steps * sizes[:, None]).sum(0)
         test = elbo_terms(model, test_x, cfg, seed=cfg.seed + 1)
-        if not math.isfinite(test["loss"]):  # the last step's update broke the weights
-            raise _diverged(cfg, run.dir, epoch,
-                            f"step {steps_per_epoch} (in the test evaluation after it)", test["loss"])
+        if not math.isfinite(test.negative_elbo):  # the last step's update broke the weights
+            raise _diverged(cfg, run.dir, epoch, f"step {steps_per_epoch} (in the test "
+                            f"evaluation after it)", test.negative_elbo)
         history.append(_epoch_row(epoch + 1, sums, len(train_x), test, seconds))
         run.save_checkpoint({
             "epoch": epoch + 1, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
@@ -186,7 +198,7 @@ def _finish(run: Run, model: VAE, test_x: torch.Tensor, steps: torch.Tensor,
     model = model.cpu()
     run.save_model(model)
     run.write_steps(steps.numpy())
-    bad = {k: v for k, v in metrics.items()
+    bad = {k: v for k, v in asdict(metrics).items()
            if isinstance(v, float) and k != "iwae_stderr" and not math.isfinite(v)}
     if bad:
         raise VaeError(f"run '{run.dir}' produced non-finite test metrics: {bad}")
@@ -203,9 +215,9 @@ def _finish(run: Run, model: VAE, test_x: torch.Tensor, steps: torch.Tensor,
         seconds_per_epoch=sum(r.seconds for r in history) / max(1, len(history)),
         images_per_s=sum(r.images_per_s for r in history) / max(1, len(history)),
         eval_seconds=time.perf_counter() - t0,
-        **metrics,
+        **asdict(metrics),
         code=module_digests(TRAINER),
     ))
-    log(f"{cfg.label}: test -ELBO {metrics['test_loss']:.2f} nats, {bound} "
-        f"{metrics['iwae_bound']:.2f} ± {metrics['iwae_stderr']:.2f} nats, "
-        f"{metrics['active_units']}/{cfg.latent_dim} active units")
+    log(f"{cfg.label}: test -ELBO {metrics.test_loss:.2f} nats, {bound} "
+        f"{metrics.iwae_bound:.2f} ± {metrics.iwae_stderr:.2f} nats, "
+        f"{metrics.active_units}/{cfg.latent_dim} active units")
