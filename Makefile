@@ -33,8 +33,8 @@ VERIFY_JSON  := $(RESULTS)/verify.json
 # the table of them (code/vae/stages.py): $(call stage_start,NAME) as a recipe's first line,
 # $(call stage_end,NAME) as its last. Outside `make report` (no $(STAGES) file) nothing is kept.
 STAGES      := $(OUT)/build/stages.tsv
-stage_start = @if [ -f $(STAGES) ]; then date +%s%N > $(STAGES).$(1); fi
-stage_end   = @if [ -f $(STAGES).$(1) ]; then printf '%s\t%s\n' $(1) \
+stage_start = @if [ -f $(STAGES) ] && command -v date >/dev/null; then date +%s%N > $(STAGES).$(1); fi
+stage_end   = @if [ -f $(STAGES).$(1) ] && command -v date >/dev/null; then printf '%s\t%s\n' $(1) \
                 $$(( $$(date +%s%N) - $$(cat $(STAGES).$(1)) )) >> $(STAGES); rm -f $(STAGES).$(1); fi
 
 .PHONY: help setup lock tex test plan parity verify verified train study measure figures summary report report-unlocked \

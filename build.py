@@ -29,6 +29,7 @@ from markupsafe import Markup
 from vae import VaeError
 from vae.bench.results import read_bench
 from vae.core.cache_keys import module_file
+from vae.core.checkout import CHECKOUT
 from vae.core.config import Config
 from vae.core.io import write_text
 from vae.core.runs import Layer, run_hash
@@ -51,7 +52,7 @@ from vae.report.wording import check_count, count_words, plural
 
 from derivations.results import CheckResult, checks_digest, read_verify
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent  # the templates and derivations beside this script
 
 
 @dataclass(frozen=True)
@@ -187,19 +188,26 @@ def figure_finder(figures_dir: Path):
     return fig
 
 
-# The functions the report lists, by qualified name; each listing's caption names its file.
-LISTED = {"in_precision": "vae.core.model.VAE.in_precision", "encode": "vae.core.model.VAE.encode",
-          "decode": "vae.core.model.VAE.decode", "forward": "vae.core.model.VAE.forward",
-          "train_epoch": "vae.core.train.train_epoch",
-          "reconstruction_nll": "vae.core.losses.reconstruction_nll",
-          "kl_to_prior": "vae.core.losses.kl_to_prior",
-          "training_objective": "vae.core.losses.training_objective"}
+# The report's code listings: each one's label, caption and the functions it shows, by module
+# and qualified name, in order. The template typesets this list; nothing else names them.
+LISTINGS = (
+    ("lst:model", "The encoder's posterior, the decoder and the forward pass, and the "
+                  "precision they run in",
+     ("vae.core.model.VAE.in_precision", "vae.core.model.VAE.encode",
+      "vae.core.model.VAE.decode", "vae.core.model.VAE.forward")),
+    ("lst:loss", "The loss",
+     ("vae.core.losses.reconstruction_nll", "vae.core.losses.kl_to_prior",
+      "vae.core.losses.training_objective")),
+    ("lst:train", "One training epoch", ("vae.core.train.train_epoch",)),
+)
 
 
 @dataclass(frozen=True)
 class Listing:
-    source: Markup
-    file: str  # relative to the repository root
+    label: str
+    caption: str
+    source: Markup  # the functions' sources, a blank line between two
+    file: str  # of the first function, relative to the repository root
 
 
 def function_source(path: Path, qualname: str) -> str:
@@ -217,15 +225,16 @@ def function_source(path: Path, qualname: str) -> str:
     return textwrap.dedent("\n".join(lines)).rstrip()
 
 
-def listing(qualified: str) -> Listing:
+def function_listing(qualified: str) -> tuple[str, str]:
     """The source of a package object given by module and qualified name, e.g.
-    vae.core.model.VAE.encode: the longest prefix that names a module is its file."""
+    vae.core.model.VAE.encode (the longest prefix that names a module is its file), and that
+    file."""
     parts = qualified.split(".")
     for cut in range(len(parts) - 1, 0, -1):
         path = module_file(".".join(parts[:cut]))
         if path is not None:
-            return Listing(Markup(function_source(path, ".".join(parts[cut:]))),
-                           source_file(".".join(parts[:cut])))
+            return (function_source(path, ".".join(parts[cut:])),
+                    source_file(".".join(parts[:cut])))
     raise VaeError(f"the report lists '{qualified}', which names no module of the package")
 
 
@@ -234,13 +243,16 @@ def source_file(module: str) -> str:
     path = module_file(module)
     if path is None:
         raise VaeError(f"the report names the module '{module}', which the package lacks")
-    checkout = module_file("vae").resolve().parents[2]  # code/vae/__init__.py
-    return path.resolve().relative_to(checkout).as_posix()
+    return path.resolve().relative_to(CHECKOUT).as_posix()
 
 
-def code_listings() -> dict[str, Listing]:
-    """The source of the functions the report shows, taken from the package itself."""
-    return {name: listing(qualified) for name, qualified in LISTED.items()}
+def code_listings() -> list[Listing]:
+    """LISTINGS with their sources, taken from the package itself."""
+    found = []
+    for label, caption, functions in LISTINGS:
+        sources, files = zip(*(function_listing(f) for f in functions))
+        found.append(Listing(label, caption, Markup("\n\n".join(sources)), files[0]))
+    return found
 
 
 def scope_count(checks: list[CheckResult]) -> str:
@@ -350,6 +362,7 @@ def overfull_lines(log: str, limit: float = OVERFULL_PT) -> list[str]:
 
 
 MARGIN_CM = 2.4  # the geometry package's margin in preamble.tex.j2
+EMPTIEST = 1 / 3  # a page emptier than this in one block gets a warning
 
 
 def blank_fractions(pdf: Path, dpi: int = 30) -> list[float]:
@@ -405,6 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     for line in overfull_lines(log.read_text(errors="replace") if log.is_file() else ""):
         print(f"warning: overfull line of {line} (line numbers of the file then being read; "
               f"see {log})")
+    fractions = blank_fractions(path)
+    for page, fraction in enumerate(fractions[1:-1], start=2):  # the title page and the last end early
+        if fraction > EMPTIEST:
+            print(f"warning: page {page} is {fraction:.0%} empty in one block (more than "
+                  f"{EMPTIEST:.0%}); a float that does not fit, or a forced page break?")
     warning = placeholder_warning(load_meta(args.meta.resolve()), args.meta.resolve())
     if warning:  # the last line of the build, and a mark on every page of the PDF
         print(f"{warning}; until then every page is marked DRAFT")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vae import VaeError
+from vae.core.checkout import CHECKOUT
 from vae.core.records import write_record
 
 from .results import CheckResult, VerifyReport, checks_digest, read_verify
@@ -23,8 +24,7 @@ from .results import CheckResult, VerifyReport, checks_digest, read_verify
 if TYPE_CHECKING:
     from .checks import Check
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = ROOT / "report" / "results" / "verify.json"
+DEFAULT_OUT = CHECKOUT / "report" / "results" / "verify.json"
 COLUMNS = ("check", "exercise", "method", "scope", "result", "seconds")
 
 

@@ -52,6 +52,31 @@ TINY = dict(name="tiny", seeds=1, hidden=64, latent_dim=2, epochs=2, batch_size=
             iwae_images=50, eval_batch_size=64)
 
 
+def _tiny_base():
+    from vae.core.config import Config
+    return Config(**{**TINY, "iwae_k": 4, "iwae_images": 20})
+
+
+TINY_BASE = _tiny_base()  # the unit tests' model and run settings
+
+
+def fixed_batch(n: int = 32, seed: int = 3):
+    """n synthetic digits as a float batch (n, 1, 28, 28)."""
+    import torch
+    from vae.core.data import to_float
+    return to_float(torch.from_numpy(synthetic_digits(n, seed)[0]))
+
+
+def tiny_model(**changes):
+    """A VAE of TINY_BASE with the changes, initialised from seed 0."""
+    import dataclasses
+
+    import torch
+    from vae.core.model import VAE
+    torch.manual_seed(0)
+    return VAE(dataclasses.replace(TINY_BASE, **changes))
+
+
 def tiny_config(tmp_path: Path, **changes) -> Path:
     """TINY on the CPU as a config file, for the command line."""
     from vae.core.config import Config

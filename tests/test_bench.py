@@ -9,13 +9,16 @@ import sys
 import time
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 import vae.bench.timings
 from conftest import TINY, write_mnist
+from scipy import stats
 from vae import VaeError
 from vae.bench.results import ModelBench, read_bench
 from vae.bench.timings import alternate
+from vae.core.allocator import tune_malloc
 from vae.core.config import Config
 from vae.core.data import load_split
 from vae.core.runs import Run
@@ -29,6 +32,7 @@ def test_bench_measures_each_config_in_rounds(bench_json):
                        m.jobs_images_per_s):
             assert len(values) == result.rounds == 2 and min(values) > 0
         assert m.eval_seconds > 0 and {m.precision, m.other_precision} == {"fp32", "bf16"}
+    assert result.allocator == tune_malloc() and "1024 MiB" in result.allocator  # as it ran
 
 
 def test_both_pipelines_train_the_same_model(bench_json):
@@ -165,9 +169,13 @@ def test_parity_pairs_fp32_and_bf16_runs_by_seed(tmp_path):
     assert row.seeds == [420, 421, 422] and len(row.fp32) == len(row.bf16) == 3
     assert {Run(c, tmp_path / "runs").read_results().precision
             for c in (replace(cfg, precision=p) for p in ("fp32", "bf16"))} == {"fp32", "bf16"}
-    low, high = row.interval
-    mean = sum(row.differences) / 3
-    assert low < mean < high and row.separated == (low > 0 or high < 0)
-    assert "not separated" in describe(rows) or "keep fp32" in describe(rows)
+    d = np.subtract(row.bf16, row.fp32)  # the 95% t interval, computed here by hand
+    half = stats.t.ppf(0.975, 2) * d.std(ddof=1) / np.sqrt(3)
+    test = row.test
+    assert (test.mean, test.low, test.high) == pytest.approx((d.mean(), d.mean() - half,
+                                                               d.mean() + half))
+    assert row.separated == (test.low > 0 or test.high < 0)
+    assert f"difference {d.mean():+.2f} [{d.mean() - half:+.2f}, {d.mean() + half:+.2f}]" \
+        in describe(rows)
     with pytest.raises(ValueError, match="two seeds"):
         parity([replace(cfg, seeds=1)], data, tmp_path / "runs", jobs=1)

@@ -183,7 +183,9 @@ def test_setting_filter_drops_only_a_zero_fraction(tmp_path, value, shown):
 def test_every_quoted_figure_names_a_source_in_the_bibliography():
     bib = (build.ROOT / "templates" / "references.bib").read_text()
     entries = build.load_literature(build.ROOT / "templates" / "literature.toml")
-    assert entries
+    quoted = set(re.findall(r"literature\.(\w+)", "".join(
+        p.read_text() for p in (build.ROOT / "templates").glob("*.j2"))))
+    assert quoted and quoted <= set(entries)  # every entry a template quotes is there
     for entry in entries.values():
         assert re.search(r"@\w+\{" + re.escape(entry["cite"]) + ",", bib), entry["cite"]
 
@@ -267,3 +269,15 @@ def test_the_layers_table_pairs_encoder_and_decoder_rows():
     dec = [Layer("decoder", "Linear", str(n), n) for n in (4, 8, 16)]
     rows = build.side_by_side([*enc, *dec])
     assert rows == [(enc[0], dec[0]), (enc[1], dec[1]), (None, dec[2])]
+
+
+def test_each_listing_shows_its_functions_from_their_files(monkeypatch):
+    listings = build.code_listings()
+    assert [l.label for l in listings] == [label for label, _, _ in build.LISTINGS]
+    loss = next(l for l in listings if l.label == "lst:loss")
+    assert loss.file == "code/vae/core/losses.py"
+    assert loss.source.index("def reconstruction_nll(") < loss.source.index("def kl_to_prior(") \
+        < loss.source.index("def training_objective(")
+    monkeypatch.setattr(build, "LISTINGS", (("lst:x", "x", ("vae.core.losses.no_such",)),))
+    with pytest.raises(VaeError, match="no_such"):
+        build.code_listings()

@@ -8,10 +8,17 @@ from types import SimpleNamespace
 
 import pytest
 from vae.core.config import Config
-from vae.report.comparisons import closest_baseline, compare, compare_all, verdict
+from vae.report.comparisons import (
+    baselines,
+    closest_baseline,
+    compare,
+    compare_all,
+    still_falling,
+    verdict,
+)
 from vae.report.latex import printed_difference
 from vae.report.numbers import late_slope, typical_seed
-from vae.report.statistics import ALPHA, holm, leaders, paired, seeds_to_separate
+from vae.core.statistics import ALPHA, holm, leaders, paired, seeds_to_separate
 from vae.report.wording import check_count, latent_words, model_words, plural
 
 
@@ -105,11 +112,11 @@ def test_compare_all_corrects_for_every_comparison_at_once():
 
 @pytest.mark.parametrize("slope, improving", [(-0.6, True), (-0.4, False), (0.3, False)])
 def test_a_curve_still_falling_faster_than_flat_is_improving(slope, improving):
-    found = compare(entry("v", activation="relu", slope=slope), entry(slope=0.0), False)
-    assert found.improving is improving and found.baseline_improving is False
+    assert still_falling(entry("v", activation="relu", slope=slope)) is improving
+    assert still_falling(entry(slope=0.0)) is False
     noisy = entry("v", activation="relu", slope=-3.0)
     noisy.late_slope_high = 0.5  # its interval reaches above zero: not clearly falling
-    assert compare(noisy, entry(), False).improving is False
+    assert still_falling(noisy) is False
 
 
 def test_seeds_needed_only_for_differences_not_separated():
@@ -162,11 +169,12 @@ def test_the_baseline_is_the_closest_earlier_run_latest_on_a_tie():
     main = entry("main", latent_dim=1)
     wide = entry("wide", latent_dim=16)
     relu = entry("relu", latent_dim=16, activation="relu")
-    assert closest_baseline(entry("x", latent_dim=16, weight_decay=0.0),
-                            [main, wide, relu]).name == "wide"
+    configs = [m.config for m in (main, wide, relu)]
+    assert closest_baseline(entry("x", latent_dim=16, weight_decay=0.0).config, configs) == 1
     twin = entry("twin", latent_dim=16)
-    assert closest_baseline(entry("y", latent_dim=16, beta=2.0),
-                            [main, wide, twin]).name == "twin"
+    assert closest_baseline(entry("y", latent_dim=16, beta=2.0).config,
+                            [m.config for m in (main, wide, twin)]) == 2
+    assert baselines([*configs, entry("x", latent_dim=16, weight_decay=0.0).config]) == [0, 1, 1]
 
 
 def test_model_words_come_from_the_config():

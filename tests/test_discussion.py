@@ -1,4 +1,5 @@
-"""Each kind of sentence discussion.py writes, from crafted readings, checked word for word."""
+"""The sentences of Part II (prose_images.py, prose_study.py), from crafted readings and the
+decisions they word, checked word for word."""
 
 from __future__ import annotations
 
@@ -15,19 +16,18 @@ from vae.instrument.measurements import (
     Samples,
 )
 from vae.report.comparisons import Change, Step
-from vae.report.discussion import (
+from vae.core.statistics import paired
+from vae.report.decisions import rank
+from vae.report.prose_images import (
     PathCount,
-    against_literature,
     bonus_answer,
-    conclusion,
-    improvement,
     interpolation,
     manifold,
     neighbours,
     reconstructions,
     samples,
-    training_gap,
 )
+from vae.report.prose_study import against_literature, conclusion, improvement, training_gap
 from vae.report.numbers import ReadingSpread, reading_spread, spread
 from vae.report.smoothness import path_smooth
 
@@ -58,9 +58,16 @@ def path(start, end, classes, jump=1.2) -> PathReading:
     return PathReading(start, end, classes, changes, others, jump)
 
 
+def gap_text(final_train, test, late_min, late_max, train_read, test_read, seeds):
+    """training_gap with the over-fitting test that decisions.decide makes."""
+    test_gap = paired(dict(zip(seeds, train_read.values)), dict(zip(seeds, test_read.values)))
+    return training_gap(final_train, test, late_min, late_max, train_read, test_read, seeds,
+                        test_gap)
+
+
 def test_training_gap_reads_the_classifier_first_then_the_losses():
-    text = training_gap(160.95, 167.84, 159.59, 167.84, spread([0.555, 0.56, 0.55]),
-                        spread([0.563, 0.57, 0.556]), [420, 421, 422])
+    text = gap_text(160.95, 167.84, 159.59, 167.84, spread([0.555, 0.56, 0.55]),
+                    spread([0.563, 0.57, 0.556]), [420, 421, 422])
     assert text == (
         r"The like-for-like test of over-fitting is the digit classifier's "
         r"(\cref{sec:reconstructions}): it reads back the digit of \qty{55.5 +- 0.5}{\percent} "
@@ -75,17 +82,17 @@ def test_training_gap_reads_the_classifier_first_then_the_losses():
 
 
 def test_training_gap_beyond_the_swing_and_a_better_training_reading():
-    text = training_gap(100.0, 110.0, 109.0, 111.0, spread([0.9, 0.91, 0.92]),
-                        spread([0.8, 0.8, 0.81]), [420, 421, 422])
+    text = gap_text(100.0, 110.0, 109.0, 111.0, spread([0.9, 0.91, 0.92]),
+                    spread([0.8, 0.8, 0.81]), [420, 421, 422])
     assert ("training images come back better by \\num{10.7}~points (paired by seed, 95\\,\\% interval "
             "[\\num{9.2}, \\num{12.1}]), a sign that the model fits the images it was trained "
             "on more closely than unseen ones.") in text
     assert text.endswith("the gap of \\num{10.0} nats exceeds that swing: the test loss is "
                          "higher than the training loss.")
-    overlapping = training_gap(100.0, 110.0, 109.0, 111.0, spread([0.9, 0.8, 0.85]),
-                               spread([0.85, 0.86, 0.84]), [420, 421, 422])
+    overlapping = gap_text(100.0, 110.0, 109.0, 111.0, spread([0.9, 0.8, 0.85]),
+                           spread([0.85, 0.86, 0.84]), [420, 421, 422])
     assert "includes zero: no sign of over-fitting." in overlapping
-    single = training_gap(100.0, 110.0, 109.0, 111.0, spread([0.9]), spread([0.8]), [420])
+    single = gap_text(100.0, 110.0, 109.0, 111.0, spread([0.9]), spread([0.8]), [420])
     assert ("\\qty{90.0}{\\percent} of reconstructed training images and \\qty{80.0}{\\percent} "
             "of test images. The losses") in single  # one seed: no test, no claim
 
@@ -269,7 +276,7 @@ def test_conclusion_separates_the_best_loss_from_the_best_samples():
              means([0.85, 0.86, 0.87], [0.72, 0.73, 0.74], [390.0, 396.4, 402.0])),
             ("conv", SEEDS, spread([96.4, 96.5, 96.6]),
              means([0.979, 0.98, 0.981], [0.60, 0.61, 0.62], [150.0, 151.0, 152.0]))]
-    text = conclusion(runs, "assignment")
+    text = conclusion(rank(runs), runs, "assignment")
     assert text == (
         r"Across the three models, as means over seeds (a model shares first place unless the "
         r"paired test over seeds, Holm-corrected, separates it), \texttt{conv} has the lowest test "
@@ -289,13 +296,14 @@ def test_conclusion_names_every_model_the_paired_seeds_cannot_separate_from_the_
              means([0.978, 0.979, 0.980], [0.64, 0.645, 0.65], [133.0, 134.0, 135.0])),
             ("conv32", SEEDS, spread([97.1, 97.4, 97.8]),
              means([0.9785, 0.9791, 0.9797], [0.63, 0.632, 0.634], [138.0, 138.9, 139.8]))]
-    text = conclusion(runs, "conv")
+    text = conclusion(rank(runs), runs, "conv")
     assert (r"\texttt{conv32} keeps the digit in the most reconstructions (\qty{97.9}{\percent}; "
             r"the seeds do not separate \texttt{conv} from it)") in text
     assert r"\texttt{conv} has the lowest test \negelbo{} (\num{95.9})." in text  # separated
-    single = conclusion([(n, [420], spread(loss.values[:1]),
-                          means(r.digit_kept.values[:1], r.clear_samples.values[:1],
-                                r.frechet.values[:1])) for n, _, loss, r in runs], "conv")
+    alone = [(n, [420], spread(loss.values[:1]),
+              means(r.digit_kept.values[:1], r.clear_samples.values[:1], r.frechet.values[:1]))
+             for n, _, loss, r in runs]
+    single = conclusion(rank(alone), alone, "conv")
     assert "do not separate" not in single  # one seed: nothing to test, the best stands alone
 
 
@@ -339,7 +347,7 @@ def test_a_second_sample_paragraph_leaves_out_the_real_images_references():
 def test_a_variant_s_finding_says_what_the_tables_cannot():
     from test_comparisons import entry
     from vae.report.comparisons import compare
-    from vae.report.discussion import seeds_needed_cell, variant_finding
+    from vae.report.prose_study import seeds_needed_cell, variant_finding
 
     base = entry(test_loss=130.0, spread=1.0, slope=-0.1)
     variant = entry("v", test_loss=129.0, spread=1.0, activation="relu", slope=-1.2)
@@ -358,7 +366,7 @@ def test_a_variant_s_finding_says_what_the_tables_cannot():
 
 
 def test_first_place_names_the_few_models_separated_when_most_tie():
-    from vae.report.discussion import first_place
+    from vae.report.prose_study import first_place
     models = ["a", "b", "c", "d", "e"]
     assert first_place(["a", "b", "c", "d"], "1", "wins", models).endswith(
         r"(1; the seeds separate only \texttt{e} from it)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import shutil
 import struct
@@ -22,8 +23,8 @@ from vae.instrument.latent_paths import interpolate, prior_quantiles
 from vae.instrument.measurements import ClassifierConfig
 from vae.report.convergence_figure import plot_convergence
 from vae.report.digit_figures import plot_reconstructions, plot_samples, prior
-from vae.report.figure_stamps import FIGURE_MODULES, STUDY, STUDY_FIGURES
-from vae.report.figures import draw_stale
+from vae.report.figure_stamps import FIGURES, STUDY, STUDY_FIGURES
+from vae.report.figures import draw_stale, drawing
 from vae.report.images import show_digits
 from vae.report.latent_figures import (
     plot_interpolation,
@@ -33,11 +34,8 @@ from vae.report.latent_figures import (
     quantile_label,
     spread_apart,
 )
-from vae.report.style import FULL, PANEL, PNG_DPI, RIDGES, figure, grouped
+from vae.report.style import FULL, PANEL, PNG_DPI, RIDGES, figure, grouped, save
 from vae.report.training_figure import plot_training
-
-RUN_FIGURES = ("training", "reconstructions", "samples", "manifold", "latent", "interpolation",
-               "units")
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -122,7 +120,7 @@ def test_every_figure_is_drawn_for_1d_2d_and_3d_latents(study, tmp_path):
     written = draw_stale(main, variants, runs, data, tmp_path)
     expected = set()
     for cfg in (main, *variants):
-        names = [n for n in RUN_FIGURES if n != ("manifold" if cfg.latent_dim > 2 else "units")]
+        names = [n for n in FIGURES if n != ("manifold" if cfg.latent_dim > 2 else "units")]
         expected |= {tmp_path / cfg.name / f"{n}.pdf" for n in names}
     expected |= {tmp_path / STUDY / f"{n}.pdf" for n in STUDY_FIGURES}
     expected |= {p.with_suffix(".png") for p in expected}
@@ -201,14 +199,14 @@ def test_figure_numbers_are_grouped_as_in_the_text(n, shown):
     assert grouped(n) == shown
 
 
-def test_each_figure_is_drawn_by_the_module_its_stamp_follows():
-    drawn_by = {name: draw.__module__ for name, draw in (
-        ("training", plot_training), ("reconstructions", plot_reconstructions),
-        ("samples", plot_samples), ("manifold", plot_manifold), ("latent", plot_latent),
-        ("interpolation", plot_interpolation), ("units", plot_units))}
-    assert drawn_by == FIGURE_MODULES
-    assert {"convergence": plot_convergence.__module__} == STUDY_FIGURES
-    assert set(RUN_FIGURES) == set(FIGURE_MODULES)
+def test_each_figure_is_drawn_by_the_function_its_stamp_follows():
+    """The registry names functions that exist in the modules whose digests key the figures,
+    and each takes the output path last."""
+    for figure in {**FIGURES, **STUDY_FIGURES}.values():
+        draw = drawing(figure.function)
+        assert f"{draw.__module__}.{draw.__name__}" == figure.function
+        assert list(inspect.signature(draw).parameters)[-1] == "path"
+    assert drawing(FIGURES["units"].function) is plot_units
 
 
 def test_only_what_an_edit_can_change_is_redrawn(study, tmp_path, monkeypatch):
@@ -227,3 +225,11 @@ def test_only_what_an_edit_can_change_is_redrawn(study, tmp_path, monkeypatch):
     (tmp_path / main.name / "samples.pdf").unlink()  # a lost file is drawn again, alone
     assert [p.name for p in draw_stale(main, variants[:1], runs, data, tmp_path)] == \
         ["samples.pdf", "samples.png"]
+
+
+def test_a_figure_with_text_too_small_to_print_is_refused(tmp_path):
+    fig, ax = figure(2.0)
+    ax.set_xticks([0, 1], ["a", "b"], fontsize=6)
+    with pytest.raises(ValueError, match=r"under 7 pt.*'a' at 6 pt"):
+        save(fig, tmp_path / "small.pdf")
+    assert not (tmp_path / "small.pdf").exists()

@@ -213,7 +213,7 @@ def test_no_page_is_more_than_a_third_empty(built_report):
     taller than a third of the text area."""
     fractions = build.blank_fractions(built_report["pdf"])
     over = {page: round(f, 2) for page, f in enumerate(fractions, start=1)
-            if 1 < page < len(fractions) and f > 1 / 3}
+            if 1 < page < len(fractions) and f > build.EMPTIEST}
     assert not over, f"pages with more than a third empty: {over}"
 
 

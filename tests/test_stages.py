@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import time
 
 import pytest
+from conftest import ROOT
 from vae import VaeError
 from vae.instrument.measurements import CLASSIFIER_RESULTS, ClassifierConfig, classifier_dir
 from vae.stages import read_stages, table
@@ -52,3 +56,18 @@ def test_a_damaged_stages_file_is_named(tmp_path, lines):
     path = stages_file(tmp_path, lines)
     with pytest.raises(VaeError, match="stages.tsv"):
         read_stages(path)
+
+
+def test_make_records_each_stage_it_runs_inside_a_report(tmp_path):
+    """The Makefile's wiring: stages-begin starts the file, a stage's recipe appends its line,
+    and the command line prints the table (the TeX check stands for every stage)."""
+    make = ["make", "-s", "--no-print-directory", "-C", str(ROOT), f"OUT={tmp_path}"]
+    subprocess.run([*make, "stages-begin"], check=True, capture_output=True)
+    subprocess.run([*make, "tex"], check=True, capture_output=True)
+    began, seconds = read_stages(tmp_path / "build" / "stages.tsv")
+    assert list(seconds) == ["tex"] and 0 < seconds["tex"] < 60
+    assert abs(began - time.time()) < 120
+    shown = subprocess.run([sys.executable, "-m", "vae", "stages",
+                            str(tmp_path / "build" / "stages.tsv"), "--runs", str(tmp_path)],
+                           capture_output=True, text=True, check=True).stdout
+    assert shown.splitlines()[1].lstrip().startswith("TeX") and "total" in shown

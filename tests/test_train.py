@@ -1,4 +1,5 @@
-"""Training on tiny synthetic data: the loss, its gradients, the bounds, resume and caching."""
+"""train.py: whole runs on tiny synthetic data: their files, caching, resume after an
+interrupt, divergence, and the training settings."""
 
 from __future__ import annotations
 
@@ -13,24 +14,21 @@ import pytest
 import torch
 import vae.core.runs
 import vae.core.train
-from conftest import TINY, synthetic_digits, write_mnist
-from torch import nn
+from conftest import TINY, write_mnist
+from conftest import TINY_BASE as BASE
 from vae import VaeError
 from vae.core import evaluate, losses
-from vae.core.config import Config
-from vae.core.data import load_split, to_float
+from vae.core.data import load_split
 from vae.core.evaluate import elbo_terms
 from vae.core.io import read_json
-from vae.core.losses import Terms, iwae_bound, kl_to_prior, reconstruction_nll, training_objective
-from vae.core.model import VAE, gaussian_posterior
+from vae.core.losses import Terms
 from vae.core.runs import CHECKPOINT, PREVIOUS, Run, run_hash
-from vae.core.train import kl_weight, make_optimizer, train
+from vae.core.train import kl_weight, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 N_TRAIN, N_TEST = 150, 40
 STEPS = -(-N_TRAIN // TINY["batch_size"])  # 5 steps per epoch, the last one of 22 images
-BASE = Config(**{**TINY, "iwae_k": 4, "iwae_images": 20})
 TIMING_ROW = ("seconds", "images_per_s")
 TIMING_RESULTS = ("seconds_per_epoch", "images_per_s", "eval_seconds")
 
@@ -120,168 +118,6 @@ def interrupted(cfg, splits, runs, monkeypatch, at: int) -> Path:
         train(cfg, *splits, runs, progress=False, log=quiet)
     monkeypatch.setattr(vae.core.train, "training_objective", losses.training_objective)
     return Run(cfg, runs).dir
-
-
-def fixed_batch(n: int = 32, seed: int = 3) -> torch.Tensor:
-    return to_float(torch.from_numpy(synthetic_digits(n, seed)[0]))
-
-
-def model_of(**changes) -> VAE:
-    torch.manual_seed(0)
-    return VAE(dataclasses.replace(BASE, **changes))
-
-
-# --- the loss and its gradients ------------------------------------------------------------
-
-
-def seeded_loss(model, x) -> float:
-    with torch.random.fork_rng(), torch.no_grad():
-        torch.manual_seed(1)
-        return training_objective(model, x).objective.item()
-
-
-def test_loss_goes_down_on_a_fixed_batch():
-    model, x = model_of(), fixed_batch()
-    optimizer = make_optimizer(BASE, model)
-    before = seeded_loss(model, x)
-    for _ in range(40):
-        loss = training_objective(model, x).objective
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    after = seeded_loss(model, x)
-    assert after < 0.9 * before, (before, after)
-
-
-@pytest.mark.parametrize("architecture", ["mlp", "conv"])
-def test_gradient_reaches_the_encoder_through_rsample(architecture):
-    """The reconstruction term alone depends on the encoder only through z = mu + sigma eps."""
-    model, x = model_of(architecture=architecture), fixed_batch(8)
-    logits, q = model(x)
-    reconstruction_nll(logits, x).mean().backward()
-    first = next(m for m in model.encoder if isinstance(m, (nn.Linear, nn.Conv2d)))
-    assert first.weight.grad is not None
-    assert torch.isfinite(first.weight.grad).all()
-    assert first.weight.grad.abs().sum() > 0
-
-
-def test_kl_of_a_diagonal_posterior_is_the_closed_form():
-    g = torch.Generator().manual_seed(0)
-    mu = torch.randn(50, 3, generator=g, dtype=torch.float64) * 2
-    sigma2 = torch.rand(50, 3, generator=g, dtype=torch.float64) * 3 + 1e-3
-    kl = kl_to_prior(gaussian_posterior(mu, sigma2))
-    closed = 0.5 * (mu ** 2 + sigma2 - sigma2.log() - 1).sum(-1)
-    assert kl.shape == (50,)
-    torch.testing.assert_close(kl, closed, rtol=1e-12, atol=1e-12)
-
-
-def test_kl_of_the_model_posterior_is_the_closed_form():
-    model, x = model_of(), fixed_batch(16)
-    with torch.no_grad():
-        q = model.encode(x)
-        mu, sigma2 = q.mean, q.variance
-        closed = 0.5 * (mu ** 2 + sigma2 - sigma2.log() - 1).sum(-1)
-        torch.testing.assert_close(kl_to_prior(q), closed, rtol=1e-5, atol=1e-5)
-        assert torch.all(sigma2 >= BASE.eta)
-
-
-def test_kl_of_a_full_covariance_posterior_is_the_closed_form():
-    g = torch.Generator().manual_seed(1)
-    d = 3
-    mu = torch.randn(20, d, generator=g, dtype=torch.float64)
-    sigma2 = torch.rand(20, d, generator=g, dtype=torch.float64) + 0.1
-    offdiag = torch.randn(20, d * (d - 1) // 2, generator=g, dtype=torch.float64)
-    q = gaussian_posterior(mu, sigma2, offdiag)
-    cov = q.covariance_matrix
-    # diag(L) = sqrt(sigma2), the strict lower triangle of L is offdiag, row by row
-    L = q.scale_tril
-    torch.testing.assert_close(torch.diagonal(L, dim1=-2, dim2=-1), sigma2.sqrt())
-    rows, cols = torch.tril_indices(d, d, offset=-1)
-    torch.testing.assert_close(L[:, rows, cols], offdiag)
-    closed = 0.5 * (torch.diagonal(cov, dim1=-2, dim2=-1).sum(-1) + (mu ** 2).sum(-1) - d
-                    - torch.logdet(cov))
-    torch.testing.assert_close(kl_to_prior(q), closed, rtol=1e-10, atol=1e-10)
-
-
-# --- the importance-weighted bound ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def trained_model():
-    """A model trained a few dozen steps, so that q(z|x) differs from the prior."""
-    model, x = model_of(), fixed_batch(32)
-    optimizer = make_optimizer(BASE, model)
-    torch.manual_seed(0)
-    for _ in range(40):
-        loss = training_objective(model, x).objective
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return model.eval(), x[:16]
-
-
-def _per_image_mean_and_se(samples: torch.Tensor) -> tuple[float, float]:
-    """samples: (repetitions, images). The mean over both, and its standard error from the
-    variation within each image only (the images are the same in what is compared)."""
-    r, b = samples.shape
-    return samples.mean().item(), math.sqrt(samples.double().var(0).sum().item() / r) / b
-
-
-def _elbo_samples(model, x, repetitions):
-    out = []
-    with torch.no_grad():
-        for _ in range(repetitions):
-            logits, q = model(x)
-            out.append(-(reconstruction_nll(logits, x) + kl_to_prior(q)))
-    return torch.stack(out)
-
-
-def _iwae_samples(model, x, k, repetitions):
-    with torch.no_grad():
-        return torch.stack([iwae_bound(model, x, k) for _ in range(repetitions)])
-
-
-def test_iwae_with_one_sample_is_the_elbo_in_expectation(trained_model):
-    model, x = trained_model
-    torch.manual_seed(11)
-    elbo, se_elbo = _per_image_mean_and_se(_elbo_samples(model, x, 400))
-    one, se_one = _per_image_mean_and_se(_iwae_samples(model, x, 1, 400))
-    tolerance = 5 * math.hypot(se_elbo, se_one) + 1e-3
-    assert abs(one - elbo) < tolerance, (one, elbo, tolerance)
-
-
-def test_iwae_grows_with_k_and_stays_above_the_elbo(trained_model):
-    model, x = trained_model
-    torch.manual_seed(12)
-    elbo, se_elbo = _per_image_mean_and_se(_elbo_samples(model, x, 400))
-    bounds = {k: _per_image_mean_and_se(_iwae_samples(model, x, k, r))
-              for k, r in ((1, 400), (10, 100), (200, 10))}
-    for k in (10, 200):
-        mean, se = bounds[k]
-        assert mean > elbo - 5 * math.hypot(se, se_elbo), (k, mean, elbo)
-    (m10, s10), (m200, s200) = bounds[10], bounds[200]
-    assert m200 > m10 - 5 * math.hypot(s10, s200), bounds
-    # and the bound is strictly tighter, not merely equal, for this non-trivial posterior
-    assert m200 > elbo + 5 * math.hypot(s200, se_elbo), (m200, elbo)
-
-
-def test_iwae_is_the_log_mean_of_the_weights_across_chunks(monkeypatch):
-    """With known log-weights the bound is log((1/k) sum_s w_s) exactly, however the k samples
-    are chunked (a missing or per-chunk log k would pass the inequalities above)."""
-    x = fixed_batch(3)
-    drawn = []
-
-    def known_weights(model, x, k):
-        start = sum(drawn)
-        drawn.append(k)
-        s = torch.arange(start, start + k, dtype=torch.float32)[:, None]
-        return (-0.01 * s).expand(k, len(x))
-
-    monkeypatch.setattr(losses, "log_importance_weights", known_weights)
-    bound = iwae_bound(None, x, 250, chunk=100)
-    assert drawn == [100, 100, 50]
-    expected = torch.logsumexp(-0.01 * torch.arange(250.0, dtype=torch.float64), 0) - math.log(250)
-    torch.testing.assert_close(bound, torch.full((3,), expected.item()), rtol=0, atol=1e-5)
 
 
 # --- a whole run ---------------------------------------------------------------------------
@@ -499,29 +335,6 @@ def test_binarized_run(splits, tmp_path, monkeypatch):
     assert torch.equal(evaluated, evaluate.evaluated(splits[1], cfg).images)
 
 
-@pytest.mark.parametrize("architecture,covariance", [("mlp", "full"), ("conv", "diagonal"),
-                                                     ("conv", "full")])
-def test_other_architectures_train_a_step(architecture, covariance):
-    model = model_of(architecture=architecture, covariance=covariance, latent_dim=3)
-    cfg = dataclasses.replace(BASE, architecture=architecture, covariance=covariance)
-    optimizer = make_optimizer(cfg, model)
-    x = fixed_batch(8)
-    before = [p.detach().clone() for p in model.parameters()]
-    terms = training_objective(model, x)
-    assert torch.isfinite(terms.objective) and torch.isfinite(terms.kl) and terms.kl >= 0
-    optimizer.zero_grad()
-    terms.objective.backward()
-    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
-    optimizer.step()
-    assert any(not torch.equal(a, p) for a, p in zip(before, model.parameters()))
-    with torch.no_grad():
-        q = model.encode(x)
-        kl = kl_to_prior(q)
-        assert kl.shape == (8,) and torch.isfinite(kl).all() and (kl >= 0).all()
-        assert torch.isfinite(iwae_bound(model, x, 5)).all()
-        assert model.reconstruct(x).shape == (8, 1, 28, 28)
-
-
 @pytest.mark.parametrize("architecture,covariance", [("mlp", "full"), ("conv", "diagonal")])
 def test_other_architectures_finish_a_run(splits, tmp_path, architecture, covariance):
     cfg = dataclasses.replace(BASE, architecture=architecture, covariance=covariance, epochs=1,
@@ -531,17 +344,7 @@ def test_other_architectures_finish_a_run(splits, tmp_path, architecture, covari
     assert results["epochs"] == 1
 
 
-# --- evaluation subset, memory format, precision ----------------------------------------------
-
-def test_the_iwae_subset_is_uniform_and_the_same_for_every_run():
-    index = evaluate.subset_indices(10_000, 500)
-    assert torch.equal(index, evaluate.subset_indices(10_000, 500))  # every model, every seed
-    assert len(index.unique()) == 500 and torch.equal(index, index.sort().values)
-    assert not torch.equal(index, torch.arange(500))  # not a prefix of the test set
-    # drawn from the whole set: about half of the images come from each half
-    assert 200 < int((index >= 5_000).sum()) < 300
-    assert len(evaluate.subset_indices(40, 500)) == 40
-
+# --- what a run records ---------------------------------------------------------------------
 
 def test_a_run_records_the_subset_it_was_bounded_on(reference):
     results = read_json(reference / "results.json")
@@ -549,32 +352,3 @@ def test_a_run_records_the_subset_it_was_bounded_on(reference):
     assert results["iwae_images"] == BASE.iwae_images
     # "auto" was resolved when the config was made: the record holds what the run trained in
     assert results["precision"] == BASE.precision != "auto"
-
-
-def test_the_conv_model_in_channels_last_computes_what_the_plain_layout_does():
-    model = model_of(architecture="conv", latent_dim=3)
-    assert model.encoder[0].weight.is_contiguous(memory_format=torch.channels_last)
-    plain = VAE(dataclasses.replace(BASE, architecture="conv", latent_dim=3))
-    plain.load_state_dict(model.state_dict())
-    for p in plain.parameters():
-        p.data = p.data.contiguous()
-    x = fixed_batch(8)
-    with torch.no_grad():
-        torch.manual_seed(1)
-        a = training_objective(model, x)
-        torch.manual_seed(1)
-        b = training_objective(plain, x)
-    assert torch.allclose(torch.stack(a), torch.stack(b), rtol=1e-5)
-
-
-def test_bf16_runs_the_layers_in_bf16_and_hands_the_losses_float32():
-    model = model_of(precision="bf16")
-    seen = []
-    model.encoder[1].register_forward_hook(lambda m, i, out: seen.append(out.dtype))
-    x = fixed_batch(8)
-    terms = training_objective(model, x)
-    assert seen == [torch.bfloat16]
-    assert model.decode(model.encode(x).mean).dtype == torch.float32
-    assert terms.objective.dtype == torch.float32 and torch.isfinite(terms.objective)
-    fp32 = model_of()
-    assert abs(training_objective(fp32, x).objective.item() - terms.objective.item()) < 0.05 * terms.objective.item()

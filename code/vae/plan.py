@@ -12,7 +12,8 @@ from pathlib import Path
 
 from derivations.verify import is_current as verify_is_current
 
-from .core.cache_keys import changed_modules, module_digests, module_file
+from .core.cache_keys import changed_modules, module_digests
+from .core.checkout import CHECKOUT
 from .core.config import Config
 from .core.runs import TRAINER, Run, finished_results
 from .instrument.freshness import current_measurements, measured_runs
@@ -20,7 +21,6 @@ from .report.figure_stamps import stale_figures
 
 # What the PDF step reads besides results/*.json and figures/: editing any of these rebuilds it.
 BUILD_INPUTS = ("build.py", "templates", "derivations", "configs/report.toml", "code/vae/report")
-CHECKOUT = module_file("vae").resolve().parents[2]  # code/vae/__init__.py
 
 
 @dataclass(frozen=True)

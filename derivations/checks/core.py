@@ -94,10 +94,20 @@ class Check:
                            list(self.calls), details, round(time.perf_counter() - start, 3))
 
 
+# Every Check that @check made, in the order their modules define them: checks/__init__.py
+# imports each module and orders this list, so a new check is listed where it is written.
+REGISTERED: list[Check] = []
+
+
 def check(*, id: str, exercise: int, title: str, method: str, scope: str,
           calls: tuple[str, ...] = ()):
-    """Turn a function returning Findings into a Check with the given report metadata; `calls`
-    names the package functions it runs (none: it checks the derivation alone)."""
-    return lambda body: Check(body, id=id, exercise=exercise, title=title, method=method,
-                              scope=scope, calls=calls)
+    """Turn a function returning Findings into a Check with the given report metadata, and
+    register it; `calls` names the package functions it runs (none: it checks the derivation
+    alone)."""
+    def register(body: Callable[..., Findings]) -> Check:
+        made = Check(body, id=id, exercise=exercise, title=title, method=method, scope=scope,
+                     calls=calls)
+        REGISTERED.append(made)
+        return made
+    return register
 

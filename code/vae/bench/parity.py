@@ -1,22 +1,21 @@
 """`make parity`: the evidence behind precision = "auto". Each config trains in fp32 and in bf16
 over its seeds (cached runs, side by side as `make report` trains), and the test -ELBOs are
-compared seed by seed: the paired difference bf16 - fp32, its mean and 95% interval. bf16 is
-fit to be chosen where the interval contains zero (the seeds cannot separate the two). On a CPU
-without native bf16 the bf16 runs are emulated and about 20 times slower."""
+compared seed by seed with the study's paired test (core/statistics.py): the difference
+bf16 - fp32, its mean and 1 - ALPHA interval. bf16 is fit to be chosen where the interval
+contains zero (the seeds cannot separate the two). On a CPU without native bf16 the bf16 runs
+are emulated and about 20 times slower."""
 
 from __future__ import annotations
 
-import math
 import statistics
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from scipy import stats
-
 from ..core.config import Config
 from ..core.jobs import train_all
 from ..core.runs import Run
+from ..core.statistics import CONFIDENCE, Paired, paired
 
 
 @dataclass(frozen=True)
@@ -31,20 +30,13 @@ class Parity:
     bf16_seconds_per_epoch: float
 
     @property
-    def differences(self) -> list[float]:
-        return [b - a for a, b in zip(self.fp32, self.bf16)]
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        """The 95% t interval of the mean paired difference (needs two seeds or more)."""
-        d = self.differences
-        half = stats.t.ppf(0.975, len(d) - 1) * statistics.stdev(d) / math.sqrt(len(d))
-        return statistics.fmean(d) - half, statistics.fmean(d) + half
+    def test(self) -> Paired:
+        """bf16 - fp32 paired by seed (two seeds or more, as parity() demands)."""
+        return paired(dict(zip(self.seeds, self.bf16)), dict(zip(self.seeds, self.fp32)))
 
     @property
     def separated(self) -> bool:
-        low, high = self.interval
-        return low > 0 or high < 0
+        return self.test.low > 0 or self.test.high < 0
 
 
 def parity(configs: list[Config], data_dir: str | Path, runs_root: str | Path, jobs: int | None,
@@ -68,12 +60,12 @@ def parity(configs: list[Config], data_dir: str | Path, runs_root: str | Path, j
 
 def describe(rows: list[Parity]) -> str:
     lines = ["test -ELBO (nats), bf16 against fp32 paired by seed; bf16 may be chosen where "
-             "the 95% interval of the mean difference contains 0"]
+             f"the {CONFIDENCE}% interval of the mean difference contains 0"]
     for r in rows:
-        low, high = r.interval
+        test = r.test
         pairs = ", ".join(f"{s}: {a:.2f} -> {b:.2f}" for s, a, b in zip(r.seeds, r.fp32, r.bf16))
-        lines.append(f"{r.name}: {pairs}; difference {statistics.fmean(r.differences):+.2f} "
-                     f"[{low:+.2f}, {high:+.2f}] -> "
+        lines.append(f"{r.name}: {pairs}; difference {test.mean:+.2f} "
+                     f"[{test.low:+.2f}, {test.high:+.2f}] -> "
                      f"{'separated: keep fp32' if r.separated else 'not separated'}; "
                      f"{r.fp32_seconds_per_epoch:.1f} vs {r.bf16_seconds_per_epoch:.1f} s/epoch "
                      f"({r.fp32_seconds_per_epoch / r.bf16_seconds_per_epoch:.2f}x)")

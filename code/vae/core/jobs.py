@@ -35,13 +35,17 @@ def default_jobs(threads: int = 1) -> int:
     return torch.cuda.device_count() or max(1, len(os.sched_getaffinity(0)) // threads)
 
 
-# A run neither needs nor survives a worker that spills or pauses its memory; and the nanny's
+# A run neither needs nor survives a worker that spills or pauses its memory; the nanny's
 # MALLOC_TRIM_THRESHOLD_ (allocator.py undoes its effect in any case) stays out of the
-# workers' and this process's environment.
+# workers' and this process's environment; and runs start strictly longest first: a worker
+# is handed its next run only when it is free (no second run waiting in its queue, none
+# stolen), so that a long run cannot start last while the other worker idles.
 LOCAL_WORKERS = {"distributed.worker.memory.target": False,
                  "distributed.worker.memory.spill": False,
                  "distributed.worker.memory.pause": False,
-                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                 "distributed.scheduler.worker-saturation": 1.0,
+                 "distributed.scheduler.work-stealing": False}
 
 
 def _cost(cfg: Config) -> float:

@@ -18,6 +18,14 @@ from ..core.records import read_record
 CLASSIFIER = "vae.instrument.classifier"
 MEASURER = "vae.instrument.readings"
 CLASSIFIER_RESULTS = "classifier.json"  # in the classifier's folder, written last
+# A code of at most this many dimensions is shown as it is (a line or a plane, with the images
+# decoded along it) and its information I(x; z) estimated; larger codes are projected (t-SNE)
+# and shown by their KL per dimension.
+DRAWN_DIMS = 2
+
+
+def drawn_directly(latent_dim: int) -> bool:
+    return latent_dim <= DRAWN_DIMS
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import torch
 from .. import VaeError
 from ..core.cache_keys import code_digest
 from ..core.data import Split, batches, limited, to_float
-from ..core.evaluate import encode_means
+from ..core.evaluate import SUBSET_SEED, encode_means
 from ..core.model import VAE
 from ..core.records import write_record
 from ..core.runs import Run
@@ -33,16 +33,15 @@ from .measurements import (
     Reconstructions,
     Samples,
     digit_changes,
+    drawn_directly,
 )
 
-MEASURE_SEED = 2024  # picks the training subset: the same images for every model
 # At most this many training images are reconstructed and prior samples drawn per model; no
 # more than the test images the runs were evaluated on (all 10,000, or a smoke test's limit).
 IMAGES = 10_000
 CONFIDENT = 0.9  # a sample whose top class has this probability counts as a clear digit
 NEIGHBOURS = 10  # k of the k-nearest-neighbour vote in the latent space
 CONFUSIONS = 3  # the most frequent confusions kept
-INFORMATION_DIMS = 2  # I(x; z) is estimated for codes of at most this many dimensions
 
 
 # -- readings of plain arrays, each testable on a hand-made case -------------------------------
@@ -167,7 +166,7 @@ def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: 
     prior samples are drawn), train the whole training set (the figure's images come from it)."""
     model = run.load_model()
     manifold = None
-    if model.latent_dim <= 2:
+    if drawn_directly(model.latent_dim):
         grid, _, _ = classify(classifier, model.generate(manifold_grid(model.latent_dim)))
         manifold = ManifoldReading(grid.tolist(), [y for y in range(10) if y not in grid])
     labels = test.labels.numpy()
@@ -183,12 +182,12 @@ def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: 
         neighbours=Neighbours(NEIGHBOURS, float(np.mean(vote == labels)),
                               per_class_accuracy(labels, vote), confusions(labels, vote)),
         information=(mutual_information(model, test.images)
-                     if model.latent_dim <= INFORMATION_DIMS else None))
+                     if drawn_directly(model.latent_dim) else None))
 
 
 def training_subset(train: Split, count: int = IMAGES) -> Split:
-    """count training images drawn uniformly by MEASURE_SEED."""
-    index = torch.from_numpy(np.random.default_rng(MEASURE_SEED)
+    """count training images drawn uniformly by SUBSET_SEED, the same for every model."""
+    index = torch.from_numpy(np.random.default_rng(SUBSET_SEED)
                              .permutation(len(train))[:count])
     return Split(train.images[index], train.labels[index])
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.statistics import ALPHA, MAX_SEEDS, Paired, holm, paired, seeds_to_separate
 from .latex import printed_difference
 from .numbers import ModelNumbers
-from .statistics import ALPHA, Paired, holm, paired, seeds_to_separate
 from .wording import SETTING_LABELS, activation_words, count_words
 
 # A variant "takes longer" when its epochs take this many times its baseline's.
@@ -52,16 +52,13 @@ class Comparison:
     explained_from: str  # for activation and latent_dim: the old and new value in words
     explained_to: str
     latent_again: bool  # an earlier variant already grew the code, so say "again"
-    baseline_test_loss: float
     delta: float  # printed mean test loss minus the baseline's
     test: Paired | None  # of the per-seed differences; None with one seed
     p_holm: float  # Holm-adjusted over the study's comparisons (1 with one seed)
     verdict: str  # "better" (lower -ELBO), "worse" or "not separated"
-    seeds_needed: int | None  # for a "not separated" difference of this size and spread
-    late_slope: float  # nats per epoch at the end of training, of the variant's mean curve
-    baseline_late_slope: float
-    improving: bool  # the variant's curve still falls (still_falling)
-    baseline_improving: bool
+    # for a "not separated" difference of this size and spread (MAX_SEEDS + 1: more than
+    # MAX_SEEDS); None for a separated one, or with one seed
+    seeds_needed: int | None
     warmup_failed: bool  # warm-up was the change and active units still fell
     baseline_seconds_per_epoch: float
     slower: bool  # epochs took SLOWER times as long or more
@@ -109,12 +106,10 @@ def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
         several=count_words(len(found)) if len(found) > 1 else "",
         explained=explained, explained_from=old, explained_to=new,
         latent_again=explained == "latent_dim" and latent_grown_before,
-        baseline_test_loss=base.test_loss, delta=delta, test=test, p_holm=p_holm,
+        delta=delta, test=test, p_holm=p_holm,
         verdict=said,
-        seeds_needed=(seeds_to_separate(test, family)
+        seeds_needed=(seeds_to_separate(test, family) or MAX_SEEDS + 1
                       if test is not None and said == "not separated" else None),
-        late_slope=run.late_slope, baseline_late_slope=base.late_slope,
-        improving=still_falling(run), baseline_improving=still_falling(base),
         warmup_failed=("kl_warmup_epochs" in keys
                        and max(run.active_units) < min(base.active_units)),
         baseline_seconds_per_epoch=base.seconds_per_epoch,
@@ -123,17 +118,24 @@ def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
     )
 
 
-def closest_baseline(run: ModelNumbers, earlier: list[ModelNumbers]) -> ModelNumbers:
-    """The earlier run that differs from run in the fewest settings (the latest on a tie)."""
-    return min(reversed(earlier), key=lambda e: len(changes(run.config, e.config)))
+def closest_baseline(config: dict[str, Any], earlier: list[dict[str, Any]]) -> int:
+    """The index of the earlier config that differs from config in the fewest settings (the
+    latest on a tie)."""
+    return min(reversed(range(len(earlier))), key=lambda i: len(changes(config, earlier[i])))
+
+
+def baselines(configs: list[dict[str, Any]]) -> list[int]:
+    """For each variant (every config after the first, the main one), the index of the earlier
+    config it is compared with."""
+    return [closest_baseline(c, configs[:i]) for i, c in enumerate(configs[1:], start=1)]
 
 
 def compare_all(models: list[ModelNumbers]) -> dict[str, Comparison]:
     """Each variant (every model after the first, the main one) against its closest earlier
     model, so that every difference is read against few changes; the verdicts hold for all
     the comparisons together (Holm)."""
-    pairs = [(model, closest_baseline(model, models[:i]))
-             for i, model in enumerate(models[1:], start=1)]
+    pairs = [(model, models[base]) for model, base
+             in zip(models[1:], baselines([m.config for m in models]))]
     tests = [paired(seed_losses(model), seed_losses(base)) for model, base in pairs]
     adjusted = holm([test.p if test else 1.0 for test in tests])
     found: dict[str, Comparison] = {}

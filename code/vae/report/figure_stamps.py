@@ -4,49 +4,63 @@ redraw never imports torch or matplotlib (figures.py draws; this module decides 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.cache_keys import code_digest
 from ..core.config import Config
 from ..core.io import read_json, write_json
 from ..core.runs import Run
+from ..instrument.measurements import drawn_directly
 
-# The module that draws each figure: an edit to it, or to a module it imports, redraws that
-# figure (of every config), an edit elsewhere does not. Runs are compared by hash, so new runs
-# redraw their own.
-FIGURE_MODULES = {
-    "training": "vae.report.training_figure",
-    "reconstructions": "vae.report.digit_figures",
-    "samples": "vae.report.digit_figures",
-    "manifold": "vae.report.latent_figures",
-    "latent": "vae.report.latent_figures",
-    "interpolation": "vae.report.latent_figures",
-    "units": "vae.report.latent_figures",
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the report: the function that draws it (module.name; figures.draw_run calls
+    it with the inputs its parameters name), the codes it is drawn for ("any", or only those
+    "drawn" directly or "projected", measurements.drawn_directly), and the modules besides its
+    own whose edit redraws it."""
+
+    function: str
+    codes: str = "any"
+    also: tuple[str, ...] = ()
+
+
+# The figures of each config. An edit to a figure's module, or to a module that one imports,
+# redraws that figure (of every config), an edit elsewhere does not. Runs are compared by hash,
+# so new runs redraw their own. The interpolation figure prints the classifier's readings, so
+# its settings count too.
+FIGURES = {
+    "training": Figure("vae.report.training_figure.plot_training"),
+    "reconstructions": Figure("vae.report.digit_figures.plot_reconstructions"),
+    "samples": Figure("vae.report.digit_figures.plot_samples"),
+    "manifold": Figure("vae.report.latent_figures.plot_manifold", codes="drawn"),
+    "latent": Figure("vae.report.latent_figures.plot_latent"),
+    "interpolation": Figure("vae.report.latent_figures.plot_interpolation",
+                            also=("vae.instrument.measurements",)),
+    "units": Figure("vae.report.latent_figures.plot_units", codes="projected"),
 }
 # Figures of the whole study, drawn from every config's runs into STUDY/.
-STUDY_FIGURES = {"convergence": "vae.report.convergence_figure"}
+STUDY_FIGURES = {"convergence": Figure("vae.report.convergence_figure.plot_convergence")}
 STUDY = "study"
 STAMP = "drawn.json"
 
 
 def figures_of(cfg: Config) -> list[str]:
-    """The figures a config gets: the manifold only for codes of one or two dimensions, the
-    KL per dimension only for larger ones."""
-    small = cfg.latent_dim <= 2
-    return [name for name in FIGURE_MODULES
-            if (name != "manifold" or small) and (name != "units" or not small)]
+    """The figures a config gets: those for any code, and those for its kind of code."""
+    kind = "drawn" if drawn_directly(cfg.latent_dim) else "projected"
+    return [name for name, figure in FIGURES.items() if figure.codes in ("any", kind)]
 
 
-# What else a figure depends on: the rule that picks the seed shown (numbers.typical_seed),
-# and for the interpolation figure the digit classifier's settings, whose readings it prints.
+# What every figure of a config depends on: the rule that picks the seed shown
+# (numbers.typical_seed).
 SHOWN_SEED = "vae.report.numbers"
-ALSO = {"interpolation": ("vae.instrument.measurements",)}
 
 
 def figure_digests() -> dict[str, str]:
     """Each figure's code digest."""
-    return {name: code_digest(module, SHOWN_SEED, *ALSO.get(name, ()))
-            for name, module in {**FIGURE_MODULES, **STUDY_FIGURES}.items()}
+    return {name: code_digest(figure.function.rsplit(".", 1)[0], SHOWN_SEED, *figure.also)
+            for name, figure in {**FIGURES, **STUDY_FIGURES}.items()}
 
 
 def _drawn(folder: Path, hashes: list[str]) -> dict[str, str]:

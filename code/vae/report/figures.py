@@ -1,5 +1,5 @@
 """The report's figures, drawn from finished runs into figures/<config>/: this module picks the
-data and the model each figure needs; one module draws each kind (figure_stamps.FIGURE_MODULES).
+data and the model each figure needs; one function draws each kind (figure_stamps.FIGURES).
 
 Every figure is written as a PDF (for LaTeX) and a PNG preview beside it. All randomness
 comes from generators seeded by the run's config, so redrawing gives identical files.
@@ -7,7 +7,10 @@ comes from generators seeded by the run's config, so redrawing gives identical f
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from pathlib import Path
+from typing import Callable
 
 from .. import VaeError
 from ..core.config import Config
@@ -16,12 +19,8 @@ from ..core.evaluate import evaluated
 from ..core.runs import Run
 from ..instrument.classifier import DigitClassifier, trained_classifier
 from ..instrument.measurements import ClassifierConfig
-from .convergence_figure import plot_convergence
-from .digit_figures import plot_reconstructions, plot_samples
-from .figure_stamps import STUDY, figure_digests, record_drawn, stale_figures
-from .latent_figures import plot_interpolation, plot_latent, plot_manifold, plot_units
+from .figure_stamps import FIGURES, STUDY, STUDY_FIGURES, figure_digests, record_drawn, stale_figures
 from .numbers import typical_seed
-from .training_figure import plot_training
 
 
 def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
@@ -45,7 +44,8 @@ def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
         return []
     train, test = load_split(data_dir, "train"), load_split(data_dir, "test")
     classifier = None
-    if any("interpolation" in wanted for wanted in todo.values()):
+    if any("classifier" in inspect.signature(drawing(FIGURES[name].function)).parameters
+           for config, wanted in todo.items() if config != STUDY for name in wanted):
         classifier, _ = trained_classifier(ClassifierConfig(), train, test, runs_root,
                                            progress=False)
     digests = figure_digests()
@@ -58,7 +58,8 @@ def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
             record_drawn(folder, [run.hash for run in runs[cfg.name]], wanted, digests)
     if todo[STUDY]:
         folder = Path(out) / STUDY
-        written += plot_convergence(runs, folder / "convergence.pdf")
+        for name in todo[STUDY]:
+            written += drawing(STUDY_FIGURES[name].function)(runs, folder / f"{name}.pdf")
         record_drawn(folder, [run.hash for seeds in runs.values() for run in seeds],
                      todo[STUDY], digests)
     return written
@@ -79,13 +80,17 @@ def draw_run(seeds: list[Run], train: Split, test: Split, classifier: DigitClass
     cfg = run.cfg
     train, test = limited(train, cfg.train_limit), evaluated(test, cfg)
     model = run.load_model() if set(wanted) - {"training"} else None
-    draw = {
-        "training": lambda path: plot_training(seeds, path),
-        "reconstructions": lambda path: plot_reconstructions(model, train, test, path),
-        "samples": lambda path: plot_samples(model, cfg.seed, path),
-        "manifold": lambda path: plot_manifold(model, path),
-        "latent": lambda path: plot_latent(model, test, cfg.seed, path),
-        "interpolation": lambda path: plot_interpolation(model, test, classifier, path),
-        "units": lambda path: plot_units(model, test, path),
-    }
-    return [file for name in wanted for file in draw[name](out / f"{name}.pdf")]
+    inputs = {"seeds": seeds, "model": model, "train": train, "test": test, "seed": cfg.seed,
+              "classifier": classifier}
+    written = []
+    for name in wanted:
+        draw = drawing(FIGURES[name].function)
+        needs = [p for p in inspect.signature(draw).parameters if p != "path"]
+        written += draw(**{p: inputs[p] for p in needs}, path=out / f"{name}.pdf")
+    return written
+
+
+def drawing(function: str) -> Callable[..., list[Path]]:
+    """The plotting function named by module and name (figure_stamps.FIGURES)."""
+    module, name = function.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)

@@ -21,12 +21,14 @@ from ..instrument.latent_paths import (
     manifold_grid,
     prior_quantiles,
 )
+from ..instrument.measurements import drawn_directly
 from .images import centres, label_columns, label_rows, show_digits, tiled_aspect
 from .style import (
     DIGIT_COLOURS,
     EXPECT,
     FULL,
     MARKER,
+    MIN_TEXT_PT,
     OKABE_ITO,
     PANEL,
     RIDGES,
@@ -39,7 +41,8 @@ from .style import (
 LATENT_POINTS = 5000  # test images in the latent plot of a one- or two-dimensional code
 TSNE_POINTS = 3000  # the first of them, embedded by t-SNE for larger codes
 PERPLEXITY = 30.0
-LABEL_GAP = 0.045  # least distance between two digit labels, as a share of the data's span
+RIDGE = 0.9  # of a row's height, the tallest bin of each class's histogram
+LABEL_GAP = 0.07  # least distance between two digit labels, as a share of the data's span
 
 
 def _z_labels(z: torch.Tensor, every: int = 1) -> list[str]:
@@ -115,16 +118,16 @@ def _scatter(ax: Axes, points: np.ndarray, labels: np.ndarray) -> None:
 
 
 def _ridges(ax: Axes, z: np.ndarray, labels: np.ndarray) -> None:
-    """One histogram (as a density) per digit class, stacked with digit 0 on top."""
+    """One histogram per digit class, stacked with digit 0 on top, each scaled to RIDGE of its
+    row so that no class runs into the row above (their shapes compare, not their heights)."""
     lo, hi = z.min(), z.max()
     edges = np.linspace(lo, hi, 61)
     centres = (edges[:-1] + edges[1:]) / 2
     digits = np.unique(labels).tolist()
     densities = {y: np.histogram(z[labels == y], bins=edges, density=True)[0] for y in digits}
-    scale = 1.6 / max(d.max() for d in densities.values())
     for row, y in enumerate(digits):
         base = len(digits) - 1 - row
-        top = base + scale * densities[y]
+        top = base + RIDGE * densities[y] / max(densities[y].max(), 1e-12)
         ax.fill_between(centres, base, top, step="mid", color=DIGIT_COLOURS[y], alpha=0.75,
                         lw=0, zorder=2 * row)
         ax.step(centres, top, where="mid", color="black", lw=0.4, zorder=2 * row + 1)
@@ -143,7 +146,7 @@ def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
     t-SNE embedding beyond (PANEL, half the text width); both keep the style's font sizes at
     that print size."""
     order = np.random.default_rng(seed).permutation(len(test))[:LATENT_POINTS]
-    if model.latent_dim > 2:
+    if not drawn_directly(model.latent_dim):
         order = order[:TSNE_POINTS]
     index = torch.from_numpy(order)
     z = encode_means(model, test.images[index]).double().numpy()  # takes uint8 images
@@ -232,9 +235,12 @@ def plot_units(model: VAE, test: Split, path: Path) -> list[Path]:
     order = np.argsort(-per_dim, kind="stable")
     active = variance[order] > ACTIVE_UNIT_THRESHOLD
     fig, ax = figure(PANEL[1] * 0.62, width=PANEL[0])
-    ax.bar(np.arange(len(order)), per_dim[order], width=0.8,
-           color=[OKABE_ITO["blue"] if a else OKABE_ITO["orange"] for a in active])
-    ax.set_xticks(np.arange(len(order)), [str(j + 1) for j in order], fontsize=6)
+    colours = [OKABE_ITO["blue"] if a else OKABE_ITO["vermillion"] for a in active]
+    ax.bar(np.arange(len(order)), per_dim[order], width=0.8, color=colours)
+    # a unit left at the prior has a bar too low to see: its number, below, is coloured instead
+    ax.set_xticks(np.arange(len(order)), [str(j + 1) for j in order], fontsize=MIN_TEXT_PT)
+    for label, colour in zip(ax.get_xticklabels(), colours):
+        label.set_color(colour)
     ax.set_xlabel("latent dimension $j$, by KL")
     ax.set_ylabel("nats per image")
     ax.set_title(f"KL per dimension; blue: {int(active.sum())} of {len(order)} active")

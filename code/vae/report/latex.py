@@ -104,3 +104,8 @@ def span(values: list[int]) -> str:
     """Per-seed counts as a range: 16 when every seed agrees, 14--16 when they differ."""
     low, high = min(values), max(values)
     return str(low) if low == high else f"{low}--{high}"
+
+
+def model_name(name: str) -> str:
+    """A model's config name as the text sets it, in typewriter type."""
+    return rf"\texttt{{{tex_escape(name)}}}"

@@ -16,7 +16,7 @@ from ..core.runs import Run
 from ..instrument.measurements import ModelReadings
 from .latex import printed_difference
 from .smoothness import smooth_paths
-from .statistics import ALPHA
+from ..core.statistics import ALPHA
 
 SLOPE_EPOCHS = 5  # the test curve's slope at the end of training is fitted over these epochs
 

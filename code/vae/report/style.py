@@ -30,6 +30,7 @@ FULL = 6.3  # LaTeX \textwidth, inches
 PANEL = (3.1, 3.25)  # a square panel, two of them side by side in the text width
 RIDGES = (FULL, 2.6)  # the per-class densities of a 1-D latent, printed at full text width
 PNG_DPI = 150
+MIN_TEXT_PT = 7.0  # no text of a figure prints smaller (figures are included at natural size)
 
 # Okabe & Ito (2008): eight colours that stay distinct under every common colour-vision
 # deficiency, for lines and bars.
@@ -128,9 +129,23 @@ def bare(ax: Axes) -> None:
         spine.set_visible(False)
 
 
+def small_texts(fig: Figure) -> list[str]:
+    """The visible texts of fig (titles, labels, tick labels, annotations) set under
+    MIN_TEXT_PT, which print too small to read."""
+    from matplotlib.text import Text
+    fig.draw_without_rendering()  # so that tick labels exist
+    return [f"{t.get_text()!r} at {t.get_fontsize():g} pt" for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < MIN_TEXT_PT]
+
+
 def save(fig: Figure, path: str | Path) -> list[Path]:
-    """Write fig as path (a PDF) and a PNG preview beside it, atomically; return both paths."""
+    """Write fig as path (a PDF) and a PNG preview beside it, atomically; return both paths.
+    A figure with text under MIN_TEXT_PT is refused, naming the text."""
     pdf = Path(path).with_suffix(".pdf")
+    small = small_texts(fig)
+    if small:
+        raise ValueError(f"figure '{pdf}' sets text under {MIN_TEXT_PT:g} pt, too small in "
+                         f"print: {', '.join(small[:5])}")
     png = pdf.with_suffix(".png")
     atomic_write(pdf, lambda tmp: fig.savefig(tmp, format="pdf", metadata=PDF_METADATA))
     atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=PNG_DPI,

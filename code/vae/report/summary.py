@@ -9,26 +9,24 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
-import re
 import subprocess
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .. import VaeError
-from ..core.cache_keys import module_file
+from ..core.checkout import LOCK, declared_dependencies, locked_versions
 from ..core.config import Config
 from ..core.records import read_record, write_record
 from ..core.runs import Layer, Run
 from ..instrument.measurements import ClassifierResults, ModelReadings, read_measurements
 from .comparisons import FLAT, Comparison, Step, compare_all, path_to
+from .decisions import Decisions, decide
 from .latex import printed_difference
 from .numbers import SLOPE_EPOCHS, ModelNumbers, ReadingSpread, model_numbers, reading_spread
-from .statistics import ALPHA, CONFIDENCE
+from ..core.statistics import ALPHA, CONFIDENCE
 from .wording import LatentWords, ModelWords, latent_words, model_words
 
-LOCK = module_file("vae").resolve().parents[2] / "requirements.lock"  # code/vae/__init__.py
-DIRECT = ("torch", "torchvision", "numpy", "sympy", "matplotlib", "jinja2", "tqdm")
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ class Environment:
     platform: str
     cpu: str
     cores: int
-    packages: dict[str, str]  # the direct dependencies, as installed
+    packages: dict[str, str]  # the dependencies pyproject.toml declares, as installed
     locked: int  # packages pinned in requirements.lock
     lock_digest: str  # of requirements.lock
     unlocked: list[str]  # installed packages whose version differs from the lock
@@ -90,6 +88,7 @@ class Summary:
     single_changes: bool  # every variant differs from its baseline in one setting
     binarized: ModelSummary | None
     environment: Environment
+    decisions: Decisions  # what Part II concludes and which models its figures show
 
     @property
     def runs(self) -> list[ModelSummary]:
@@ -98,23 +97,6 @@ class Summary:
 
 def read_summary(path: str | Path) -> Summary:
     return read_record(Summary, path, "summary")
-
-
-def locked_versions(path: Path) -> dict[str, str]:
-    """requirements.lock as {normalised name: version}."""
-    if not path.is_file():
-        raise VaeError(f"'{path}' is missing: the environment is not locked; restore it from "
-                       f"git or write it with `make lock`")
-    pins = {}
-    for line in path.read_text().splitlines():
-        if "==" in line and not line.lstrip().startswith("#"):
-            name, pinned = line.split("#")[0].strip().split("==", 1)
-            pins[_normal(name)] = pinned.strip()
-    return pins
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _installed(name: str) -> str:
@@ -134,7 +116,7 @@ def environment(lock: Path = LOCK) -> Environment:
         platform=platform.platform(terse=True),
         cpu=_cpu_name(),
         cores=len(os.sched_getaffinity(0)),
-        packages={name: _installed(name) for name in DIRECT},
+        packages={name: _installed(name) for name in declared_dependencies()},
         locked=len(pins),
         lock_digest=hashlib.sha256(lock.read_bytes()).hexdigest()[:12],
         unlocked=unlocked,
@@ -186,6 +168,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     everyone = [summarised(model) for model in numbers]
     main_entry, main_results = everyone[0], Run(main, runs_root).read_results()
     planes = [m.name for m in numbers if m.latent_dim == 2]
+    spreads = {m.name: m.readings_spread for m in everyone}
     return Summary(
         seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, alpha=ALPHA,
         comparisons=len(comparisons), slope_epochs=min(SLOPE_EPOCHS, main_entry.epochs),
@@ -208,6 +191,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
                                 comparison=None, readings=None, readings_spread=None)
                    if binarized else None),
         environment=environment(),
+        decisions=decide(numbers, spreads, best.name, planes[0] if planes else None),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.config import ACTIVATIONS, Config
+from ..instrument.measurements import drawn_directly
 
 SETTING_LABELS = {
     "latent_dim": "latent dimension", "covariance": "posterior covariance",
@@ -19,7 +20,7 @@ SETTING_LABELS = {
 }
 # What each activation is like, after its name (config.ACTIVATIONS: the name torch gives it).
 ACTIVATION_TRAITS = {"silu": "smooth with a small negative dip",
-                     "relu": "piecewise linear and cheaper to compute",
+                     "relu": "piecewise linear, zero for negative inputs",
                      "gelu": "smooth and close to SiLU", "tanh": "smooth and bounded"}
 OPTIMIZER_NAMES = {"adamw": "AdamW", "adam": "Adam", "sgd": "SGD"}
 COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
@@ -85,5 +86,5 @@ class LatentWords:
 
 def latent_words(latent_dim: int) -> LatentWords:
     return LatentWords(manifold={1: "line", 2: "plane"}.get(latent_dim, ""),
-                       small_code=latent_dim <= 2,
+                       small_code=drawn_directly(latent_dim),
                        dimensions=f"{latent_dim} {plural(latent_dim, 'dimension')}")

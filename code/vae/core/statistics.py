@@ -1,7 +1,7 @@
-"""The study's statistics: paired comparisons of two models over the seeds they share, Holm's
-correction for testing several at once, and the models that share first place on a measure.
-Numbers in, numbers out; the sentences that report them are written elsewhere
-(comparisons.py, discussion.py)."""
+"""The statistics of runs over seeds, for the study (report/) and for `make parity` (bench/):
+paired comparisons of two models over the seeds they share, Holm's correction for testing
+several at once, and the models that share first place on a measure. Numbers in, numbers out;
+the sentences that report them are written elsewhere (report/comparisons.py, discussion.py)."""
 
 from __future__ import annotations
 

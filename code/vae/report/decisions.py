@@ -1,0 +1,83 @@
+"""What Part II concludes and shows, decided once from the numbers when the summary is written
+(summary.json holds it): which models share first place on each measure, which were still
+improving, which models each figure shows, and what the over-fitting test found. The prose
+(discussion.py) words these decisions and makes none; the templates only typeset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..core.statistics import Paired, leaders, paired
+from ..instrument.measurements import drawn_directly
+from .comparisons import still_falling
+from .numbers import ModelNumbers, ReadingSpread, Spread
+from .numbers import spread as spread_of
+
+# A model as the ranking reads it: name, seeds, test -ELBO over seeds, readings over seeds.
+Ranked = tuple[str, list[int], Spread, ReadingSpread]
+
+
+@dataclass(frozen=True)
+class Leaders:
+    """The models that share first place on each measure, best first: the best by its mean over
+    seeds and every model a paired test, Holm-corrected over the comparisons with the best,
+    cannot separate from it (core.statistics.leaders)."""
+
+    elbo: list[str]  # lowest test -ELBO
+    digit_kept: list[str]  # most test reconstructions keep their digit
+    frechet: list[str]  # samples closest to real digits
+    clear_samples: list[str]  # most samples named with confidence
+
+
+@dataclass(frozen=True)
+class Decisions:
+    leaders: Leaders
+    falling: list[str]  # the models whose test curve still fell when training stopped
+    shown: list[str]  # whose latent space the text reads: main, the first 2-D model, the best
+    interpolated: list[str]  # whose interpolation figure is drawn: main, then the best
+    units_models: list[str]  # whose KL per dimension is drawn
+    information_model: str | None  # the first model whose I(x; z) is estimated
+    best_projected: bool  # the best model's code needs a projection of its own figure
+    # the main model's digit kept in training minus test reconstructions, paired by seed
+    overfitting: Paired | None
+
+
+def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: str,
+           plane: str | None) -> Decisions:
+    """models: every model of the study, main first; spreads: each one's readings over seeds;
+    best and plane: the best model's name and the first with a two-dimensional code."""
+    main = models[0]
+    others = [name for name in (plane, best) if name is not None and name != main.name]
+    larger = [m for m in models if not drawn_directly(m.latent_dim)]
+    estimated = next((m.name for m in models if spreads[m.name].information is not None), None)
+    kept = spreads[main.name]
+    seeds = [s.seed for s in main.seeds]
+    best_model = next(m for m in models if m.name == best)
+    return Decisions(
+        leaders=rank([(m.name, [s.seed for s in m.seeds],
+                       spread_of([s.test_loss for s in m.seeds]), spreads[m.name])
+                      for m in models]),
+        falling=[m.name for m in models if still_falling(m)],
+        shown=[main.name, *dict.fromkeys(others)],
+        interpolated=[main.name] + ([best] if best != main.name else []),
+        units_models=[m.name for m in larger[:1] + [m for m in larger[1:] if m.name == best]],
+        information_model=estimated,
+        best_projected=(best not in (main.name, plane)
+                        and not drawn_directly(best_model.latent_dim)),
+        overfitting=paired(dict(zip(seeds, kept.train_digit_kept.values)),
+                           dict(zip(seeds, kept.digit_kept.values))),
+    )
+
+
+def rank(runs: list[Ranked]) -> Leaders:
+    """The models that share first place on each measure; every value a seed's, paired by
+    seed."""
+    def first(get: Callable[[Spread, ReadingSpread], Spread], lower_better: bool) -> list[str]:
+        return leaders({n: dict(zip(seeds, get(loss, r).values)) for n, seeds, loss, r in runs},
+                       lower_better)
+    return Leaders(elbo=first(lambda loss, r: loss, True),
+                   digit_kept=first(lambda loss, r: r.digit_kept, False),
+                   frechet=first(lambda loss, r: r.frechet, True),
+                   clear_samples=first(lambda loss, r: r.clear_samples, False))

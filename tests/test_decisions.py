@@ -1,0 +1,56 @@
+"""decisions.py: what Part II concludes and which models its figures show, decided once from
+the numbers."""
+
+from __future__ import annotations
+
+import pytest
+from test_comparisons import entry
+from vae.report.decisions import decide
+from vae.report.numbers import ReadingSpread, spread
+
+
+def readings(kept: list[float], train_kept: list[float] | None = None,
+             information: bool = False) -> ReadingSpread:
+    """Readings over seeds 420-422; every other measure flat."""
+    flat = spread([0.5, 0.5, 0.5])
+    return ReadingSpread(spread(kept), spread(train_kept or kept), flat, flat,
+                         spread([100.0, 100.0, 100.0]), [0] * 3, [0] * 3, 5,
+                         flat if information else None, flat if information else None)
+
+
+@pytest.fixture
+def study():
+    models = [entry("main", latent_dim=1, test_loss=160.0, spread=1.0, slope=-2.0),
+              entry("plane", latent_dim=2, test_loss=140.0, spread=2.0),
+              entry("wide", latent_dim=16, test_loss=130.0, spread=0.5),
+              entry("conv", latent_dim=16, test_loss=96.0, spread=1.5, architecture="conv")]
+    spreads = {"main": readings([0.55, 0.56, 0.57], [0.50, 0.52, 0.51], information=True),
+               "plane": readings([0.70, 0.72, 0.71], information=True),
+               "wide": readings([0.85, 0.86, 0.88]), "conv": readings([0.96, 0.98, 0.995])}
+    return models, spreads
+
+
+def test_the_figures_show_the_main_the_first_plane_and_the_best_model(study):
+    models, spreads = study
+    found = decide(models, spreads, best="conv", plane="plane")
+    assert found.shown == ["main", "plane", "conv"]
+    assert found.interpolated == ["main", "conv"]
+    assert found.units_models == ["wide", "conv"]  # the first large code, and the best
+    assert found.information_model == "main"
+    assert found.best_projected  # conv's 16-D code is neither the main model's nor a plane
+
+
+def test_a_best_model_that_is_the_main_one_is_shown_once(study):
+    models, spreads = study
+    found = decide(models, spreads, best="main", plane=None)
+    assert found.shown == found.interpolated == ["main"]
+    assert found.units_models == ["wide"] and not found.best_projected
+
+
+def test_the_leaders_the_still_improving_and_the_overfitting_test(study):
+    models, spreads = study
+    found = decide(models, spreads, best="conv", plane="plane")
+    assert found.leaders.elbo == ["conv"] and found.leaders.digit_kept == ["conv"]
+    assert found.falling == ["main"]  # slope -2 with its interval below zero
+    # training reconstructions 4 to 6 points worse than test ones, seed by seed
+    assert found.overfitting.mean == pytest.approx(-0.05) and found.overfitting.high < 0
