@@ -179,3 +179,17 @@ def test_parity_pairs_fp32_and_bf16_runs_by_seed(tmp_path):
         in describe(rows)
     with pytest.raises(ValueError, match="two seeds"):
         parity([replace(cfg, seeds=1)], data, tmp_path / "runs", jobs=1)
+
+
+def test_speed_ups_are_medians_of_each_rounds_ratio_not_ratios_of_medians():
+    m = ModelBench(
+        name="m", architecture="mlp", precision="fp32", epochs=10, train_images=60_000,
+        ours_seconds=[10.0, 20.0, 12.0], jobs_seconds=[15.0, 16.0, 30.0],
+        notebook_seconds=[30.0, 30.0, 60.0], ours_test_loss=1.0, notebook_test_loss=1.0,
+        jobs=2, threads=2, train_flops_per_image=6e6, one_job_images_per_s=[100.0, 110.0, 90.0],
+        jobs_images_per_s=[150.0, 200.0, 120.0], other_precision="bf16",
+        other_precision_images_per_s=1.0, eval_seconds=7.0, iwae_k=1000, iwae_images=500)
+    assert m.speedups == [3.0, 1.5, 5.0] and m.speedup == 3.0  # medians' ratio: 30 / 12 = 2.5
+    assert m.jobs_speedups == [4.0, 3.75, 4.0] and m.jobs_speedup == 4.0
+    assert m.jobs_gain == pytest.approx(1.5) and m.jobs_gflops == pytest.approx(0.9)
+    assert m.ours_images_per_s == 5_000 and m.eval_share == pytest.approx(7 / 127)
