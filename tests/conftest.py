@@ -198,3 +198,21 @@ def bench_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return out
+
+
+def entry(name: str = "base", test_loss: float = 130.0, spread: float = 1.0,
+          active_units: int = 7, seconds_per_epoch: float = 10.0, slope: float = -0.1,
+          **settings):
+    """A model's numbers as compare reads them: seeds 420-422 around test_loss."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from vae.core.config import Config
+    config = dataclasses.replace(Config(latent_dim=16), **settings).to_dict()
+    seeds = [SimpleNamespace(seed=420 + i, test_loss=test_loss + d * spread)
+             for i, d in enumerate((-1.0, 0.0, 1.0))]
+    return SimpleNamespace(name=name, config=config, test_loss=test_loss, test_kl=20.0,
+                           seeds=seeds, active_units=[active_units] * 3,
+                           latent_dim=config["latent_dim"], seconds_per_epoch=seconds_per_epoch,
+                           late_slope=slope, late_slope_high=slope + 0.3,
+                           final_train_loss=test_loss - 2.0)

@@ -4,9 +4,9 @@ comparisons.py, statistics.py and wording.py decide."""
 from __future__ import annotations
 
 import dataclasses
-from types import SimpleNamespace
 
 import pytest
+from conftest import entry
 from vae.core.config import Config
 from vae.report.comparisons import (
     baselines,
@@ -20,20 +20,6 @@ from vae.report.latex import printed_difference
 from vae.report.numbers import late_slope, typical_seed
 from vae.core.statistics import ALPHA, holm, leaders, paired, seeds_to_separate
 from vae.report.wording import check_count, latent_words, model_words, plural
-
-
-def entry(name: str = "base", test_loss: float = 130.0, spread: float = 1.0,
-          active_units: int = 7, seconds_per_epoch: float = 10.0, slope: float = -0.1,
-          **settings):
-    """A model's numbers as compare reads them: seeds 420-422 around test_loss."""
-    config = dataclasses.replace(Config(latent_dim=16), **settings).to_dict()
-    seeds = [SimpleNamespace(seed=420 + i, test_loss=test_loss + d * spread)
-             for i, d in enumerate((-1.0, 0.0, 1.0))]
-    return SimpleNamespace(name=name, config=config, test_loss=test_loss, test_kl=20.0,
-                           seeds=seeds, active_units=[active_units] * 3,
-                           latent_dim=config["latent_dim"], seconds_per_epoch=seconds_per_epoch,
-                           late_slope=slope, late_slope_high=slope + 0.3,
-                           final_train_loss=test_loss - 2.0)
 
 
 def test_paired_test_matches_closed_forms_and_the_t_table():

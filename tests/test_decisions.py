@@ -4,7 +4,7 @@ the numbers."""
 from __future__ import annotations
 
 import pytest
-from test_comparisons import entry
+from conftest import entry
 from vae.report.decisions import decide
 from vae.report.numbers import ReadingSpread, spread
 

@@ -11,7 +11,13 @@ import time
 import pytest
 from conftest import ROOT
 from vae import VaeError
-from vae.instrument.measurements import CLASSIFIER_RESULTS, ClassifierConfig, classifier_dir
+from vae.core.records import write_record
+from vae.instrument.measurements import (
+    CLASSIFIER_RESULTS,
+    ClassifierConfig,
+    ClassifierResults,
+    classifier_dir,
+)
 from vae.stages import read_stages, table
 
 
@@ -41,7 +47,7 @@ def test_records_written_during_the_build_split_training_and_measuring(tmp_path)
         os.utime(runs / name / "results.json", (when, when))
     classifier = classifier_dir(ClassifierConfig(), runs) / CLASSIFIER_RESULTS
     classifier.parent.mkdir()
-    classifier.write_text(json.dumps({"train_seconds": 88.4}))
+    write_record(classifier, ClassifierResults("x", ClassifierConfig(), 60_000, 10_000, 0.99, 88.4))
     os.utime(classifier, (2_000, 2_000))
     path = stages_file(tmp_path, [("began", 1_000 * 10**9), ("training", 200 * 10**9),
                                   ("measurements", 100 * 10**9)])

@@ -9,12 +9,17 @@ Reads JSON only: no torch, so the table costs nothing when nothing was done.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from . import VaeError
+from .core.records import read_record
 from .core.runs import finished_results
-from .instrument.measurements import CLASSIFIER_RESULTS, ClassifierConfig, classifier_dir
+from .instrument.measurements import (
+    CLASSIFIER_RESULTS,
+    ClassifierConfig,
+    ClassifierResults,
+    classifier_dir,
+)
 
 # The stages in the order make runs them, with the words the table uses.
 STAGES = {"setup": "set-up (virtual environment)", "tex": "TeX (check, install if missing)",
@@ -53,7 +58,7 @@ def details(runs_root: str | Path, since: float) -> dict[str, str]:
                            f"{evaluation / 60:.1f} min of final evaluation, summed over jobs")
     classifier = classifier_dir(ClassifierConfig(), runs_root) / CLASSIFIER_RESULTS
     if classifier.is_file() and classifier.stat().st_mtime >= since:
-        seconds = json.loads(classifier.read_text())["train_seconds"]
+        seconds = read_record(ClassifierResults, classifier, "measure").train_seconds
         out["measurements"] = f"of which {seconds:.0f} s training the classifier"
     return out
 
