@@ -29,7 +29,7 @@ def plot_convergence(runs: dict[str, list[Run]], path: Path) -> list[Path]:
     base = dict(zip(names[1:], (names[i] for i in baselines(
         [seeds[0].cfg.to_dict() for seeds in runs.values()]))))
     rows = math.ceil(len(curves) / COLUMNS)
-    fig, axes = figure(1.15 * rows + 0.5, nrows=rows, ncols=COLUMNS, sharex=True,
+    fig, axes = figure(1.05 * rows + 0.5, nrows=rows, ncols=COLUMNS, sharex=True,
                        squeeze=False)
     for ax, (name, curve) in zip(axes.flat, curves.items()):
         epochs = np.arange(1, curve.shape[1] + 1)

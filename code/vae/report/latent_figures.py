@@ -193,7 +193,7 @@ def plot_interpolation(model: VAE, test: Split, classifier: DigitClassifier,
     probs, _ = read_images(classifier, paths.decoded.flatten(0, 1))
     read = probs.argmax(1).reshape(len(pairs), n).tolist()
 
-    fig, axes = figure(FULL * tiled_aspect(len(pairs), n + 2.6) + 0.16 * len(pairs) + 0.7,
+    fig, axes = figure(FULL * tiled_aspect(len(pairs), n + 2.6) + 0.16 * len(pairs) + 0.5,
                        nrows=len(pairs), ncols=3, width_ratios=[1, n, 1], squeeze=False)
     for row, ((a, b), digits) in enumerate(zip(pairs, read)):
         start, middle, end = axes[row]

@@ -42,7 +42,7 @@ def plot_training(seeds: list[Run], path: Path) -> list[Path]:
     numbers = [run.cfg.seed for run in seeds]
     panels = ((f"{NEG_ELBO} (reconstruction + KL)", "loss"),
               (r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z))$", "kl"))
-    fig, axes = figure(2.5, ncols=2)
+    fig, axes = figure(2.4, ncols=2)
     for ax, (title, key) in zip(axes, panels):
         settled = []  # the values from the end of the first epoch on
         for i, (seed, s, r) in enumerate(zip(numbers, steps, rows)):
