@@ -35,6 +35,7 @@ from vae.core.io import write_text
 from vae.core.runs import Layer, run_hash
 from vae.report.discussion import part_two
 from vae.report.latex import (
+    gap,
     interval,
     nats,
     num,
@@ -46,6 +47,7 @@ from vae.report.latex import (
     setting,
     span,
     tex_escape,
+    tiny,
 )
 from vae.report.summary import Summary, read_summary
 from vae.report.wording import check_count, count_words, plural
@@ -153,7 +155,8 @@ def make_env(template_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, finalize=_finalize,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
     )
-    env.filters.update(tex=tex_escape, num=num, nats=nats, sci=sci, setting=setting,
+    env.filters.update(tex=tex_escape, num=num, nats=nats, sci=sci, tiny=tiny, gap=gap,
+                       setting=setting,
                        percent=percent, pm=pm, pm_percent=pm_percent, p_value=p_value,
                        interval=interval, span=span, words=count_words, source_file=source_file,
                        side_by_side=side_by_side)

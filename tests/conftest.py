@@ -49,7 +49,7 @@ def write_mnist(root: Path, n_train: int = 300, n_test: int = 100, gz: bool = Tr
 
 
 TINY = dict(name="tiny", seeds=1, hidden=64, latent_dim=2, epochs=2, batch_size=32, iwae_k=8,
-            iwae_images=50, eval_batch_size=64)
+            iwae_images=50, eval_batch_size=64, validation=8)
 
 
 def _tiny_base():
@@ -209,10 +209,12 @@ def entry(name: str = "base", test_loss: float = 130.0, spread: float = 1.0,
 
     from vae.core.config import Config
     config = dataclasses.replace(Config(latent_dim=16), **settings).to_dict()
-    seeds = [SimpleNamespace(seed=420 + i, test_loss=test_loss + d * spread)
+    seeds = [SimpleNamespace(seed=420 + i, test_loss=test_loss + d * spread,
+                             valid_loss=test_loss + 0.3 + d * spread,
+                             train_loss_final=test_loss - 2.0 + d * spread)
              for i, d in enumerate((-1.0, 0.0, 1.0))]
     return SimpleNamespace(name=name, config=config, test_loss=test_loss, test_kl=20.0,
                            seeds=seeds, active_units=[active_units] * 3,
                            latent_dim=config["latent_dim"], seconds_per_epoch=seconds_per_epoch,
                            late_slope=slope, late_slope_high=slope + 0.3,
-                           final_train_loss=test_loss - 2.0)
+                           train_loss_final=test_loss - 2.0)

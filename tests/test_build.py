@@ -12,7 +12,7 @@ import pytest
 from vae import VaeError
 from vae.core import evaluate
 from vae.core.config import Config
-from vae.core.data import load_split
+from vae.core.data import held_out, load_split
 from vae.core.runs import Run
 from vae.report.latex import LOSS_DECIMALS, printed_difference
 from vae.report.numbers import model_numbers
@@ -159,9 +159,13 @@ def test_the_subset_loss_is_the_test_loss_of_those_images(tiny_run):
     run = Run(cfg, runs)
     results, model = run.read_results(), run.load_model()
     everything = dataclasses.replace(cfg, iwae_images=len(test.images), iwae_k=2)
-    metrics = evaluate.final_metrics(model, evaluate.evaluated(test, everything).images,
-                                     everything)
+    trained, valid = held_out(load_split(data, "train"), cfg.validation)
+    metrics = evaluate.final_metrics(model, trained.images, valid.images,
+                                     evaluate.evaluated(test, everything).images, everything)
     assert metrics.subset_test_loss == metrics.test_loss == results.test_loss
+    # the over-fitting numbers, from the same images and seeds as training's evaluation
+    assert (metrics.valid_loss, metrics.train_loss_final) == (results.valid_loss,
+                                                              results.train_loss_final)
     entry = model_numbers(cfg, runs)
     assert entry.subset_test_loss != results.test_loss  # 50 of 100 images
     assert entry.iwae_gain == round(round(entry.subset_test_loss, LOSS_DECIMALS)
@@ -175,8 +179,8 @@ def test_differences_are_those_of_the_printed_numbers(a, b, printed):
 
 
 @pytest.mark.parametrize("value, shown", [(3.0, "3"), (0.01, "0.01"), (0.0, "0"), (16, "16"),
-                                          ("silu", "silu"), (True, "True")])
-def test_setting_filter_drops_only_a_zero_fraction(tmp_path, value, shown):
+                                          ("silu", "silu"), (True, "yes"), (False, "no")])
+def test_setting_filter_writes_settings_as_a_reader_would(tmp_path, value, shown):
     assert render_string(tmp_path, "<< v|setting >>", v=value) == shown
 
 

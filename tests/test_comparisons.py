@@ -9,6 +9,11 @@ import pytest
 from conftest import entry
 from vae.core.config import Config
 from vae.report.comparisons import (
+    BETTER,
+    MARGIN,
+    UNDECIDED,
+    WITHIN,
+    WORSE,
     baselines,
     closest_baseline,
     compare,
@@ -18,7 +23,7 @@ from vae.report.comparisons import (
 )
 from vae.report.latex import printed_difference
 from vae.report.numbers import late_slope, typical_seed
-from vae.core.statistics import ALPHA, holm, leaders, paired, seeds_to_separate
+from vae.core.statistics import ALPHA, Leaders, holm, leaders, paired, seeds_to_decide, within
 from vae.report.wording import check_count, latent_words, model_words, plural
 
 
@@ -57,22 +62,38 @@ def test_holm_matches_a_worked_example():
     assert holm([]) == []
 
 
-def test_seeds_to_separate_is_the_first_count_past_the_t_table():
-    """Mean 2, sd 1: t(0.975, n - 1) / sqrt(n) is 8.99, 2.48, 1.59 for n = 2, 3, 4; at level
-    0.05 / 3 (a family of three) the fourth seed is not enough (2.17) but the fifth is."""
+def test_seeds_to_decide_is_the_first_count_that_separates_or_bounds_the_difference():
+    """Mean 2, sd 1, a margin below the mean (so only separation can decide): t(0.975, n - 1) /
+    sqrt(n) is 8.99, 2.48, 1.59 for n = 2, 3, 4; at level 0.05 / 3 (a family of three) the
+    fourth seed is not enough (2.17) but the fifth is."""
     test = paired({420: 1.0, 421: 2.0, 422: 3.0}, {420: 0.0, 421: 0.0, 422: 0.0})
-    assert seeds_to_separate(test, 1) == 4
-    assert seeds_to_separate(test, 3) == 5
+    assert seeds_to_decide(test, 1, margin=0.5) == 4
+    assert seeds_to_decide(test, 3, margin=0.5) == 5
+    # mean 0.5, sd 1: never separated within MAX_SEEDS at this family, but inside +-2 once
+    # 0.5 + t(0.975, n - 1) / sqrt(n) < 2: n = 5 gives 0.5 + 1.24 = 1.74, n = 4 gives 2.09
+    small = dataclasses.replace(test, mean=0.5)
+    assert seeds_to_decide(small, 1000, margin=2.0) == 5
     tiny = dataclasses.replace(test, mean=1e-6)
-    assert seeds_to_separate(tiny, 1) is None  # more than MAX_SEEDS
+    assert seeds_to_decide(tiny, 1, margin=1e-6) is None  # more than MAX_SEEDS
 
 
-@pytest.mark.parametrize("delta, p, said", [
-    (-2.0, 0.01, "better"), (2.0, 0.01, "worse"), (-2.0, ALPHA, "not separated"),
-    (-2.0, 0.3, "not separated"), (0.0, 0.0, "not separated"),
+def test_within_needs_the_whole_interval_inside_the_margin():
+    test = paired({420: 1.0, 421: 2.0, 422: 3.0}, {420: 0.0, 421: 0.0, 422: 0.0})  # 2 +- 2.48
+    assert within(test, 4.5) and not within(test, 4.4)
+    assert not within(dataclasses.replace(test, low=-2.0, high=-1.0), 2.0)  # touches -2
+
+
+@pytest.mark.parametrize("delta, p, low, high, said", [
+    (-2.5, 0.01, -3.0, -2.0, BETTER), (2.5, 0.01, 2.0, 3.0, WORSE),
+    (-0.3, ALPHA, -1.0, 0.4, WITHIN),  # not separated, and no difference beyond the margin
+    (-0.3, 0.01, -0.5, -0.1, BETTER),  # separated and small: separated wins
+    (-2.0, 0.3, -6.0, 2.0, UNDECIDED), (0.0, 0.0, -3.0, 3.0, UNDECIDED),
 ])
-def test_verdict_follows_the_corrected_test(delta, p, said):
-    assert verdict(delta, p) == said
+def test_verdict_separates_bounds_or_leaves_undecided(delta, p, low, high, said):
+    test = paired({420: 1.0, 421: 2.0}, {420: 0.0, 421: 0.0})
+    assert verdict(delta, dataclasses.replace(test, low=low, high=high), p) == said
+    assert verdict(delta, None, 1.0) == UNDECIDED  # one seed: nothing to test
+    assert WITHIN == f"within {MARGIN:g} nats"
 
 
 def test_the_difference_is_that_of_the_printed_means_and_the_test_pairs_the_seeds():
@@ -82,8 +103,9 @@ def test_the_difference_is_that_of_the_printed_means_and_the_test_pairs_the_seed
     assert found.delta == printed_difference(128.96, 130.04) == -1.0  # not the raw -1.08
     # the seeds move together, so the pairs separate what the spread alone would hide
     assert found.test.p < ALPHA and found.test.high < 0
-    assert compare(variant, base, False, p_holm=0.01).verdict == "better"
-    assert compare(variant, base, False, p_holm=0.2).verdict == "not separated"
+    assert compare(variant, base, False, p_holm=0.01).verdict == BETTER
+    # not separated after correction, but every seed's difference is -1.08: within the margin
+    assert compare(variant, base, False, p_holm=0.2).verdict == WITHIN
 
 
 def test_compare_all_corrects_for_every_comparison_at_once():
@@ -188,15 +210,19 @@ def test_check_count(symbolic, code, words):
     assert check_count(symbolic, code) == words
 
 
-def test_leaders_are_the_best_and_whoever_the_seeds_cannot_separate_from_it():
+def test_first_place_is_shared_only_within_the_margin():
     seeds = (420, 421, 422)
-    scores = {"a": dict(zip(seeds, (95.8, 95.9, 96.0))), "b": dict(zip(seeds, (96.0, 96.9, 96.3))),
-              "c": dict(zip(seeds, (99.0, 99.1, 99.3)))}
-    assert leaders(scores, lower_better=True) == ["a", "b"]
+    scores = {"a": dict(zip(seeds, (95.8, 95.9, 96.0))),
+              "b": dict(zip(seeds, (96.0, 96.2, 96.1))),  # 0.2 behind, tightly: within 2
+              "c": dict(zip(seeds, (99.0, 99.1, 99.3))),  # separated
+              "d": dict(zip(seeds, (90.0, 97.0, 104.0)))}  # noisy: neither
+    assert leaders(scores, lower_better=True, margin=2.0) == Leaders("a", ["b"], ["d"])
+    assert leaders(scores, lower_better=True, margin=0.1) == Leaders("a", [], ["b", "d"])
     one = {name: {420: values[420]} for name, values in scores.items()}
-    assert leaders(one, lower_better=True) == ["a"]  # one seed: nothing to test
+    # one seed: nothing to test, so no one shares first place and no one is separated
+    assert leaders(one, lower_better=True, margin=2.0) == Leaders("d", [], ["a", "b", "c"])
     high = {"a": dict(zip(seeds, (0.9, 0.91, 0.89))), "b": dict(zip(seeds, (0.5, 0.52, 0.49)))}
-    assert leaders(high, lower_better=False) == ["a"]
+    assert leaders(high, lower_better=False, margin=0.02) == Leaders("a", [], [])
 
 
 @pytest.mark.parametrize("n, words", [(1, ("check", "is", "it")), (2, ("checks", "are", "them")),

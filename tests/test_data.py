@@ -339,3 +339,16 @@ def test_batches_stay_on_the_device_of_the_images_and_binarise_alike():
         return torch.cat(list(batches(source, 16, torch.Generator().manual_seed(5),
                                       binarize=True)))
     assert torch.equal(draw(images), draw(images.clone()))
+
+
+def test_the_validation_images_are_a_fixed_uniform_draw_apart_from_those_trained_on():
+    from vae.core.data import Split, held_out
+    train = Split(torch.zeros(1000, 28, 28, dtype=torch.uint8), torch.arange(1000))
+    fitted, valid = held_out(train, 100)
+    assert (len(fitted), len(valid)) == (900, 100)
+    assert not set(fitted.labels.tolist()) & set(valid.labels.tolist())  # disjoint, and all
+    assert sorted(fitted.labels.tolist() + valid.labels.tolist()) == list(range(1000))
+    assert torch.equal(valid.labels, held_out(train, 100)[1].labels)  # every run, every seed
+    assert 30 < int((valid.labels >= 500).sum()) < 70  # from the whole set, not its end
+    with pytest.raises(VaeError, match="hold out 1000 of the 1000 training images"):
+        held_out(train, 1000)

@@ -46,7 +46,8 @@ def readings(test=None, shares=UNIFORM, confident=0.7, frechet=100.0, paths=(),
         name="m", seed=seed, run_hash="h", train=recon(0.55), test=test or recon(),
         samples=Samples(10_000, list(shares), confident, frechet), linear_paths=list(paths),
         spherical_paths=list(paths), manifold=manifold_reading,
-        neighbours=Neighbours(10, knn, [knn] * 10, list(knn_found)), information=information)
+        neighbours=Neighbours(10, knn, [knn] * 10, list(knn_found)), information=information,
+        marginal=None)
 
 
 def path(start, end, classes, jump=1.2) -> PathReading:
@@ -58,43 +59,45 @@ def path(start, end, classes, jump=1.2) -> PathReading:
     return PathReading(start, end, classes, changes, others, jump)
 
 
-def gap_text(final_train, test, late_min, late_max, train_read, test_read, seeds):
-    """training_gap with the over-fitting test that decisions.decide makes."""
+def gap_text(train_final, valid, train_read, test_read, seeds):
+    """training_gap with the two over-fitting tests that decisions.decide makes."""
     test_gap = paired(dict(zip(seeds, train_read.values)), dict(zip(seeds, test_read.values)))
-    return training_gap(final_train, test, late_min, late_max, train_read, test_read, seeds,
-                        test_gap)
+    gap = paired(dict(zip(seeds, train_final.values)), dict(zip(seeds, valid.values)))
+    return training_gap(train_final.mean, valid.mean, 10_000, gap, train_read, test_read,
+                        seeds, test_gap)
 
 
-def test_training_gap_reads_the_classifier_first_then_the_losses():
-    text = gap_text(160.95, 167.84, 159.59, 167.84, spread([0.555, 0.56, 0.55]),
-                    spread([0.563, 0.57, 0.556]), [420, 421, 422])
+def test_training_gap_reads_the_final_weights_then_the_classifier():
+    text = gap_text(spread([160.0, 161.0, 162.5]), spread([160.3, 161.35, 162.82]),
+                    spread([0.555, 0.56, 0.55]), spread([0.563, 0.57, 0.556]), [420, 421, 422])
     assert text == (
-        r"The like-for-like test of over-fitting is the digit classifier's "
-        r"(\cref{sec:reconstructions}): it reads back the digit of \qty{55.5 +- 0.5}{\percent} "
-        r"of reconstructed training images and \qty{56.3 +- 0.7}{\percent} of test images "
-        r"(means over the three seeds); test images come back better by \num{0.8}~points "
-        r"(paired by seed, 95\,\% interval [\num{0.3}, \num{1.3}] for test minus training): no "
-        r"sign of over-fitting. The losses are a looser test. The last epoch's mean training loss, "
-        r"\num{160.9} nats, averages steps taken while the weights still changed, while the "
-        r"test loss, \num{167.8} nats, is measured after the epoch; over the second half of "
-        r"training the test loss moved between \num{159.6} and \num{167.8} nats from one epoch "
-        r"to the next, and the gap of \num{6.9} nats lies within that swing.")
+        r"With the final weights, the \negelbo{} on \num{10000} of the training images is "
+        r"\num{161.2} nats and on the \num{10000} held-out validation images \num{161.5} nats "
+        r"(means over the three seeds; training minus validation, paired by seed, \num{-0.3} "
+        r"nats, 95\,\% interval [\num{-0.4}, \num{-0.3}]): the model fits the images it was "
+        r"trained on better than unseen ones from the same distribution, the signature of "
+        r"over-fitting. The digit classifier (\cref{sec:reconstructions}) reads back the digit "
+        r"of \qty{55.5 +- 0.5}{\percent} of reconstructed training images and "
+        r"\qty{56.3 +- 0.7}{\percent} of test images (means over the three seeds); test images "
+        r"come back better by \num{0.8}~points (paired by seed, 95\,\% interval [\num{0.3}, "
+        r"\num{1.3}] for test minus training). ")
 
 
-def test_training_gap_beyond_the_swing_and_a_better_training_reading():
-    text = gap_text(100.0, 110.0, 109.0, 111.0, spread([0.9, 0.91, 0.92]),
-                    spread([0.8, 0.8, 0.81]), [420, 421, 422])
-    assert ("training images come back better by \\num{10.7}~points (paired by seed, 95\\,\\% interval "
-            "[\\num{9.2}, \\num{12.1}]), a sign that the model fits the images it was trained "
-            "on more closely than unseen ones.") in text
-    assert text.endswith("the gap of \\num{10.0} nats exceeds that swing: the test loss is "
-                         "higher than the training loss.")
-    overlapping = gap_text(100.0, 110.0, 109.0, 111.0, spread([0.9, 0.8, 0.85]),
-                           spread([0.85, 0.86, 0.84]), [420, 421, 422])
-    assert "includes zero: no sign of over-fitting." in overlapping
-    single = gap_text(100.0, 110.0, 109.0, 111.0, spread([0.9]), spread([0.8]), [420])
-    assert ("\\qty{90.0}{\\percent} of reconstructed training images and \\qty{80.0}{\\percent} "
-            "of test images. The losses") in single  # one seed: no test, no claim
+def test_training_gap_says_no_over_fitting_when_the_seeds_show_none_or_the_opposite():
+    seeds = [420, 421, 422]
+    mixed = gap_text(spread([100.0, 101.0, 99.0]), spread([100.5, 100.5, 99.5]),
+                     spread([0.9, 0.8, 0.85]), spread([0.85, 0.86, 0.84]), seeds)
+    assert "the seeds show no difference, so no sign of over-fitting at this size." in mixed
+    assert "includes zero. " in mixed
+    better_unseen = gap_text(spread([101.0, 102.0, 103.1]), spread([100.0, 101.0, 102.0]),
+                             spread([0.9, 0.91, 0.92]), spread([0.8, 0.8, 0.81]), seeds)
+    assert "the unseen images score better, so there is no sign of over-fitting." in better_unseen
+    assert ("training images come back better by \\num{10.7}~points (paired by seed, "
+            "95\\,\\% interval [\\num{9.2}, \\num{12.1}]). ") in better_unseen
+    single = gap_text(spread([100.0]), spread([101.0]), spread([0.9]), spread([0.8]), [420])
+    assert single.startswith("With the final weights, the \\negelbo{} on \\num{10000} of the "
+                             "training images is \\num{100.0} nats and on the \\num{10000} "
+                             "held-out validation images \\num{101.0} nats. ")  # no test
 
 
 INFO = Information(10_000, 4, 3.1, 0.01, 3.99)
@@ -263,7 +266,7 @@ def test_bonus_answer_counts_straight_paths_and_gives_the_one_dimensional_argume
 def means(kept: list[float], confident: list[float], frechet: list[float]) -> ReadingSpread:
     """Readings over seeds 420-422 as the conclusion reads them."""
     return ReadingSpread(spread(kept), spread(kept), spread([0.8] * 3), spread(confident),
-                         spread(frechet), [0] * 3, [0] * 3, 5, None, None)
+                         spread(frechet), [0] * 3, [0] * 3, 5, None, None, None)
 
 
 SEEDS = [420, 421, 422]
@@ -278,8 +281,9 @@ def test_conclusion_separates_the_best_loss_from_the_best_samples():
              means([0.979, 0.98, 0.981], [0.60, 0.61, 0.62], [150.0, 151.0, 152.0]))]
     text = conclusion(rank(runs), runs, "assignment")
     assert text == (
-        r"Across the three models, as means over seeds (a model shares first place unless the "
-        r"paired test over seeds, Holm-corrected, separates it), \texttt{conv} has the lowest test "
+        r"Across the three models, as means over seeds (a model shares first place when its "
+        r"paired 95\,\% interval against the first lies within a stated margin; one the tests "
+        r"separate from it does not), \texttt{conv} has the lowest test "
         r"\negelbo{} (\num{96.5}). \texttt{conv} keeps the digit in the most reconstructions "
         r"(\qty{98.0}{\percent}). \texttt{conv} generates the samples closest to real digits by "
         r"Fr\'echet distance (\num{151}). \texttt{latent16} makes the most samples that the "
@@ -290,21 +294,27 @@ def test_conclusion_separates_the_best_loss_from_the_best_samples():
         r"and has a Fr\'echet distance of \num{928}.")
 
 
-def test_conclusion_names_every_model_the_paired_seeds_cannot_separate_from_the_best():
-    # conv32's reconstructions beat conv's on one seed and lose on two: not separated
+def test_conclusion_shares_first_place_only_within_the_margin():
+    # conv32 keeps the digit in as many reconstructions as conv, seed by seed, to a tenth of a
+    # point: within 2 points; its Frechet distance lies 4 to 5 above conv's and its -ELBO 1.3
+    # to 1.7 nats: both within their margins, but separated, so not shared
     runs = [("conv", SEEDS, spread([95.8, 95.9, 96.1]),
              means([0.978, 0.979, 0.980], [0.64, 0.645, 0.65], [133.0, 134.0, 135.0])),
             ("conv32", SEEDS, spread([97.1, 97.4, 97.8]),
              means([0.9785, 0.9791, 0.9797], [0.63, 0.632, 0.634], [138.0, 138.9, 139.8]))]
     text = conclusion(rank(runs), runs, "conv")
     assert (r"\texttt{conv32} keeps the digit in the most reconstructions (\qty{97.9}{\percent}; "
-            r"the seeds do not separate \texttt{conv} from it)") in text
+            r"\texttt{conv} shares first place, within \num{2}~points of it)") in text
+    assert r"Fr\'echet distance (\num{134})." in text
     assert r"\texttt{conv} has the lowest test \negelbo{} (\num{95.9})." in text  # separated
+    noisy = [runs[0], ("wild", SEEDS, spread([90.0, 97.0, 104.0]), runs[1][3])]
+    assert ("against \\texttt{wild} the seeds decide neither a difference nor one within "
+            "\\num{2} nats") in conclusion(rank(noisy), noisy, "conv")
     alone = [(n, [420], spread(loss.values[:1]),
               means(r.digit_kept.values[:1], r.clear_samples.values[:1], r.frechet.values[:1]))
              for n, _, loss, r in runs]
     single = conclusion(rank(alone), alone, "conv")
-    assert "do not separate" not in single  # one seed: nothing to test, the best stands alone
+    assert "first place, within" not in single  # one seed: nothing to test, nothing shared
 
 
 def step(model, baseline, key, label, old, new, delta):
@@ -316,14 +326,14 @@ def test_improvement_splits_the_gain_through_intermediate_models():
             step("conv", "latent16", "architecture", "architecture", "mlp", "conv", -30.11)]
     text = improvement(path, "assignment", "conv", 71.30)
     assert text == (
-        r"The best model, \texttt{conv}, has a mean test \negelbo{} \num{71.3} nats below the "
-        r"assignment's model. Split through the study's intermediate models, one change at a "
+        r"The best model, \texttt{conv}, the one with the lowest mean validation \negelbo{}, has a "
+        r"mean test \negelbo{} \num{71.3} nats below the assignment's model. Split through the study's intermediate models, one change at a "
         r"time, the gain is \num{41.2} nats from \texttt{latent16} against "
         r"\texttt{assignment} (latent dimension 1 to 16; better) and \num{30.1} nats from "
         r"\texttt{conv} against \texttt{latent16} (architecture mlp to conv; better).")
     one = improvement(path[:1], "assignment", "latent16", 41.19)
     assert one.endswith(r"from which it differs in one change (latent dimension 1 to 16; better).")
-    assert "lowest mean test" in improvement([], "assignment", "assignment", 0.0)
+    assert "lowest mean validation" in improvement([], "assignment", "assignment", 0.0)
 
 
 def test_the_binarised_estimate_is_read_against_two_standard_errors():
@@ -365,13 +375,11 @@ def test_a_variant_s_finding_says_what_the_tables_cannot():
             "more of its code at the prior.") in said
 
 
-def test_first_place_names_the_few_models_separated_when_most_tie():
+def test_first_place_names_the_shared_and_the_undecided():
+    from vae.core.statistics import Leaders
     from vae.report.prose_study import first_place
-    models = ["a", "b", "c", "d", "e"]
-    assert first_place(["a", "b", "c", "d"], "1", "wins", models).endswith(
-        r"(1; the seeds separate only \texttt{e} from it)")
-    assert first_place(models, "1", "wins", models).endswith(
-        "(1; the seeds separate no other model from it)")
-    assert first_place(["a", "b"], "1", "wins", models).endswith(
-        r"(1; the seeds do not separate \texttt{b} from it)")
-    assert first_place(["a"], "1", "wins", models) == r"\texttt{a} wins (1)"
+    assert first_place(Leaders("a", [], []), "1", "wins", "2 nats") == r"\texttt{a} wins (1)"
+    both = first_place(Leaders("a", ["b", "c"], ["d"]), "1", "wins", "2 nats")
+    assert both == (r"\texttt{a} wins (1; \texttt{b} and \texttt{c} share first place, within "
+                    r"2 nats of it; against \texttt{d} the seeds decide neither a difference nor "
+                    r"one within 2 nats)")

@@ -16,7 +16,7 @@ from conftest import ROOT, write_mnist
 pytestmark = pytest.mark.slow
 TIMINGS = {"seconds", "images_per_s", "seconds_per_epoch", "eval_seconds"}
 CONFIG = ('name = "sig"\nseeds = 1\nhidden = 128\nlatent_dim = 2\nepochs = 4\nbatch_size = 16\n'
-          'iwae_k = 4\niwae_images = 50\n')
+          'iwae_k = 4\niwae_images = 50\nvalidation = 500\n')
 
 
 @pytest.fixture(scope="module")

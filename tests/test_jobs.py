@@ -68,9 +68,10 @@ def test_two_jobs_train_two_runs_side_by_side(tiny_run, tmp_path):
     assert torch.get_num_threads() == 2  # the run's own thread count held only while it ran
     solo = Run(cfg.per_seed()[0], alone)
     assert solo.dir.name == Run(cfg.per_seed()[0], tmp_path).dir.name
-    assert [m.test_loss for m in solo.read_metrics()] == \
-        [m.test_loss for m in Run(cfg.per_seed()[0], tmp_path).read_metrics()]
-    same = ("test_loss", "test_recon", "test_kl", "iwae_bound", "subset_test_loss")
+    assert [m.valid_loss for m in solo.read_metrics()] == \
+        [m.valid_loss for m in Run(cfg.per_seed()[0], tmp_path).read_metrics()]
+    same = ("test_loss", "test_recon", "test_kl", "iwae_bound", "subset_test_loss", "valid_loss",
+            "train_loss_final")
     assert {k: getattr(solo.read_results(), k) for k in same} == {k: getattr(a, k) for k in same}
     np.testing.assert_array_equal(solo.read_steps().recon, Run(cfg.per_seed()[0], tmp_path).read_steps().recon)
 

@@ -10,7 +10,7 @@ from conftest import TINY_BASE as BASE
 from conftest import fixed_batch, tiny_model as model_of
 from torch import nn
 from vae.core.losses import iwae_bound, kl_to_prior, training_objective
-from vae.core.model import VAE, ConvTranspose2d
+from vae.core.model import VAE, ConvTranspose2d, Residual, ResidualBlock
 from vae.core.train import make_optimizer
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -84,3 +84,32 @@ def test_bf16_runs_the_layers_in_bf16_and_hands_the_losses_float32():
     assert terms.objective.dtype == torch.float32 and torch.isfinite(terms.objective)
     fp32 = model_of()
     assert abs(training_objective(fp32, x).objective.item() - terms.objective.item()) < 0.05 * terms.objective.item()
+
+
+def test_the_residual_mlp_keeps_the_sheets_parameters_and_its_shortcuts_have_none():
+    plain, skipped = model_of(hidden=64, latent_dim=2), model_of(hidden=64, latent_dim=2,
+                                                                 residual=True)
+    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert count(plain) == count(skipped)
+    x = fixed_batch(4)
+    logits, _ = skipped(x)
+    assert logits.shape == (4, 784)
+    # a shortcut halving 4 units to 2 averages neighbours; doubling repeats each unit
+    half, double = Residual(nn.Identity(), 4, 2), Residual(nn.Identity(), 2, 4)
+    h = torch.tensor([[1.0, 3.0, 5.0, 9.0]])
+    assert half.shortcut(h).tolist() == [[2.0, 7.0]]
+    assert double.shortcut(torch.tensor([[1.0, 2.0]])).tolist() == [[1.0, 1.0, 2.0, 2.0]]
+    with pytest.raises(ValueError, match="no parameter-free shortcut from 4 to 3"):
+        Residual(nn.Identity(), 4, 3)
+
+
+def test_a_residual_block_starts_as_the_identity_and_then_learns():
+    torch.manual_seed(0)
+    block = ResidualBlock(8, nn.SiLU)
+    x = torch.randn(2, 8, 7, 7)
+    assert torch.equal(block(x), x)
+    block(x).square().sum().backward()
+    last = block.branch[-1]
+    assert last.weight.grad.abs().sum() > 0  # the zero layer gets a gradient and moves
+    conv = model_of(architecture="conv", latent_dim=3, residual=True)
+    assert sum(isinstance(m, ResidualBlock) for m in conv.modules()) == 4  # each resolution, twice

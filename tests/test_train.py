@@ -23,12 +23,13 @@ from vae.core.evaluate import elbo_terms
 from vae.core.io import read_json
 from vae.core.losses import Terms
 from vae.core.runs import CHECKPOINT, PREVIOUS, Run, run_hash
-from vae.core.train import kl_weight, train
+from vae.core.train import kl_weight, learning_rate, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 N_TRAIN, N_TEST = 150, 40
-STEPS = -(-N_TRAIN // TINY["batch_size"])  # 5 steps per epoch, the last one of 22 images
+N_FIT = N_TRAIN - TINY["validation"]  # the images trained on: the rest is held out
+STEPS = -(-N_FIT // TINY["batch_size"])  # 5 steps per epoch, the last one of 14 images
 TIMING_ROW = ("seconds", "images_per_s")
 TIMING_RESULTS = ("seconds_per_epoch", "images_per_s", "eval_seconds")
 
@@ -138,14 +139,16 @@ def test_a_run_writes_its_files(reference, splits):
     assert [r["epoch"] for r in rows] == [1, 2]
     # loss = recon + kl with weight 1 in every step
     np.testing.assert_allclose(steps[:, 0], steps[:, 1] + steps[:, 2], rtol=1e-5)
-    # the epoch mean weights each batch by its size (the last one holds 22 images)
-    sizes = np.array([32.0] * (STEPS - 1) + [N_TRAIN - 32.0 * (STEPS - 1)])
+    # the epoch mean weights each batch by its size (the last one holds 14 images)
+    sizes = np.array([32.0] * (STEPS - 1) + [N_FIT - 32.0 * (STEPS - 1)])
     for epoch, row in enumerate(rows):
         block = steps[epoch * STEPS:(epoch + 1) * STEPS].astype(np.float64)
-        expected = (block * sizes[:, None]).sum(0) / N_TRAIN
+        expected = (block * sizes[:, None]).sum(0) / N_FIT
         np.testing.assert_allclose([row["train_loss"], row["train_recon"], row["train_kl"]],
                                    expected, rtol=1e-5)
-    assert rows[-1]["test_loss"] == results["test_loss"]
+    # the last epoch's validation value is the final one; the test set is read only at the end
+    assert rows[-1]["valid_loss"] == results["valid_loss"]
+    assert (results["train_images"], results["valid_images"]) == (N_FIT, TINY["validation"])
 
 
 def test_the_saved_model_gives_the_reported_numbers(reference, splits):
@@ -306,6 +309,28 @@ def test_kl_weight_ramp():
     assert kl_weight(cfg, 1, 0, 10) == pytest.approx(1.0)  # half-way
     assert all(w == 2.0 for w in ramp[20:])  # then beta
     assert kl_weight(dataclasses.replace(BASE, beta=0.5), 0, 0, 10) == 0.5  # no warm-up
+
+
+def test_the_cosine_schedule_falls_from_lr_to_zero_over_all_steps():
+    cfg = dataclasses.replace(BASE, lr=2e-3, epochs=2, lr_schedule="cosine")
+    rates = [learning_rate(cfg, e, s, 10) for e in range(2) for s in range(10)]
+    assert rates[0] == 2e-3 and rates[10] == pytest.approx(1e-3)  # half-way: half the rate
+    assert all(a > b > 0 for a, b in zip(rates, rates[1:]))
+    assert learning_rate(dataclasses.replace(cfg, lr_schedule="constant"), 1, 9, 10) == 2e-3
+
+
+def test_the_schedule_reaches_the_optimizer_in_training(splits, tmp_path, monkeypatch):
+    cfg = dataclasses.replace(BASE, lr_schedule="cosine", lr=1e-3)
+    seen = []
+    step = torch.optim.AdamW.step
+
+    def spying(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return step(self, *args, **kwargs)
+    monkeypatch.setattr(torch.optim.AdamW, "step", spying)
+    train(cfg, *splits, tmp_path, progress=False, log=quiet)
+    assert len(seen) == cfg.epochs * STEPS
+    assert seen == [learning_rate(cfg, i // STEPS, i % STEPS, STEPS) for i in range(len(seen))]
 
 
 def test_warm_up_in_training(splits, tmp_path, monkeypatch):

@@ -17,6 +17,7 @@ from .hardware import native_precision
 ARCHITECTURES = ("mlp", "conv")
 COVARIANCES = ("diagonal", "full")
 OPTIMIZERS = ("adamw", "adam", "sgd")
+LR_SCHEDULES = ("constant", "cosine")
 # Each activation a config may name, and the torch.nn module that computes it (model.py).
 ACTIVATIONS = {"silu": "SiLU", "relu": "ReLU", "gelu": "GELU", "tanh": "Tanh"}
 DEVICES = ("auto", "cpu", "cuda")
@@ -36,6 +37,9 @@ class Config:
     binarize: bool = False  # dynamic binarisation in training, a fixed one for the test set
     train_limit: int = 0  # use only the first N training images (0 = all); for smoke tests
     test_limit: int = 0  # likewise for the test set
+    # training images held out (the same seeded draw for every run) to measure each epoch and to
+    # choose models on, so that the test set is read once, for the final tables
+    validation: int = 10000
     # model
     architecture: str = "mlp"
     hidden: int = 512  # widest hidden layer; the MLP halves it layer by layer
@@ -43,6 +47,10 @@ class Config:
     channels: int = 32  # conv only: channels of the first convolution, doubled in the second
     latent_dim: int = 1  # dimension of z (the sheet's "latent_dim = 2" counts mean and variance)
     activation: str = "silu"
+    # skip connections: in the MLP between hidden layers, parameter-free (a mean of each pair of
+    # units where the width halves, each unit twice where it doubles); in the conv net one
+    # pre-activation residual block at each resolution of the encoder and the decoder
+    residual: bool = False
     covariance: str = "diagonal"
     # full covariance only: L's strict lower triangle is this times the encoder's outputs, so
     # that it starts and moves an order below the means and variances (1: the outputs as they
@@ -55,6 +63,7 @@ class Config:
     # optimisation
     optimizer: str = "adamw"
     lr: float = 1e-3
+    lr_schedule: str = "constant"  # "cosine": lr * (1 + cos(pi t / T)) / 2 over the T steps
     weight_decay: float = 1e-2
     epochs: int = 10
     grad_clip: float = 0.0  # max gradient norm (0 = no clipping)
@@ -130,13 +139,14 @@ _CHOICES = {
     "architecture": ARCHITECTURES,
     "covariance": COVARIANCES,
     "optimizer": OPTIMIZERS,
+    "lr_schedule": LR_SCHEDULES,
     "activation": tuple(ACTIVATIONS),
     "device": DEVICES,
     "precision": PRECISIONS,
 }
 _POSITIVE = ("seeds", "batch_size", "hidden", "hidden_layers", "channels", "latent_dim", "epochs",
              "lr", "eta", "iwae_k", "iwae_images", "eval_batch_size", "threads")
-_NON_NEGATIVE = ("train_limit", "test_limit", "beta", "kl_warmup_epochs", "weight_decay",
+_NON_NEGATIVE = ("train_limit", "test_limit", "validation", "beta", "kl_warmup_epochs", "weight_decay",
                  "grad_clip", "seed", "offdiag_scale")
 
 
@@ -160,6 +170,9 @@ def _validate(cfg: Config) -> None:
     for key in _NON_NEGATIVE:
         if getattr(cfg, key) < 0:
             raise VaeError(f"config key '{key}' must not be negative, got {getattr(cfg, key)!r}")
+    if cfg.architecture == "conv" and cfg.residual and cfg.channels < 4:
+        raise VaeError(f"config key 'channels' must be at least 4 for residual blocks (their "
+                       f"branches narrow to channels/4), got {cfg.channels}")
     narrowest = 2 ** (cfg.hidden_layers - 1)
     if cfg.architecture == "mlp" and cfg.hidden % narrowest:
         raise VaeError(f"config key 'hidden' must be divisible by {narrowest} for an MLP of "

@@ -31,6 +31,22 @@ class Split:
         return len(self.labels)
 
 
+# Fixed for every run and seed: all models hold out, and are chosen on, the same images.
+VALIDATION_SEED = 2026
+
+
+def held_out(train: Split, size: int) -> tuple[Split, Split]:
+    """(the images trained on, the `size` validation images): a uniform draw by VALIDATION_SEED,
+    each part in the files' order."""
+    if size >= len(train):
+        raise VaeError(f"config key 'validation' asks to hold out {size} of the {len(train)} "
+                       f"training images, which leaves none to train on; choose fewer")
+    order = torch.randperm(len(train), generator=torch.Generator().manual_seed(VALIDATION_SEED))
+    keep, valid = order[size:].sort().values, order[:size].sort().values
+    return (Split(train.images[keep], train.labels[keep]),
+            Split(train.images[valid], train.labels[valid]))
+
+
 def limited(split: Split, limit: int) -> Split:
     """The first `limit` images and labels (0: all), as a smoke test's config asks."""
     return Split(split.images[:limit], split.labels[:limit]) if limit else split

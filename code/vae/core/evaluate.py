@@ -1,4 +1,5 @@
-"""Test-set measurements: negative ELBO and its parts, the IWAE bound, active units."""
+"""A trained model's measurements: the negative ELBO and its parts on the training, validation
+and test images, the IWAE bound, active units."""
 
 from __future__ import annotations
 
@@ -46,9 +47,13 @@ class ElboTerms:
 
 @dataclass(frozen=True)
 class FinalMetrics:
-    """What a run's results record about the trained model on the test set (runs.RunResults
-    holds these fields too)."""
+    """What a run's results record about the trained model (runs.RunResults holds these fields
+    too): the -ELBO with the final weights on as many training images as there are validation
+    images (over-fitting shows as train_loss_final below valid_loss), on the validation images
+    (what models are chosen on), and on the test set, read once."""
 
+    train_loss_final: float
+    valid_loss: float
     test_loss: float
     test_recon: float
     test_kl: float
@@ -95,9 +100,15 @@ def iwae_bound_on_nll(model: VAE, images: torch.Tensor, k: int, seed: int,
 
 
 def active_units(model: VAE, images: torch.Tensor) -> int:
-    """Latent dimensions whose posterior mean varies across the data."""
+    """Latent dimensions whose posterior mean varies across the data: coordinates of a diagonal
+    posterior (its axes are the model's own), eigenvalues of Cov(mu) under a full covariance,
+    whose axes may turn."""
     means = encode_means(model, images).double()
-    return int((means.var(dim=0) > ACTIVE_UNIT_THRESHOLD).sum())
+    if model.full_covariance:
+        variances = torch.linalg.eigvalsh(torch.cov(means.T).reshape(means.shape[1], -1))
+    else:
+        variances = means.var(dim=0)
+    return int((variances > ACTIVE_UNIT_THRESHOLD).sum())
 
 
 def evaluated(test: Split, cfg: Config) -> Split:
@@ -110,8 +121,8 @@ def evaluated(test: Split, cfg: Config) -> Split:
 
 
 def subset_indices(n: int, size: int) -> torch.Tensor:
-    """`size` of n test images drawn uniformly without replacement by SUBSET_SEED, in order.
-    A prefix would not do: MNIST's first 5,000 test images are the cleaner half."""
+    """`size` of n images drawn uniformly without replacement by SUBSET_SEED, in order. A
+    prefix would not do: MNIST's first 5,000 test images are the cleaner half."""
     order = torch.randperm(n, generator=torch.Generator().manual_seed(SUBSET_SEED))
     return order[:min(size, n)].sort().values
 
@@ -125,12 +136,16 @@ def encode_means(model: VAE, images: torch.Tensor, batch_size: int = 1000) -> to
     return torch.cat([model.encode(x.to(device)).mean.cpu() for x in batches(images, batch_size)])
 
 
-def final_metrics(model: VAE, images: torch.Tensor, cfg: Config) -> FinalMetrics:
-    """Everything a run's results record about the trained model on the test set."""
+def final_metrics(model: VAE, train: torch.Tensor, valid: torch.Tensor, images: torch.Tensor,
+                  cfg: Config) -> FinalMetrics:
+    """Everything a run's results record about the trained model; `images` is the test set."""
+    seen = train[subset_indices(len(train), len(valid))]
     terms = elbo_terms(model, images, cfg, seed=cfg.seed + 1)
     subset = images[subset_indices(len(images), cfg.iwae_images)]
     bound, stderr = iwae_bound_on_nll(model, subset, cfg.iwae_k, seed=cfg.seed + 2)
     return FinalMetrics(
+        train_loss_final=elbo_terms(model, seen, cfg, seed=cfg.seed + 1).negative_elbo,
+        valid_loss=elbo_terms(model, valid, cfg, seed=cfg.seed + 1).negative_elbo,
         test_loss=terms.negative_elbo, test_recon=terms.recon, test_kl=terms.kl,
         subset_test_loss=elbo_terms(model, subset, cfg, seed=cfg.seed + 1).negative_elbo,
         subset_seed=SUBSET_SEED, iwae_bound=bound, iwae_stderr=stderr, iwae_k=cfg.iwae_k,

@@ -48,17 +48,19 @@ def run_hash(cfg: Config) -> str:
 
 @dataclass(frozen=True)
 class EpochMetrics:
-    """One line of metrics.jsonl, in nats per image. train_loss is the unweighted -ELBO,
-    comparable with test_loss whatever beta or warm-up; train_objective is what was minimised."""
+    """One line of metrics.jsonl, in nats per image. train_loss is the unweighted -ELBO (a mean
+    over the epoch's steps, while the weights moved), comparable with valid_loss whatever beta
+    or warm-up; train_objective is what was minimised; valid_* are the validation images' at
+    the epoch's end."""
 
     epoch: int
     train_loss: float
     train_recon: float
     train_kl: float
     train_objective: float
-    test_loss: float
-    test_recon: float
-    test_kl: float
+    valid_loss: float
+    valid_recon: float
+    valid_kl: float
     seconds: float
     images_per_s: float
 
@@ -96,7 +98,8 @@ class RunResults:
     name: str
     config: dict[str, Any]
     epochs: int
-    train_images: int
+    train_images: int  # trained on: the training split less the validation images
+    valid_images: int
     test_images: int
     device: str
     params: int
@@ -104,6 +107,8 @@ class RunResults:
     seconds_per_epoch: float
     images_per_s: float
     eval_seconds: float
+    train_loss_final: float  # -ELBO with the final weights on valid_images training images
+    valid_loss: float  # on the validation images: what models are chosen on
     test_loss: float
     test_recon: float
     test_kl: float

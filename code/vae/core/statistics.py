@@ -1,6 +1,7 @@
 """The statistics of runs over seeds, for the study (report/) and for `make parity` (bench/):
 paired comparisons of two models over the seeds they share, Holm's correction for testing
-several at once, and the models that share first place on a measure. Numbers in, numbers out;
+several at once, equivalence within a margin, and the models that share first place on a
+measure. Numbers in, numbers out;
 the sentences that report them are written elsewhere (report/comparisons.py, discussion.py)."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from scipy import stats
 # The family-wise error rate of each family of comparisons (Holm), and 1 - the intervals' level.
 ALPHA = 0.05
 CONFIDENCE = round(100 * (1 - ALPHA))  # percent: what every interval of the report covers
-MAX_SEEDS = 100  # seeds_to_separate looks no further
+MAX_SEEDS = 100  # seeds_to_decide looks no further
 
 
 @dataclass(frozen=True)
@@ -59,29 +60,47 @@ def holm(pvalues: list[float]) -> list[float]:
     return adjusted
 
 
-def seeds_to_separate(test: Paired, family: int) -> int | None:
-    """The fewest seeds at which a paired test would reject at ALPHA / family (so under Holm
-    for any rank in a family of that size), were the mean and spread of the differences what
-    they are now; None when the mean is zero or more than MAX_SEEDS would be needed."""
-    if test.mean == 0:
-        return None
+def within(test: Paired, margin: float) -> bool:
+    """Equivalence within +-margin: the 1 - ALPHA interval of the mean difference lies inside
+    (-margin, margin), so that both one-sided tests (TOST) reject at ALPHA / 2."""
+    return -margin < test.low and test.high < margin
+
+
+def seeds_to_decide(test: Paired, family: int, margin: float) -> int | None:
+    """The fewest seeds at which the difference would be separated (at ALPHA / family) or shown
+    to lie within +-margin, were its mean and spread what they are now; None beyond MAX_SEEDS."""
     if test.sd == 0:
         return 2
-    level = ALPHA / family
     for n in range(2, MAX_SEEDS + 1):
-        if stats.t.ppf(1 - level / 2, n - 1) * test.sd / math.sqrt(n) < abs(test.mean):
+        half = stats.t.ppf(1 - ALPHA / 2, n - 1) * test.sd / math.sqrt(n)
+        separating = stats.t.ppf(1 - ALPHA / family / 2, n - 1) * test.sd / math.sqrt(n)
+        if separating < abs(test.mean) or abs(test.mean) + half < margin:
             return n
     return None
 
 
-def leaders(scores: dict[str, dict[int, float]], lower_better: bool) -> list[str]:
-    """The best model by its mean over seeds ({name: {seed: score}}), then every model that a
-    paired test, Holm-corrected over the comparisons with the best, cannot separate from it:
-    the models that share first place on the evidence. With a single seed there is no test,
-    and the best stands alone."""
+@dataclass(frozen=True)
+class Leaders:
+    """The best model on one measure, by its mean over seeds, and how every other one stands
+    against it, paired by seed: separated from it (Holm over the comparisons with the best,
+    even when the difference is small), else within +-margin of it (equivalent, sharing first
+    place), else undecided."""
+
+    best: str
+    equivalent: list[str]
+    undecided: list[str]
+
+
+def leaders(scores: dict[str, dict[int, float]], lower_better: bool, margin: float) -> Leaders:
+    """({name: {seed: score}}) The best model and the others' standing against it. With a single
+    seed there is no test: the best stands alone and every other is undecided."""
     mean = {name: statistics.fmean(values.values()) for name, values in scores.items()}
     best = (min if lower_better else max)(mean, key=mean.__getitem__)
     others = [name for name in scores if name != best]
     tests = [paired(scores[name], scores[best]) for name in others]
-    adjusted = holm([t.p if t else 0.0 for t in tests])
-    return [best, *(name for name, t, p in zip(others, tests, adjusted) if t and p >= ALPHA)]
+    adjusted = holm([t.p if t else 1.0 for t in tests])
+    apart = {n for n, t, p in zip(others, tests, adjusted) if t is not None and p < ALPHA}
+    equivalent = [n for n, t in zip(others, tests)
+                  if n not in apart and t is not None and within(t, margin)]
+    undecided = [n for n in others if n not in apart and n not in equivalent]
+    return Leaders(best, equivalent, undecided)

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from .. import VaeError
 from .cache_keys import module_digests
 from .config import Config
-from .data import Split, batches, limited, num_batches
+from .data import Split, batches, held_out, limited, num_batches
 from .evaluate import ElboTerms, elbo_terms, evaluated, final_metrics
 from .losses import training_objective
 from .model import VAE, count_parameters, describe_layers
@@ -42,6 +42,15 @@ def make_optimizer(cfg: Config, model: torch.nn.Module) -> torch.optim.Optimizer
     return torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
 
 
+def learning_rate(cfg: Config, epoch: int, step: int, steps_per_epoch: int) -> float:
+    """lr, or with the cosine schedule lr * (1 + cos(pi t / T)) / 2 at step t of T: computed from
+    the position alone, so that a resumed run needs no scheduler state."""
+    if cfg.lr_schedule == "constant":
+        return cfg.lr
+    progress = (epoch * steps_per_epoch + step) / (cfg.epochs * steps_per_epoch)
+    return cfg.lr * (1 + math.cos(math.pi * progress)) / 2
+
+
 def kl_weight(cfg: Config, epoch: int, step: int, steps_per_epoch: int) -> float:
     """beta, ramped linearly from 0 over the first kl_warmup_epochs epochs."""
     if cfg.kl_warmup_epochs == 0:
@@ -59,12 +68,12 @@ def _diverged(cfg: Config, directory: Path, epoch: int, where: str, value: float
         f"clipping (e.g. grad_clip=1.0).")
 
 
-def _epoch_row(epoch: int, train_sums: torch.Tensor, n: int, test: ElboTerms,
+def _epoch_row(epoch: int, train_sums: torch.Tensor, n: int, valid: ElboTerms,
                seconds: float) -> EpochMetrics:
     objective, recon, kl = (train_sums / n).tolist()
     return EpochMetrics(epoch=epoch, train_loss=recon + kl, train_recon=recon, train_kl=kl,
-                        train_objective=objective, test_loss=test.negative_elbo,
-                        test_recon=test.recon, test_kl=test.kl, seconds=seconds,
+                        train_objective=objective, valid_loss=valid.negative_elbo,
+                        valid_recon=valid.recon, valid_kl=valid.kl, seconds=seconds,
                         images_per_s=n / seconds)
 
 
@@ -87,6 +96,8 @@ def train_epoch(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config,
                desc=f"{cfg.label} {epoch + 1}/{cfg.epochs}", disable=not progress,
                leave=False, file=sys.stderr, dynamic_ncols=True)
     for step, x in enumerate(bar):
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(cfg, epoch, step, steps_per_epoch)
         terms = training_objective(model, x, kl_weight(cfg, epoch, step, steps_per_epoch))
         if not torch.isfinite(terms.objective):
             raise NonFiniteLoss(step + 1, terms.objective.item())
@@ -103,8 +114,10 @@ def train_epoch(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config,
 
 def train(cfg: Config, train_split: Split, test_split: Split, runs_root: str | Path,
           progress: bool = True, log: Callable[[str], None] = print) -> Run:
-    """Train cfg to completion (resuming if a checkpoint exists) and return its run. One process
-    trains a run at a time: a second one waits for the first and then finds the run finished."""
+    """Train cfg to completion (resuming if a checkpoint exists) and return its run: on the
+    training split less its validation images, measured on those every epoch, and on the test
+    split once, at the end. One process trains a run at a time: a second one waits for the
+    first and then finds the run finished."""
     run = Run(cfg, runs_root)
     if run.is_finished():
         log(f"{cfg.label}: finished run found in {run.dir}, not training again")
@@ -138,8 +151,10 @@ def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
     model = VAE(cfg).to(device)
     optimizer = make_optimizer(cfg, model)
     batch_rng = torch.Generator().manual_seed(cfg.seed)
-    # the uint8 sets live where the model does (47 MB): no copy per batch on a GPU
-    train_x = limited(train_split, cfg.train_limit).images.to(device)
+    # the uint8 sets live where the model does (55 MB): no copy per batch on a GPU
+    fitted, valid = held_out(train_split, cfg.validation)
+    train_x = limited(fitted, cfg.train_limit).images.to(device)
+    valid_x = evaluated(valid, cfg).images.to(device)
     test_x = evaluated(test_split, cfg).images.to(device)
     steps_per_epoch = num_batches(len(train_x), cfg.batch_size)
 
@@ -167,11 +182,11 @@ def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
         sizes = torch.full((len(epoch_steps),), float(cfg.batch_size))
         sizes[-1] = len(train_x) - cfg.batch_size * (len(epoch_steps) - 1)
         sums = (epoch_steps * sizes[:, None]).sum(0)
-        test = elbo_terms(model, test_x, cfg, seed=cfg.seed + 1)
-        if not math.isfinite(test.negative_elbo):  # the last step's update broke the weights
-            raise _diverged(cfg, run.dir, epoch, f"step {steps_per_epoch} (in the test "
-                            f"evaluation after it)", test.negative_elbo)
-        history.append(_epoch_row(epoch + 1, sums, len(train_x), test, seconds))
+        measured = elbo_terms(model, valid_x, cfg, seed=cfg.seed + 1)
+        if not math.isfinite(measured.negative_elbo):  # the last step's update broke the weights
+            raise _diverged(cfg, run.dir, epoch, f"step {steps_per_epoch} (in the validation "
+                            f"after it)", measured.negative_elbo)
+        history.append(_epoch_row(epoch + 1, sums, len(train_x), measured, seconds))
         run.save_checkpoint({
             "epoch": epoch + 1, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "batch_rng": batch_rng.get_state(), "torch_rng": torch.get_rng_state(),
@@ -179,22 +194,23 @@ def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
         run.write_metrics(history)
         row = history[-1]
         log(f"{cfg.label}: epoch {epoch + 1}/{cfg.epochs}  train -ELBO {row.train_loss:.2f}  "
-            f"test -ELBO {row.test_loss:.2f} (recon {row.test_recon:.2f}, "
-            f"KL {row.test_kl:.2f}) nats  {row.images_per_s:.0f} images/s")
+            f"validation -ELBO {row.valid_loss:.2f} (recon {row.valid_recon:.2f}, "
+            f"KL {row.valid_kl:.2f}) nats  {row.images_per_s:.0f} images/s")
 
-    _finish(run, model, test_x, torch.cat(steps) if steps else torch.zeros(0, 3), history,
-            len(train_x), log)
+    _finish(run, model, train_x, valid_x, test_x,
+            torch.cat(steps) if steps else torch.zeros(0, 3), history, log)
 
 
-def _finish(run: Run, model: VAE, test_x: torch.Tensor, steps: torch.Tensor,
-            history: list[EpochMetrics], train_images: int, log: Callable[[str], None]) -> None:
+def _finish(run: Run, model: VAE, train_x: torch.Tensor, valid_x: torch.Tensor,
+            test_x: torch.Tensor, steps: torch.Tensor, history: list[EpochMetrics],
+            log: Callable[[str], None]) -> None:
     """Final evaluation; the results are written last, so that they mark a complete run."""
     cfg = run.cfg
     bound = "IWAE estimate of -log p(x)" if cfg.binarize else "IWAE bound on -log p(x)"
     log(f"{cfg.label}: evaluating ({bound} with k={cfg.iwae_k} on "
         f"{min(cfg.iwae_images, len(test_x))} test images)")
     t0 = time.perf_counter()
-    metrics = final_metrics(model, test_x, cfg)
+    metrics = final_metrics(model, train_x, valid_x, test_x, cfg)
     model = model.cpu()
     run.save_model(model)
     run.write_steps(steps.numpy())
@@ -207,7 +223,8 @@ def _finish(run: Run, model: VAE, test_x: torch.Tensor, steps: torch.Tensor,
         name=cfg.name,
         config=cfg.to_dict(),
         epochs=len(history),
-        train_images=train_images,
+        train_images=len(train_x),
+        valid_images=len(valid_x),
         test_images=len(test_x),
         device=resolve_device(cfg.device).type,
         params=count_parameters(model),

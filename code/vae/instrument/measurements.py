@@ -142,6 +142,31 @@ class Information:
 
 
 @dataclass(frozen=True)
+class Marginal:
+    """-log p(x), p(x) = integral p(x|z) p(z) dz, by quadrature on the IWAE's test images
+    (marginal.py): what the -ELBO and the IWAE value bound from above, for codes of one or
+    two dimensions. Errors in nats per image, the worst over the images."""
+
+    images: int
+    half_width: float  # of the box [-H, H]^d the grid covers
+    points: int  # per axis
+    nll: float  # mean over the images
+    discretisation: float  # estimated from the sums at steps h and 2h
+    truncation: float  # bound on what the integral outside the box adds
+    edge: float  # what the box's outer band adds (marginal.EDGE): mass still at the border
+
+
+@dataclass(frozen=True)
+class Baselines:
+    """Where the grey-level test -ELBO of any model lies, from the data alone (baselines.py),
+    nats per image, means over the test images."""
+
+    images: int
+    floor: float  # the summed binary entropy of the pixels: no model scores below it
+    independent: float  # a decoder that ignores z: the training set's pixel means
+
+
+@dataclass(frozen=True)
 class ModelReadings:
     name: str
     seed: int
@@ -154,6 +179,7 @@ class ModelReadings:
     manifold: ManifoldReading | None
     neighbours: Neighbours
     information: Information | None  # codes of one or two dimensions only
+    marginal: Marginal | None  # likewise
 
 
 @dataclass(frozen=True)
@@ -164,6 +190,7 @@ class Measurements:
     confident_at: float  # the top-class probability from which a sample counts as a clear digit
     test_confident: float  # the confident share on real test images, for reference
     train_test_frechet: float  # between training subset and test set: the floor of real data
+    baselines: Baselines
     models: list[ModelReadings]
 
 

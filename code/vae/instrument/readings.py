@@ -13,14 +13,16 @@ import torch
 
 from .. import VaeError
 from ..core.cache_keys import code_digest
-from ..core.data import Split, batches, limited, to_float
-from ..core.evaluate import SUBSET_SEED, encode_means
+from ..core.data import Split, batches, held_out, limited, to_float
+from ..core.evaluate import SUBSET_SEED, encode_means, subset_indices
 from ..core.model import VAE
 from ..core.records import write_record
 from ..core.runs import Run
+from .baselines import baselines
 from .classifier import DigitClassifier, read_images, trained_classifier
 from .information import mutual_information
 from .latent_paths import first_of_each_class, interpolations, manifold_grid, prior_draws
+from .marginal import marginal
 from .measurements import (
     MEASURER,
     ClassifierConfig,
@@ -182,7 +184,9 @@ def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: 
         neighbours=Neighbours(NEIGHBOURS, float(np.mean(vote == labels)),
                               per_class_accuracy(labels, vote), confusions(labels, vote)),
         information=(mutual_information(model, test.images)
-                     if drawn_directly(model.latent_dim) else None))
+                     if drawn_directly(model.latent_dim) else None),
+        marginal=(marginal(model, test.images[subset_indices(len(test), run.cfg.iwae_images)])
+                  if drawn_directly(model.latent_dim) else None))
 
 
 def training_subset(train: Split, count: int = IMAGES) -> Split:
@@ -202,6 +206,16 @@ def evaluated_test_set(runs: list[Run], test: Split) -> Split:
     return limited(test, limits.pop() if limits else 0)
 
 
+def trained_on(runs: list[Run], train: Split) -> Split:
+    """The training images the runs were trained on: the training split less the validation
+    images (data.held_out), which must be the same for every run."""
+    sizes = {run.cfg.validation for run in runs}
+    if len(sizes) > 1:
+        raise VaeError(f"the runs to measure held out different validation sets (validation "
+                       f"{sorted(sizes)}); measure them separately or give them one size")
+    return held_out(train, sizes.pop())[0] if sizes else train
+
+
 def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
             out: str | Path, progress: bool = True,
             log: Callable[[str], None] = print) -> Measurements:
@@ -212,6 +226,7 @@ def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
     classifier, trained = trained_classifier(ClassifierConfig(), train, test, runs_root,
                                              progress, log)
     test = evaluated_test_set(runs, test)
+    train = trained_on(runs, train)
     subset = training_subset(train, min(IMAGES, len(test)))
     _, test_top, test_features = classify(classifier, to_float(test.images))
     _, _, train_features = classify(classifier, to_float(subset.images))
@@ -223,7 +238,8 @@ def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
         classifier=trained, code=code_digest(MEASURER), train_images=len(subset),
         confident_at=CONFIDENT,
         test_confident=float(np.mean(test_top >= CONFIDENT)),
-        train_test_frechet=frechet_distance(test_features, train_features), models=readings)
+        train_test_frechet=frechet_distance(test_features, train_features),
+        baselines=baselines(train.images, test.images), models=readings)
     write_record(out, result)
     log(f"wrote {out}")
     return result

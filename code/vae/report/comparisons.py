@@ -8,11 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.statistics import ALPHA, MAX_SEEDS, Paired, holm, paired, seeds_to_separate
+from ..core.statistics import ALPHA, MAX_SEEDS, Paired, holm, paired, seeds_to_decide, within
 from .latex import printed_difference
 from .numbers import ModelNumbers
 from .wording import SETTING_LABELS, activation_words, count_words
 
+# Differences of test -ELBO smaller than this (nats per image) count as no difference: a variant
+# whose paired interval lies within +-MARGIN of its baseline is "within 2 nats" of it.
+MARGIN = 2.0
 # A variant "takes longer" when its epochs take this many times its baseline's.
 SLOWER = 1.5
 # Settings that change how a model is measured or named, not what it learns; the seeds are
@@ -21,9 +24,10 @@ NOT_COMPARED = {"name", "description", "device", "iwae_k", "iwae_images", "eval_
                 "seed", "seeds"}
 # The change whose reason the study text explains, when a variant makes several: the first
 # of these that it changes.
-EXPLAINED = ("architecture", "covariance", "offdiag_scale", "kl_warmup_epochs", "beta",
-             "grad_clip", "activation", "weight_decay", "hidden_layers", "latent_dim")
-# A mean test curve that still falls faster than this over the last epochs (nats per epoch),
+EXPLAINED = ("architecture", "residual", "covariance", "offdiag_scale", "kl_warmup_epochs",
+             "beta", "grad_clip", "activation", "weight_decay", "optimizer", "lr_schedule",
+             "hidden_layers", "latent_dim")
+# A mean validation curve that still falls faster than this over the last epochs (nats per epoch),
 # and whose slope's 1 - ALPHA interval lies below zero, has not levelled off: its verdict may change
 # with longer training.
 FLAT = 0.5
@@ -55,14 +59,14 @@ class Comparison:
     delta: float  # printed mean test loss minus the baseline's
     test: Paired | None  # of the per-seed differences; None with one seed
     p_holm: float  # Holm-adjusted over the study's comparisons (1 with one seed)
-    verdict: str  # "better" (lower -ELBO), "worse" or "not separated"
-    # for a "not separated" difference of this size and spread (MAX_SEEDS + 1: more than
-    # MAX_SEEDS); None for a separated one, or with one seed
+    verdict: str  # one of VERDICTS
+    # the seeds that would decide an undecided difference of this size and spread (MAX_SEEDS
+    # + 1: more than MAX_SEEDS); None for a decided one, or with one seed
     seeds_needed: int | None
     warmup_failed: bool  # warm-up was the change and active units still fell
     baseline_seconds_per_epoch: float
     slower: bool  # epochs took SLOWER times as long or more
-    baseline_train_loss: float  # the last epoch's mean training -ELBO, mean over seeds
+    baseline_train_loss: float  # the final weights' training -ELBO, mean over seeds
 
 
 def changes(config: dict[str, Any], baseline: dict[str, Any]) -> list[Change]:
@@ -70,12 +74,19 @@ def changes(config: dict[str, Any], baseline: dict[str, Any]) -> list[Change]:
             if k not in NOT_COMPARED and baseline[k] != v]
 
 
-def verdict(delta: float, p_holm: float) -> str:
-    """"better" (lower -ELBO) or "worse" when the corrected test rejects at ALPHA, else
-    "not separated"."""
-    if p_holm >= ALPHA or delta == 0:
-        return "not separated"
-    return "better" if delta < 0 else "worse"
+BETTER, WORSE, WITHIN, UNDECIDED = "better", "worse", f"within {MARGIN:g} nats", "undecided"
+VERDICTS = (BETTER, WORSE, WITHIN, UNDECIDED)
+
+
+def verdict(delta: float, test: Paired | None, p_holm: float) -> str:
+    """BETTER (lower -ELBO) or WORSE when the corrected test rejects at ALPHA; WITHIN when the
+    interval lies inside +-MARGIN (no difference larger than MARGIN); else UNDECIDED: the
+    seeds show neither, and no conclusion may rest on the comparison."""
+    if test is not None and p_holm < ALPHA and delta != 0:
+        return BETTER if delta < 0 else WORSE
+    if test is not None and within(test, MARGIN):
+        return WITHIN
+    return UNDECIDED
 
 
 def seed_losses(model: ModelNumbers) -> dict[int, float]:
@@ -100,7 +111,7 @@ def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
         new = count_words(run.config["hidden_layers"])
     delta = printed_difference(run.test_loss, base.test_loss)
     test = paired(seed_losses(run), seed_losses(base))
-    said = verdict(delta, p_holm)
+    said = verdict(delta, test, p_holm)
     return Comparison(
         baseline=base.name, changes=found,
         several=count_words(len(found)) if len(found) > 1 else "",
@@ -108,13 +119,13 @@ def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
         latent_again=explained == "latent_dim" and latent_grown_before,
         delta=delta, test=test, p_holm=p_holm,
         verdict=said,
-        seeds_needed=(seeds_to_separate(test, family) or MAX_SEEDS + 1
-                      if test is not None and said == "not separated" else None),
+        seeds_needed=(seeds_to_decide(test, family, MARGIN) or MAX_SEEDS + 1
+                      if test is not None and said == UNDECIDED else None),
         warmup_failed=("kl_warmup_epochs" in keys
                        and max(run.active_units) < min(base.active_units)),
         baseline_seconds_per_epoch=base.seconds_per_epoch,
         slower=run.seconds_per_epoch > SLOWER * base.seconds_per_epoch,
-        baseline_train_loss=base.final_train_loss,
+        baseline_train_loss=base.train_loss_final,
     )
 
 

@@ -1,6 +1,6 @@
-"""The study's convergence figure: every model's test -ELBO after each epoch, the mean over its
-seeds with the range of the seeds, one small panel per model against the curve of the model
-it is compared with (comparisons.baselines), each panel on its own scale."""
+"""The study's convergence figure: every model's validation -ELBO after each epoch, the mean
+over its seeds with the range of the seeds, one small panel per model against the curve of the
+model it is compared with (comparisons.baselines), each panel on its own scale."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ MARGIN = 0.08  # of a panel's range of values, above and below
 
 @styled
 def plot_convergence(runs: dict[str, list[Run]], path: Path) -> list[Path]:
-    """One panel per config (in the study's order, the main one first): the mean test -ELBO
+    """One panel per config (in the study's order, the main one first): the mean validation -ELBO
     over its seeds after each epoch with the seeds' range shaded, and in grey the mean of the
     model it is compared with. From the second epoch on: the first sits far above the rest."""
-    curves = {name: np.array([[row.test_loss for row in run.read_metrics()] for run in seeds])
+    curves = {name: np.array([[row.valid_loss for row in run.read_metrics()] for run in seeds])
               for name, seeds in runs.items()}
     names = list(curves)
     base = dict(zip(names[1:], (names[i] for i in baselines(
@@ -49,7 +49,7 @@ def plot_convergence(runs: dict[str, list[Run]], path: Path) -> list[Path]:
     for ax in axes.flat[len(curves):]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
-        ax.set_ylabel(f"test {NEG_ELBO}")
+        ax.set_ylabel(f"validation {NEG_ELBO}")
     for ax in axes[-1]:
         ax.set_xlabel("epoch")
     fig.suptitle("mean over seeds (line), lowest to highest seed (shaded); "

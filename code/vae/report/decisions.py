@@ -1,6 +1,6 @@
 """What Part II concludes and shows, decided once from the numbers when the summary is written
 (summary.json holds it): which models share first place on each measure, which were still
-improving, which models each figure shows, and what the over-fitting test found. The prose
+improving, which models each figure shows, and what the over-fitting tests found. The prose
 (discussion.py) words these decisions and makes none; the templates only typeset.
 """
 
@@ -9,32 +9,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from ..core.statistics import Leaders as Standing
 from ..core.statistics import Paired, leaders, paired
 from ..instrument.measurements import drawn_directly
-from .comparisons import still_falling
+from .comparisons import MARGIN, still_falling
 from .numbers import ModelNumbers, ReadingSpread, Spread
 from .numbers import spread as spread_of
 
 # A model as the ranking reads it: name, seeds, test -ELBO over seeds, readings over seeds.
 Ranked = tuple[str, list[int], Spread, ReadingSpread]
+# Differences smaller than these count as none when a model shares first place: MARGIN nats of
+# -ELBO, SHARE_MARGIN of a share of images (2 percentage points), FRECHET_MARGIN of the
+# Frechet distance of the classifier's features.
+SHARE_MARGIN = 0.02
+FRECHET_MARGIN = 10.0
 
 
 @dataclass(frozen=True)
 class Leaders:
-    """The models that share first place on each measure, best first: the best by its mean over
-    seeds and every model a paired test, Holm-corrected over the comparisons with the best,
-    cannot separate from it (core.statistics.leaders)."""
+    """The first place on each measure: its model, the models within the measure's margin of
+    it (sharing first place), and those the seeds leave undecided (core.statistics.leaders)."""
 
-    elbo: list[str]  # lowest test -ELBO
-    digit_kept: list[str]  # most test reconstructions keep their digit
-    frechet: list[str]  # samples closest to real digits
-    clear_samples: list[str]  # most samples named with confidence
+    elbo: Standing  # lowest test -ELBO
+    digit_kept: Standing  # most test reconstructions keep their digit
+    frechet: Standing  # samples closest to real digits
+    clear_samples: Standing  # most samples named with confidence
 
 
 @dataclass(frozen=True)
 class Decisions:
     leaders: Leaders
-    falling: list[str]  # the models whose test curve still fell when training stopped
+    falling: list[str]  # the models whose validation curve still fell when training stopped
     shown: list[str]  # whose latent space the text reads: main, the first 2-D model, the best
     interpolated: list[str]  # whose interpolation figure is drawn: main, then the best
     units_models: list[str]  # whose KL per dimension is drawn
@@ -42,6 +47,8 @@ class Decisions:
     best_projected: bool  # the best model's code needs a projection of its own figure
     # the main model's digit kept in training minus test reconstructions, paired by seed
     overfitting: Paired | None
+    # the main model's final -ELBO on training minus validation images, paired by seed
+    overfitting_elbo: Paired | None
 
 
 def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: str,
@@ -68,16 +75,19 @@ def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: 
                         and not drawn_directly(best_model.latent_dim)),
         overfitting=paired(dict(zip(seeds, kept.train_digit_kept.values)),
                            dict(zip(seeds, kept.digit_kept.values))),
+        overfitting_elbo=paired({s.seed: s.train_loss_final for s in main.seeds},
+                                {s.seed: s.valid_loss for s in main.seeds}),
     )
 
 
 def rank(runs: list[Ranked]) -> Leaders:
     """The models that share first place on each measure; every value a seed's, paired by
     seed."""
-    def first(get: Callable[[Spread, ReadingSpread], Spread], lower_better: bool) -> list[str]:
+    def first(get: Callable[[Spread, ReadingSpread], Spread], lower_better: bool,
+              margin: float) -> Standing:
         return leaders({n: dict(zip(seeds, get(loss, r).values)) for n, seeds, loss, r in runs},
-                       lower_better)
-    return Leaders(elbo=first(lambda loss, r: loss, True),
-                   digit_kept=first(lambda loss, r: r.digit_kept, False),
-                   frechet=first(lambda loss, r: r.frechet, True),
-                   clear_samples=first(lambda loss, r: r.clear_samples, False))
+                       lower_better, margin)
+    return Leaders(elbo=first(lambda loss, r: loss, True, MARGIN),
+                   digit_kept=first(lambda loss, r: r.digit_kept, False, SHARE_MARGIN),
+                   frechet=first(lambda loss, r: r.frechet, True, FRECHET_MARGIN),
+                   clear_samples=first(lambda loss, r: r.clear_samples, False, SHARE_MARGIN))

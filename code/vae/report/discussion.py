@@ -56,8 +56,8 @@ class PartTwo:
     neighbours: Markup
     reasons: dict[str, Markup]  # per variant: why its change was tried
     findings: dict[str, Markup]  # per variant: what its rows in the tables do not show
-    falling: list[str]  # the models whose test curve still fell when training stopped
-    seeds_needed: dict[str, Markup]  # per variant: seeds that would separate its difference
+    falling: list[str]  # the models whose validation curve still fell when training stopped
+    seeds_needed: dict[str, Markup]  # per variant: seeds that would decide its difference
     still_improving: Markup  # which models were still improving when training stopped
     information: Information | None  # the first estimate of I(x; z), of the shown seed's model
     information_model: Markup  # whose it is, model and seed ("" without one)
@@ -73,10 +73,10 @@ def still_improving(summary: Summary, falling: list[str]) -> Markup:
     """How many models were still improving when training stopped (`falling`), by their slopes."""
     total = count_words(len(summary.runs))
     if not falling:
-        return Markup(f"by the slope of its mean test curve over the last "
+        return Markup(f"by the slope of its mean validation curve over the last "
                       f"{count_words(summary.slope_epochs)} epochs, none of the {total} models "
                       f"was still improving then")
-    return Markup(f"by the slope of its mean test curve over the last "
+    return Markup(f"by the slope of its mean validation curve over the last "
                   f"{count_words(summary.slope_epochs)} epochs, "
                   f"{count_words(len(falling))} of the {total} models "
                   f"{plural(len(falling), 'was', 'were')} still improving then "
@@ -101,8 +101,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                                 f"{information_again(plane.name, plane.readings_spread, n)}")
     falling = decided.falling
     return PartTwo(
-        training=training_gap(main.final_train_loss, main.test_loss, main.late_test_loss_min,
-                              main.late_test_loss_max, spread.train_digit_kept,
+        training=training_gap(main.train_loss_final, main.valid_loss, main.valid_images,
+                              decided.overfitting_elbo, spread.train_digit_kept,
                               spread.digit_kept, [seed.seed for seed in main.seeds],
                               decided.overfitting),
         reconstructions=reconstructions(spread, r, main.latent_dim, n),
@@ -133,7 +133,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                            if estimated else Markup("")),
         reasons={e.name: reason(e.comparison, e.config) for e in summary.variants},
         findings={e.name: variant_finding(
-            e.comparison, e.epochs, e.seconds_per_epoch, e.final_train_loss, e.active_units,
+            e.comparison, e.epochs, e.seconds_per_epoch, e.train_loss_final, e.active_units,
             next(b.active_units for b in summary.runs if b.name == e.comparison.baseline),
             e.latent_dim) for e in summary.variants},
         falling=falling,

@@ -55,13 +55,29 @@ def printed_difference(a: float, b: float) -> float:
     return round(round(a, LOSS_DECIMALS) - round(b, LOSS_DECIMALS), LOSS_DECIMALS)
 
 
+def gap(a: float, b: float) -> Markup:
+    """a - b as printed losses: what the reader gets from the two printed values."""
+    return nats(printed_difference(a, b))
+
+
+def tiny(value: float) -> Markup:
+    """An error estimate or bound, to two significant digits in scientific notation; below
+    1e-100 as that bound (a double's hundreds of zeros say nothing more)."""
+    if value < 1e-100:
+        return Markup(r"\num{< 1e-100}")
+    return Markup(rf"\num{{{value:.1e}}}")
+
+
 def sci(value: float) -> Markup:
     """A setting such as 1e-3, as siunitx prints it."""
     return Markup(rf"\num{{{value:g}}}")
 
 
 def setting(value: Any) -> Any:
-    """A config value as a reader writes it: 3.0 as 3, 0.01 as 0.01, text unchanged."""
+    """A config value as a reader writes it: 3.0 as 3, 0.01 as 0.01, True as yes, text
+    unchanged."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

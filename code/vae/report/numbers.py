@@ -13,12 +13,16 @@ from scipy import stats
 
 from ..core.config import Config
 from ..core.runs import Run
-from ..instrument.measurements import ModelReadings
+from ..instrument.measurements import Marginal, ModelReadings
 from .latex import printed_difference
 from .smoothness import smooth_paths
 from ..core.statistics import ALPHA
 
-SLOPE_EPOCHS = 5  # the test curve's slope at the end of training is fitted over these epochs
+# A quadrature's truncation bound below this many nats (a hundredth of the values' last printed
+# digit) bounds what the text may call the exact value; above it, the outer band's share is
+# reported instead.
+BOUNDED = 1e-3
+SLOPE_EPOCHS = 5  # the validation curve's slope at the end of training is fitted over these epochs
 
 
 def typical_seed(losses: dict[int, float]) -> int:
@@ -29,7 +33,7 @@ def typical_seed(losses: dict[int, float]) -> int:
 
 
 def late_slope(curve: list[float]) -> tuple[float, float]:
-    """Least-squares slope of a test curve over its last SLOPE_EPOCHS epochs, nats per epoch
+    """Least-squares slope of a validation curve over its last SLOPE_EPOCHS epochs, nats per epoch
     (negative: still falling), and the upper end of its 1 - ALPHA interval (the slope itself with
     fewer than three epochs, which leave no residual to estimate it from)."""
     tail = curve[-SLOPE_EPOCHS:]
@@ -48,6 +52,8 @@ class SeedRun:
 
     seed: int
     run_hash: str
+    valid_loss: float
+    train_loss_final: float
     test_loss: float
     subset_test_loss: float
     iwae_bound: float
@@ -70,6 +76,30 @@ def spread(values: list[float]) -> Spread:
 
 
 @dataclass(frozen=True)
+class MarginalSpread:
+    """-log p(x) by quadrature on the IWAE's images (instrument.marginal), over seeds, with the
+    worst error over seeds and images, in nats."""
+
+    nll: Spread
+    discretisation: float
+    truncation: float  # the bound on what the box leaves out
+    bounded: bool  # the bound is below BOUNDED: the box leaves out nothing that could show
+    edge: float  # what the box's outer band adds
+    half_width: float
+    points: int  # per axis
+
+
+def marginal_spread(found: list[Marginal]) -> MarginalSpread | None:
+    if not found:
+        return None
+    truncation = max(m.truncation for m in found)
+    return MarginalSpread(spread([m.nll for m in found]),
+                          max(m.discretisation for m in found), truncation,
+                          truncation < BOUNDED, max(m.edge for m in found), found[0].half_width,
+                          found[0].points)
+
+
+@dataclass(frozen=True)
 class ReadingSpread:
     """The classifier's headline readings of a config's models, over seeds."""
 
@@ -83,6 +113,7 @@ class ReadingSpread:
     paths: int  # per seed and kind
     information: Spread | None  # the estimate of I(x; z), for codes of one or two dimensions
     information_bound: Spread | None  # E_x KL(q(z|x) || p(z)) >= I(x; z), the same images
+    marginal: MarginalSpread | None  # codes of one or two dimensions only
 
 
 def reading_spread(readings: list[ModelReadings]) -> ReadingSpread:
@@ -97,7 +128,8 @@ def reading_spread(readings: list[ModelReadings]) -> ReadingSpread:
         smooth_spherical=[smooth_paths(r.spherical_paths) for r in readings],
         paths=len(readings[0].linear_paths),
         information=spread([i.estimate for i in estimated]) if estimated else None,
-        information_bound=spread([i.kl for i in estimated]) if estimated else None)
+        information_bound=spread([i.kl for i in estimated]) if estimated else None,
+        marginal=marginal_spread([r.marginal for r in readings if r.marginal is not None]))
 
 
 @dataclass(frozen=True)
@@ -113,6 +145,7 @@ class ModelNumbers:
     latent_dim: int
     epochs: int
     train_images: int
+    valid_images: int
     test_images: int
     device: str
     precision: str
@@ -122,6 +155,9 @@ class ModelNumbers:
     images_per_s: float
     train_minutes: float  # per seed
     eval_seconds: float  # per seed
+    valid_loss: float  # what the best model is chosen on
+    train_loss_final: float  # the final weights on as many training images as validation ones
+    fit_gap: float  # printed train_loss_final minus printed valid_loss: below 0, over-fitting
     test_loss: float
     test_loss_sd: float
     test_recon: float
@@ -135,10 +171,7 @@ class ModelNumbers:
     subset_seed: int
     iwae_gain: float  # printed subset -ELBO minus printed IWAE bound
     active_units: list[int]  # per seed
-    final_train_loss: float
-    late_test_loss_min: float  # of the mean over seeds, over the second half of the epochs
-    late_test_loss_max: float
-    late_slope: float  # of the mean test curve over the last SLOPE_EPOCHS, nats per epoch
+    late_slope: float  # of the mean validation curve over the last SLOPE_EPOCHS, nats per epoch
     late_slope_high: float  # the upper end of its 1 - ALPHA interval
 
 
@@ -151,8 +184,7 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
     first = results[0]
     shown = next(r for r in results if r.config["seed"] == typical_seed(
         {r.config["seed"]: r.test_loss for r in results}))
-    mean_curve = [statistics.fmean(row.test_loss for row in rows) for rows in zip(*histories)]
-    late = mean_curve[len(mean_curve) // 2:]
+    mean_curve = [statistics.fmean(row.valid_loss for row in rows) for rows in zip(*histories)]
 
     def mean(key: str) -> float:
         return statistics.fmean(getattr(r, key) for r in results)
@@ -162,21 +194,23 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
         name=first.name, description=cfg.description,  # wording may change without training
         shown_seed=shown.config["seed"], run_hash=shown.run_hash, config=first.config,
         latent_dim=cfg.latent_dim,
-        epochs=first.epochs, train_images=first.train_images, test_images=first.test_images,
+        epochs=first.epochs, train_images=first.train_images, valid_images=first.valid_images,
+        test_images=first.test_images,
         device=first.device, precision=first.precision, params=first.params,
-        seeds=[SeedRun(r.config["seed"], r.run_hash, r.test_loss, r.subset_test_loss,
-                       r.iwae_bound, r.active_units) for r in results],
+        seeds=[SeedRun(r.config["seed"], r.run_hash, r.valid_loss, r.train_loss_final,
+                       r.test_loss, r.subset_test_loss, r.iwae_bound, r.active_units)
+               for r in results],
         # the rate of the mean epoch, so that the two printed side by side agree
         seconds_per_epoch=mean("seconds_per_epoch"),
         images_per_s=first.train_images / mean("seconds_per_epoch"),
         train_minutes=mean("seconds_per_epoch") * first.epochs / 60,
-        eval_seconds=mean("eval_seconds"), test_loss=loss.mean, test_loss_sd=loss.sd,
+        eval_seconds=mean("eval_seconds"), valid_loss=mean("valid_loss"),
+        train_loss_final=mean("train_loss_final"),
+        fit_gap=printed_difference(mean("train_loss_final"), mean("valid_loss")), test_loss=loss.mean, test_loss_sd=loss.sd,
         test_recon=mean("test_recon"), test_kl=mean("test_kl"),
         subset_test_loss=mean("subset_test_loss"), iwae_bound=mean("iwae_bound"),
         iwae_sd=spread([r.iwae_bound for r in results]).sd, iwae_stderr=shown.iwae_stderr,
         iwae_k=first.iwae_k, iwae_images=first.iwae_images, subset_seed=first.subset_seed,
         iwae_gain=printed_difference(mean("subset_test_loss"), mean("iwae_bound")),
         active_units=[r.active_units for r in results],
-        final_train_loss=statistics.fmean(rows[-1].train_loss for rows in histories),
-        late_test_loss_min=min(late), late_test_loss_max=max(late),
         late_slope=slope, late_slope_high=slope_high)

@@ -10,55 +10,65 @@ from markupsafe import Markup
 
 from ..core.statistics import ALPHA, CONFIDENCE, MAX_SEEDS, Paired
 from .comparisons import Change, Comparison, Step
-from .decisions import Leaders, Ranked
+from .comparisons import BETTER, MARGIN, WORSE
+from .decisions import FRECHET_MARGIN, SHARE_MARGIN, Leaders, Ranked, Standing
 from .latex import model_name, nats, num, percent, pm_percent, printed_difference, setting, span
 from .numbers import Spread
-from .wording import count_words, listing
+from .wording import count_words, listing, plural
 
 # -- Exercise 8 ---------------------------------------------------------------------------------
 
-def training_gap(final_train: float, test: float, late_min: float, late_max: float,
+def elbo_gap(train_final: float, valid: float, images: int, gap: Paired | None,
+             seeds: int) -> str:
+    """Over-fitting in the loss itself: the final weights on as many training as validation
+    images, paired by seed (decisions.Decisions.overfitting_elbo: training minus validation)."""
+    text = (f"With the final weights, the \\negelbo{{}} on {num(images)} of the training images "
+            f"is {nats(train_final)} nats and on the {num(images)} held-out validation images "
+            f"{nats(valid)} nats")
+    if gap is None:
+        return text + ". "
+    text += (f" (means over the {count_words(seeds)} seeds; training minus validation, paired "
+             f"by seed, {nats(gap.mean)} nats, {CONFIDENCE}\\,\\% interval "
+             f"{interval_nats(gap)})")
+    if gap.p < ALPHA and gap.mean < 0:
+        return text + (": the model fits the images it was trained on better than unseen ones "
+                       "from the same distribution, the signature of over-fitting. ")
+    if gap.p < ALPHA:
+        return text + ": the unseen images score better, so there is no sign of over-fitting. "
+    return text + ": the seeds show no difference, so no sign of over-fitting at this size. "
+
+
+def training_gap(train_final: float, valid: float, images: int, gap: Paired | None,
                  train_read: Spread, test_read: Spread, seeds: list[int],
                  test_gap: Paired | None) -> Markup:
-    """Over-fitting, read first where it can be measured like for like: the classifier on
-    reconstructed training and test images of the same models (test_gap: training minus test,
-    paired by seed, decisions.Decisions.overfitting); then the losses, whose comparison is
-    loose (an epoch's mean of moving weights against the end of the epoch)."""
+    """Over-fitting, measured like for like twice: the loss of the final weights on training
+    and validation images (elbo_gap), and the classifier on reconstructed training and test
+    images of the same models (test_gap: training minus test, paired by seed,
+    decisions.Decisions.overfitting)."""
     several = len(seeds) > 1
-    text = (f"The like-for-like test of over-fitting is the digit classifier's "
-            f"(\\cref{{sec:reconstructions}}): it reads back the digit of "
-            f"{pm_percent(train_read.mean, train_read.sd, len(seeds))} of reconstructed training "
-            f"images and {pm_percent(test_read.mean, test_read.sd, len(seeds))} of test images"
-            f"{f' (means over the {count_words(len(seeds))} seeds)' if several else ''}")
+    text = elbo_gap(train_final, valid, images, gap, len(seeds))
+    text += (f"The digit classifier (\\cref{{sec:reconstructions}}) reads back the digit of "
+             f"{pm_percent(train_read.mean, train_read.sd, len(seeds))} of reconstructed training "
+             f"images and {pm_percent(test_read.mean, test_read.sd, len(seeds))} of test images"
+             f"{f' (means over the {count_words(len(seeds))} seeds)' if several else ''}")
     if test_gap is not None and test_gap.p < ALPHA and test_gap.mean > 0:
         text += (f"; training images come back better by {points(test_gap.mean)} "
-                 f"(paired by seed, {CONFIDENCE}\\,\\% interval {interval_points(test_gap)}), "
-                 f"a sign that the model fits the images it was trained on more closely than "
-                 f"unseen ones. ")
+                 f"(paired by seed, {CONFIDENCE}\\,\\% interval {interval_points(test_gap)}). ")
     elif test_gap is not None and test_gap.p < ALPHA:
         text += (f"; test images come back better by {points(-test_gap.mean)} "
                  f"(paired by seed, {CONFIDENCE}\\,\\% interval "
-                 f"{interval_points(test_gap, -1)} for test minus training): no sign of "
-                 f"over-fitting. ")
+                 f"{interval_points(test_gap, -1)} for test minus training). ")
     elif test_gap is not None:
         text += (f", a difference (training minus test, paired by seed) of "
                  f"{points(test_gap.mean)} whose {CONFIDENCE}\\,\\% interval "
-                 f"{interval_points(test_gap)} includes zero: no sign of over-fitting. ")
+                 f"{interval_points(test_gap)} includes zero. ")
     else:
         text += ". "
-    swing = printed_difference(late_max, late_min)
-    gap = printed_difference(test, final_train)
-    text += (f"The losses are a looser test. The last epoch's mean training loss, "
-             f"{nats(final_train)} nats, averages steps taken while the weights still changed, "
-             f"while the test loss, {nats(test)} nats, is measured after the epoch; over the "
-             f"second half of training the test loss moved between {nats(late_min)} and "
-             f"{nats(late_max)} nats from one epoch to the next")
-    if abs(gap) <= swing:
-        text += f", and the gap of {nats(abs(gap))} nats lies within that swing."
-    else:
-        text += (f", and the gap of {nats(abs(gap))} nats exceeds that swing: the test loss "
-                 f"is {'higher' if gap > 0 else 'lower'} than the training loss.")
     return Markup(text)
+
+
+def interval_nats(test: Paired) -> Markup:
+    return Markup(f"[{nats(test.low)}, {nats(test.high)}]")
 
 
 def points(share_difference: float) -> Markup:
@@ -89,10 +99,10 @@ def variant_finding(comparison: Comparison, epochs: int, seconds_per_epoch: floa
                  f"active, the baseline's {span(baseline_units)}: the "
                  f"{'baseline' if sum(units) > sum(baseline_units) else 'variant'} leaves more "
                  f"of its code at the prior. ")
-    if c.explained == "hidden_layers" and c.verdict != "not separated":
+    if c.explained == "hidden_layers" and c.verdict in (BETTER, WORSE):
         fits = (train_loss < c.baseline_train_loss) == (c.delta < 0)
-        text += (f"The training loss of the last epoch is {nats(train_loss)} against "
-                 f"{nats(c.baseline_train_loss)} nats: "
+        text += (f"With the final weights, the training images' loss is {nats(train_loss)} "
+                 f"against {nats(c.baseline_train_loss)} nats: "
                  + ("the model with the lower test loss also fits its training images better, "
                     "so the difference lies in how well the shape trains in "
                     f"{count_words(epochs) if epochs <= 10 else epochs} epochs, not in how it "
@@ -106,8 +116,8 @@ def variant_finding(comparison: Comparison, epochs: int, seconds_per_epoch: floa
 
 
 def seeds_needed_cell(c: Comparison) -> Markup:
-    """The seeds a "not separated" difference would need at its mean and spread ("" once
-    separated, or with one seed, where there is no spread)."""
+    """The seeds an undecided difference would need at its mean and spread to be separated or
+    shown within the margin ("" once decided, or with one seed, where there is no spread)."""
     if c.seeds_needed is None:
         return Markup("")
     return Markup(f"$>{MAX_SEEDS}$" if c.seeds_needed > MAX_SEEDS else str(c.seeds_needed))
@@ -122,10 +132,11 @@ def improvement(path: list[Step], main: str, best: str, total: float) -> Markup:
     """The best model's gain over the main model, split into the study's single changes (path
     leads from the main model to the best)."""
     if not path:
-        return Markup(f"The assignment's model, {model_name(main)}, has the lowest mean test "
-                      f"\\negelbo{{}} of the study.")
-    text = (f"The best model, {model_name(best)}, has a mean test \\negelbo{{}} "
-            f"{nats(total)} nats below the assignment's model")
+        return Markup(f"The assignment's model, {model_name(main)}, has the lowest mean "
+                      f"validation \\negelbo{{}} of the study.")
+    text = (f"The best model, {model_name(best)}, the one with the lowest mean validation "
+            f"\\negelbo{{}}, has a mean test \\negelbo{{}} {nats(total)} nats below the "
+            f"assignment's model")
     if len(path) == 1:
         return Markup(f"{text}, from which it differs in one change "
                       f"({change_words(path[0].changes)}; {path[0].verdict}).")
@@ -135,46 +146,47 @@ def improvement(path: list[Step], main: str, best: str, total: float) -> Markup:
                   f"time, the gain is {listing(steps)}.")
 
 
-def first_place(names: list[str], value: Markup, claim: str, models: list[str]) -> str:
-    """"conv has the lowest test -ELBO (95.94)", naming any model the seeds cannot separate
-    from the first: "(95.94; the seeds do not separate conv32 from it)", or, when most of the
-    models tie, the few they do separate (models: every model's name)."""
-    tied, apart = names[1:], [n for n in models if n not in names]
-    if len(tied) > 2 and not apart:
-        tie = "; the seeds separate no other model from it"
-    elif len(tied) > 2 and len(tied) > len(apart):
-        tie = f"; the seeds separate only {listing([model_name(n) for n in apart])} from it"
-    elif tied:
-        tie = f"; the seeds do not separate {listing([model_name(n) for n in tied])} from it"
-    else:
-        tie = ""
-    return f"{model_name(names[0])} {claim} ({value}{tie})"
+def first_place(standing: Standing, value: Markup, claim: str, margin: str) -> str:
+    """"conv has the lowest test -ELBO (95.94)", then the models within the measure's margin of
+    it, which share first place, and those the seeds leave undecided against it."""
+    text = f"{model_name(standing.best)} {claim} ({value}"
+    if standing.equivalent:
+        names = listing([model_name(n) for n in standing.equivalent])
+        text += (f"; {names} {plural(len(standing.equivalent), 'shares', 'share')} first place, "
+                 f"within {margin} of it")
+    if standing.undecided:
+        names = listing([model_name(n) for n in standing.undecided])
+        text += (f"; against {names} the seeds decide neither a difference nor one within "
+                 f"{margin}")
+    return text + ")"
 
 
 def conclusion(first: Leaders, runs: list[Ranked], main: str) -> Markup:
-    """Which models share first place on each measure (first, decisions.rank), and whether one
-    model wins everything. runs holds (name, seeds, the test -ELBO, the classifier's
-    readings), whose means over seeds the sentences print."""
+    """First place on each measure (decisions.rank), and whether one model wins everything.
+    runs holds (name, seeds, the test -ELBO, the classifier's readings), whose means over seeds
+    the sentences print."""
     elbo, recon, frechet, confident = (first.elbo, first.digit_kept, first.frechet,
                                        first.clear_samples)
     by_name = {n: (loss, r) for n, _, loss, r in runs}
-    models = list(by_name)
+    share = f"{num(100 * SHARE_MARGIN, 0)}~points"
     text = (f"Across the {count_words(len(runs))} models, as means over seeds (a model shares "
-            f"first place unless the paired test over seeds, Holm-corrected, separates it), "
-            + first_place(elbo, nats(by_name[elbo[0]][0].mean),
-                          "has the lowest test \\negelbo{}", models) + ". "
-            + first_place(recon, percent(by_name[recon[0]][1].digit_kept.mean),
-                          "keeps the digit in the most reconstructions", models) + ". "
-            + first_place(frechet, num(by_name[frechet[0]][1].frechet.mean, 0),
+            f"first place when its paired {CONFIDENCE}\\,\\% interval against the first lies "
+            f"within a stated margin; one the tests separate from it does not), "
+            + first_place(elbo, nats(by_name[elbo.best][0].mean),
+                          "has the lowest test \\negelbo{}", f"{num(MARGIN, 0)} nats") + ". "
+            + first_place(recon, percent(by_name[recon.best][1].digit_kept.mean),
+                          "keeps the digit in the most reconstructions", share) + ". "
+            + first_place(frechet, num(by_name[frechet.best][1].frechet.mean, 0),
                           "generates the samples closest to real digits by Fr\\'echet "
-                          "distance", models) + ". "
-            + first_place(confident, percent(by_name[confident[0]][1].clear_samples.mean),
+                          "distance", f"{num(FRECHET_MARGIN, 0)}") + ". "
+            + first_place(confident, percent(by_name[confident.best][1].clear_samples.mean),
                           "makes the most samples that the classifier names with confidence",
-                          models) + ". ")
-    if not set(elbo) & set(confident):
-        loss_conf = by_name[elbo[0]][1].clear_samples.mean
+                          share) + ". ")
+    lowest = {elbo.best, *elbo.equivalent}
+    if not lowest & {confident.best, *confident.equivalent}:
+        loss_conf = by_name[elbo.best][1].clear_samples.mean
         text += (f"The lowest \\negelbo{{}} does not give the most recognisable samples: "
-                 f"{model_name(elbo[0])} names a digit confidently in only "
+                 f"{model_name(elbo.best)} names a digit confidently in only "
                  f"{percent(loss_conf)} of its samples. ")
     main_loss, main_r = by_name[main]
     text += (f"The assignment's model, {model_name(main)}, scores {nats(main_loss.mean)} nats, "
@@ -203,7 +215,34 @@ def reason(c: Comparison, config: dict[str, Any]) -> Markup:
     why = {
         "architecture":
             "Convolutions share weights across positions and see neighbouring pixels together, "
-            "so the decoder can draw strokes rather than predict 784 pixels from a dense layer.",
+            "so the decoder can draw strokes rather than predict 784 pixels from a dense layer. "
+            f"The encoder has two $3\\times3$ convolutions of stride 2 ({config['channels']} "
+            f"and {2 * config['channels']} channels, $28\\to14\\to7$ pixels) before a dense "
+            f"layer of {config['hidden']} units; the decoder mirrors it with transposed "
+            "convolutions.",
+        "residual":
+            ("Each hidden layer of the sheet's funnel becomes $h + f(h)$: the layer's output "
+             "plus a shortcut without parameters (the mean of each pair of units where the "
+             "width halves, each unit twice where it doubles), so the model keeps its "
+             "parameter count and its gradients a direct path through the depth that made "
+             "the sheet's model hard to train."
+             if config["architecture"] == "mlp" else
+             "A residual block follows each convolution of the encoder and precedes each of "
+             "the decoder: $x + f(x)$, where $f$ narrows to a quarter of the channels by a "
+             "$1\\times1$ convolution, applies a $3\\times3$ one and widens back, each after "
+             "the activation \\citep{he2016}; its last convolution starts at zero, so the "
+             "network starts as its plain counterpart and adds depth only as training finds "
+             "it useful."),
+        "optimizer":
+            ("Adam adds the weight decay to the gradient before its per-weight scaling, so "
+             "heavily updated weights are barely decayed; AdamW, the sheet's, decays every "
+             "weight by the same fraction \\citep{loshchilov2019}."
+             if config["optimizer"] == "adam" else
+             f"The optimiser changes to {config['optimizer']}."),
+        "lr_schedule":
+            "The learning rate falls from its start to zero along a half cosine over the "
+            "training steps, so that the last epochs take small steps and settle into a "
+            "minimum instead of hovering around it at the full rate \\citep{loshchilov2017}.",
         "covariance":
             "A full-covariance posterior $\\mathcal{N}(\\mu, LL^\\top)$ with a learned Cholesky "
             "factor $L$ can align with correlated directions of the true posterior, which a "

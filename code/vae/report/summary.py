@@ -19,8 +19,13 @@ from ..core.checkout import LOCK, declared_dependencies, locked_versions
 from ..core.config import Config
 from ..core.records import read_record, write_record
 from ..core.runs import Layer, Run
-from ..instrument.measurements import ClassifierResults, ModelReadings, read_measurements
-from .comparisons import FLAT, Comparison, Step, compare_all, path_to
+from ..instrument.measurements import (
+    Baselines,
+    ClassifierResults,
+    ModelReadings,
+    read_measurements,
+)
+from .comparisons import FLAT, MARGIN, WITHIN, Comparison, Step, compare_all, path_to
 from .decisions import Decisions, decide
 from .latex import printed_difference
 from .numbers import SLOPE_EPOCHS, ModelNumbers, ReadingSpread, model_numbers, reading_spread
@@ -55,13 +60,15 @@ class Environment:
 
 @dataclass(frozen=True)
 class Instrument:
-    """The digit classifier and its readings of real images, the yardstick for the models'."""
+    """The digit classifier and its readings of real images, the yardstick for the models'; and
+    the data's own baselines of the -ELBO."""
 
     classifier: ClassifierResults
     train_images: int  # training images reconstructed, a seeded uniform subset
     confident_at: float
     test_confident: float
     train_test_frechet: float
+    baselines: Baselines
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,9 @@ class Summary:
     several_seeds: bool  # so that there is a spread to print and to test against
     alpha: float  # the family-wise error rate of the verdicts; intervals cover 1 - alpha
     comparisons: int  # the family Holm's correction counts
-    slope_epochs: int  # the last epochs each model's test curve slope is fitted over
+    margin: float  # nats: a comparison whose interval lies inside +-margin is `within`
+    within: str  # that verdict's words
+    slope_epochs: int  # the last epochs each model's validation curve slope is fitted over
     flat_slope: float  # nats per epoch: a mean slope below minus this counts as still improving
     confidence: int  # 100 (1 - alpha): the percent every interval covers
     active_unit_threshold: float
@@ -157,7 +166,8 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
             raise VaeError(f"'{measurements_path}' has no measurements of '{model.name}' "
                            f"seed {missing[0]} as it is now; run `make measure` again")
     comparisons = compare_all(numbers)
-    best = min(numbers, key=lambda m: m.test_loss)
+    # chosen on the validation images, so that the test set only reports
+    best = min(numbers, key=lambda m: m.valid_loss)
 
     def summarised(model: ModelNumbers) -> ModelSummary:
         per_seed = [readings[s.run_hash] for s in model.seeds]
@@ -171,11 +181,12 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     spreads = {m.name: m.readings_spread for m in everyone}
     return Summary(
         seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, alpha=ALPHA,
-        comparisons=len(comparisons), slope_epochs=min(SLOPE_EPOCHS, main_entry.epochs),
+        comparisons=len(comparisons), margin=MARGIN, within=WITHIN, slope_epochs=min(SLOPE_EPOCHS, main_entry.epochs),
         flat_slope=FLAT, confidence=CONFIDENCE,
         active_unit_threshold=main_results.active_unit_threshold,
         instrument=Instrument(measured.classifier, measured.train_images, measured.confident_at,
-                              measured.test_confident, measured.train_test_frechet),
+                              measured.test_confident, measured.train_test_frechet,
+                              measured.baselines),
         main=main_entry,
         main_layers=[layer for layer in main_results.layers if layer.params],
         main_model=model_words(main),

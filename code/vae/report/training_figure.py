@@ -16,7 +16,7 @@ def moving_average(y: np.ndarray, window: int) -> np.ndarray:
     return np.convolve(y, np.ones(window) / window, mode="valid")
 
 
-# One colour per seed, cycled: a seed's training line and its test values share it.
+# One colour per seed, cycled: a seed's training line and its validation values share it.
 SEED_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"],
                 OKABE_ITO["purple"])
 MARGIN = 0.06  # of the -ELBO panel's range, above and below
@@ -24,13 +24,13 @@ MARGIN = 0.06  # of the -ELBO panel's range, above and below
 
 @styled
 def plot_training(seeds: list[Run], path: Path) -> list[Path]:
-    """Per-step training -ELBO and KL (lightly smoothed, solid) and per-epoch test values
+    """Per-step training -ELBO and KL (lightly smoothed, solid) and per-epoch validation values
     (squares, dashed), one colour per seed, so that a single seed's spike stays visible. The
     -ELBO's axis is set by the values from the end of the first epoch on, so that the later
     epochs' differences show; the first steps, far above, are cut off and their start is
     written in the panel. The reconstruction term is the difference of the two panels. The
-    -ELBO shown is recon + KL even where the run optimised a beta-weighted objective. Test
-    values sit at the epoch's end.
+    -ELBO shown is recon + KL even where the run optimised a beta-weighted objective.
+    Validation values sit at the epoch's end.
     """
     steps = [run.read_steps() for run in seeds]
     rows = [run.read_metrics() for run in seeds]
@@ -48,12 +48,12 @@ def plot_training(seeds: list[Run], path: Path) -> list[Path]:
         for i, (seed, s, r) in enumerate(zip(numbers, steps, rows)):
             colour = SEED_COLOURS[i % len(SEED_COLOURS)]
             smooth = moving_average(getattr(s, key), window)
-            test = [getattr(row, f"test_{key}") for row in r]
+            valid = [getattr(row, f"valid_{key}") for row in r]
             ax.plot(x_smooth, smooth, "-", color=colour, lw=0.7, alpha=0.8,
                     label=f"training, seed {seed}")
-            ax.plot(epochs, test, "--", color=colour, marker="s", ms=2.5, lw=0.9,
-                    label=f"test, seed {seed}")
-            settled += [*smooth[x_smooth >= 1], *test]
+            ax.plot(epochs, valid, "--", color=colour, marker="s", ms=2.5, lw=0.9,
+                    label=f"validation, seed {seed}")
+            settled += [*smooth[x_smooth >= 1], *valid]
         if key == "loss":
             low, high = min(settled), max(settled)
             pad = MARGIN * (high - low)
@@ -70,6 +70,7 @@ def plot_training(seeds: list[Run], path: Path) -> list[Path]:
         ax.set_title(title)
         ax.set_ylabel("nats per image")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center",
-               ncols=len(seeds),  # a column per seed, training above test
-               title=f"training per step, averaged over {window} steps; test after each epoch")
+               ncols=len(seeds),  # a column per seed, training above validation
+               title=f"training per step, averaged over {window} steps; validation after "
+                     f"each epoch")
     return save(fig, path)

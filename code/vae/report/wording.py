@@ -15,7 +15,8 @@ SETTING_LABELS = {
     "hidden": "hidden width", "hidden_layers": "hidden layers", "channels": "channels",
     "grad_clip": "gradient clipping",
     "activation": "activation", "weight_decay": "weight decay", "beta": "beta",
-    "optimizer": "optimiser", "lr": "learning rate", "batch_size": "batch size",
+    "optimizer": "optimiser", "lr": "learning rate", "lr_schedule": "learning-rate schedule",
+    "batch_size": "batch size", "residual": "skip connections", "validation": "validation images",
     "epochs": "epochs", "binarize": "binarised data", "eta": "eta", "seed": "seed",
 }
 # What each activation is like, after its name (config.ACTIVATIONS: the name torch gives it).
