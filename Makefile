@@ -37,7 +37,7 @@ stage_start = @if [ -f $(STAGES) ] && command -v date >/dev/null; then date +%s%
 stage_end   = @if [ -f $(STAGES).$(1) ] && command -v date >/dev/null; then printf '%s\t%s\n' $(1) \
                 $$(( $$(date +%s%N) - $$(cat $(STAGES).$(1)) )) >> $(STAGES); rm -f $(STAGES).$(1); fi
 
-.PHONY: help setup lock tex test plan parity verify verified train study measure figures summary report report-unlocked \
+.PHONY: help setup lock tex test plan parity verdicts verify verified train study measure figures summary report report-unlocked \
         stages-begin bench previews clean distclean
 .DELETE_ON_ERROR:
 
@@ -52,6 +52,7 @@ help:
 	@echo "make bench    measure training and evaluation speed, MLP and conv (~12 min) -> $(RESULTS)/bench.json"
 	@echo "make lock     resolve pyproject.toml's dependencies anew into requirements.lock"
 	@echo "make parity   train the MLP and the conv model in fp32 and bf16, print paired differences"
+	@echo "make verdicts the study's MLP comparisons in fp32 and bf16: which verdicts change"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
 	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 SEEDS=3 JOBS=$(JOBS)"
 	@echo "         SCHEDULER=tcp://host:8786 (train on a Dask cluster's workers)"
@@ -156,9 +157,14 @@ plan:
 	  --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)
 
 # bf16 against fp32, paired by seed: the evidence behind precision = "auto" (README, Precision).
-PARITY_CONFIGS ?= $(CONFIG) configs/study/06-conv.toml
+PARITY_CONFIGS ?= $(CONFIG) configs/study/14-conv.toml
 parity: setup
 	$(PY) -m vae parity $(PARITY_CONFIGS) --jobs $(JOBS) $(RUN_ARGS)
+
+# The study's MLP comparisons trained in fp32 as well as bf16: do the verdicts hold? (~25 min)
+VERDICT_STUDY ?= $(filter-out %conv.toml %best.toml,$(STUDY))
+verdicts: setup
+	$(PY) -m vae parity --verdicts $(CONFIG) $(VERDICT_STUDY) --jobs $(JOBS) $(RUN_ARGS)
 
 # Small page images for the README, from the built report.
 PREVIEW_PAGES ?= 1 6 13
@@ -169,7 +175,7 @@ previews:
 	@ls docs/preview-*.png
 
 # The MLP (CONFIG) and the convolutional model; BENCH_ARGS='--rounds 5' for more rounds.
-BENCH_CONFIGS ?= $(CONFIG) configs/study/06-conv.toml
+BENCH_CONFIGS ?= $(CONFIG) configs/study/14-conv.toml
 BENCH_ARGS    ?=
 bench: setup
 	$(PY) -m vae bench $(BENCH_CONFIGS) $(BENCH_ARGS) $(RUN_ARGS) --out $(RESULTS)/bench.json

@@ -115,7 +115,7 @@ def test_compare_all_corrects_for_every_comparison_at_once():
     found = compare_all(models)
     raw = [found[n].test.p for n in ("a", "b")]
     assert [found[n].p_holm for n in ("a", "b")] == pytest.approx(holm(raw))
-    assert found["b"].baseline == "a"
+    assert found["b"].baseline == "main"  # a tie of one setting: the main model
 
 
 @pytest.mark.parametrize("slope, improving", [(-0.6, True), (-0.4, False), (0.3, False)])
@@ -173,7 +173,7 @@ def test_slower_means_half_as_long_again(seconds, slower):
     assert compare(variant, entry(seconds_per_epoch=10.0), False).slower is slower
 
 
-def test_the_baseline_is_the_closest_earlier_run_latest_on_a_tie():
+def test_the_baseline_is_the_closest_earlier_run_then_the_one_nearest_the_main_one():
     main = entry("main", latent_dim=1)
     wide = entry("wide", latent_dim=16)
     relu = entry("relu", latent_dim=16, activation="relu")
@@ -181,7 +181,14 @@ def test_the_baseline_is_the_closest_earlier_run_latest_on_a_tie():
     assert closest_baseline(entry("x", latent_dim=16, weight_decay=0.0).config, configs) == 1
     twin = entry("twin", latent_dim=16)
     assert closest_baseline(entry("y", latent_dim=16, beta=2.0).config,
-                            [m.config for m in (main, wide, twin)]) == 2
+                            [m.config for m in (main, wide, twin)]) == 2  # a tie: the latest
+    # beta 2 against the base both betas change (one setting from it), not against beta 0.5
+    half = entry("half", latent_dim=16, beta=0.5)
+    two = entry("two", latent_dim=16, beta=2.0)
+    assert baselines([m.config for m in (main, wide, half, two)]) == [0, 1, 1]
+    # a code of 16 against the main model's 1 rather than the 2 of a variant of it
+    plane = entry("plane", latent_dim=2)
+    assert baselines([m.config for m in (main, plane, wide)]) == [0, 0]
     assert baselines([*configs, entry("x", latent_dim=16, weight_decay=0.0).config]) == [0, 1, 1]
 
 

@@ -8,6 +8,7 @@ from conftest import entry
 from vae.core.statistics import Leaders as Standing
 from vae.report.decisions import decide
 from vae.report.numbers import ReadingSpread, spread
+from vae.report.smoothness import tally
 
 
 def readings(kept: list[float], train_kept: list[float] | None = None,
@@ -15,7 +16,7 @@ def readings(kept: list[float], train_kept: list[float] | None = None,
     """Readings over seeds 420-422; every other measure flat."""
     flat = spread([0.5, 0.5, 0.5])
     return ReadingSpread(spread(kept), spread(train_kept or kept), flat, flat,
-                         spread([100.0, 100.0, 100.0]), [0] * 3, [0] * 3, 5,
+                         spread([100.0, 100.0, 100.0]), tally([]), tally([]),
                          flat if information else None, flat if information else None, None)
 
 

@@ -84,6 +84,7 @@ def test_reconstruction_and_sample_readings_of_a_tiny_run(tiny_run):
     from vae.core.runs import Run
     from vae.instrument.classifier import DigitClassifier, read_images
     from vae.instrument.measurements import ClassifierConfig
+    from vae.instrument.latent_paths import RANDOM_PAIRS, random_pairs
     from vae.instrument.readings import model_readings, training_subset
 
     runs, data = tiny_run
@@ -98,7 +99,13 @@ def test_reconstruction_and_sample_readings_of_a_tiny_run(tiny_run):
     pairs = [(0, 6), (1, 7), (3, 8), (4, 9), (2, 5)]
     assert [(p.start, p.end) for p in readings.linear_paths] == pairs
     assert [(p.start, p.end) for p in readings.spherical_paths] == pairs
-    assert readings.manifold is not None and len(readings.manifold.classes) == 400
+    # the bonus's random pairs: the same for every model, of two different digits each
+    drawn = random_pairs(test.labels)
+    assert [(p.start, p.end) for p in readings.random_linear] == \
+        [(int(test.labels[a]), int(test.labels[b])) for a, b in drawn]
+    assert len(drawn) == RANDOM_PAIRS and all(p.start != p.end for p in readings.random_linear)
+    assert drawn == random_pairs(test.labels) and len(set(drawn)) > RANDOM_PAIRS // 2
+    assert readings.manifold is not None and len(readings.manifold.classes) == 15 * 15
     info = readings.information  # a two-dimensional code: estimated, within both bounds
     assert info is not None and info.images == len(test)
     assert 0 <= info.estimate <= info.ceiling and info.estimate <= info.kl + 3 * info.stderr

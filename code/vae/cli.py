@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("configs", nargs="+", metavar="TOML")
     p.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
                    help="runs trained side by side (default: auto)")
+    p.add_argument("--verdicts", action="store_true",
+                   help="the configs are a study, main one first: also compare its verdicts "
+                        "in bf16 and in fp32")
     _add_common(p)
 
     p = sub.add_parser("bench", help="measure training and evaluation speed of each config "
@@ -184,11 +187,14 @@ def cmd_plan(args: argparse.Namespace) -> None:
 
 def cmd_parity(args: argparse.Namespace) -> None:
     from .bench.parity import describe, parity
+    from .report.precision import describe_verdicts, verdicts
 
     configs = load_configs(args.configs, args.overlay, args.overrides)
     jobs = None if args.jobs == "auto" else int(args.jobs)
     print(describe(parity(configs, args.data_dir, args.runs, jobs,
                           log=lambda message: print(message, flush=True))))
+    if args.verdicts:
+        print(describe_verdicts(verdicts(configs, args.runs)))
 
 
 def cmd_bench(args: argparse.Namespace) -> None:

@@ -2,8 +2,9 @@
 over its seeds (cached runs, side by side as `make report` trains), and the test -ELBOs are
 compared seed by seed with the study's paired test (core/statistics.py): the difference
 bf16 - fp32, its mean and 1 - ALPHA interval. bf16 is fit to be chosen where the interval
-contains zero (the seeds cannot separate the two). On a CPU without native bf16 the bf16 runs
-are emulated and about 20 times slower."""
+contains zero (the seeds cannot separate the two); report/precision.py compares a whole
+study's verdicts between the two precisions (`make verdicts`). On a CPU without
+native bf16 the bf16 runs are emulated and about 20 times slower."""
 
 from __future__ import annotations
 

@@ -10,9 +10,13 @@ import torch
 from ..core.data import Split, to_float
 from ..core.model import VAE
 
-MANIFOLD_STEPS = {1: 16, 2: 20}  # decoded images per latent axis
+MANIFOLD_STEPS = {1: 16, 2: 15}  # decoded images per latent axis (15: each digit legible)
 INTERPOLATION_STEPS = 10
 INTERPOLATION_PAIRS = ((0, 6), (1, 7), (3, 8), (4, 9), (2, 5))  # digit classes of the endpoints
+# The bonus counts smooth paths between pairs of test images drawn at random, of different
+# digits, the same pairs for every model: enough of them for an interval on the share.
+RANDOM_PAIRS = 50
+PAIRS_SEED = 2027
 
 
 def first_of_each_class(labels: torch.Tensor) -> dict[int, int]:
@@ -65,6 +69,19 @@ def interpolate(za: torch.Tensor, zb: torch.Tensor, t: torch.Tensor,
     return wa * za + wb * zb
 
 
+def random_pairs(labels: torch.Tensor, count: int = RANDOM_PAIRS,
+                 seed: int = PAIRS_SEED) -> list[tuple[int, int]]:
+    """count pairs of test-image indices whose digits differ, drawn uniformly by seed."""
+    if len(labels.unique()) < 2:
+        return []
+    generator, found = torch.Generator().manual_seed(seed), []
+    while len(found) < count:
+        a, b = torch.randint(len(labels), (2,), generator=generator).tolist()
+        if labels[a] != labels[b]:
+            found.append((a, b))
+    return found
+
+
 @dataclass(frozen=True)
 class Interpolations:
     pairs: list[tuple[int, int]]  # digit classes of each path's ends
@@ -75,14 +92,18 @@ class Interpolations:
 
 
 @torch.inference_mode()
-def interpolations(model: VAE, test: Split, spherical: bool = False) -> Interpolations:
-    """The decoded paths between the posterior means of the first test image of each class
-    in INTERPOLATION_PAIRS, at INTERPOLATION_STEPS evenly spaced t from 0 to 1, straight or
-    spherical."""
-    first = first_of_each_class(test.labels)
-    pairs = [(a, b) for a, b in INTERPOLATION_PAIRS if a in first and b in first]
-    xa = to_float(test.images[[first[a] for a, _ in pairs]])
-    xb = to_float(test.images[[first[b] for _, b in pairs]])
+def interpolations(model: VAE, test: Split, spherical: bool = False,
+                   indices: list[tuple[int, int]] | None = None) -> Interpolations:
+    """The decoded paths between the posterior means of pairs of test images (indices; by
+    default the figure's: the first image of each class in INTERPOLATION_PAIRS), at
+    INTERPOLATION_STEPS evenly spaced t from 0 to 1, straight or spherical."""
+    if indices is None:
+        first = first_of_each_class(test.labels)
+        indices = [(first[a], first[b]) for a, b in INTERPOLATION_PAIRS
+                   if a in first and b in first]
+    pairs = [(int(test.labels[a]), int(test.labels[b])) for a, b in indices]
+    xa = to_float(test.images[[a for a, _ in indices]])
+    xb = to_float(test.images[[b for _, b in indices]])
     t = torch.linspace(0, 1, INTERPOLATION_STEPS)
     path_z = interpolate(model.encode(xa).mean, model.encode(xb).mean, t, spherical)
     decoded = model.generate(path_z.reshape(-1, model.latent_dim))

@@ -95,7 +95,7 @@ class Samples:
 
 @dataclass(frozen=True)
 class PathReading:
-    """One row of the interpolation figure, from class `start` to class `end`."""
+    """One interpolation path, from an image of class `start` to one of class `end`."""
 
     start: int
     end: int
@@ -174,8 +174,10 @@ class ModelReadings:
     train: Reconstructions
     test: Reconstructions
     samples: Samples
-    linear_paths: list[PathReading]  # straight lines between the codes of the ends
+    linear_paths: list[PathReading]  # the figure's: straight lines between the codes of the ends
     spherical_paths: list[PathReading]  # great circles between the same codes
+    random_linear: list[PathReading]  # between latent_paths.random_pairs, what the bonus counts
+    random_spherical: list[PathReading]
     manifold: ManifoldReading | None
     neighbours: Neighbours
     information: Information | None  # codes of one or two dimensions only

@@ -21,7 +21,13 @@ from ..core.runs import Run
 from .baselines import baselines
 from .classifier import DigitClassifier, read_images, trained_classifier
 from .information import mutual_information
-from .latent_paths import first_of_each_class, interpolations, manifold_grid, prior_draws
+from .latent_paths import (
+    first_of_each_class,
+    interpolations,
+    manifold_grid,
+    prior_draws,
+    random_pairs,
+)
 from .marginal import marginal
 from .measurements import (
     MEASURER,
@@ -150,10 +156,11 @@ def sample_reading(model: VAE, classifier: DigitClassifier, seed: int, count: in
 
 
 @torch.inference_mode()
-def path_readings(model: VAE, classifier: DigitClassifier, test: Split,
-                  spherical: bool) -> list[PathReading]:
-    """The classifier's digit in every frame of the interpolation paths, straight or spherical."""
-    paths = interpolations(model, test, spherical)
+def path_readings(model: VAE, classifier: DigitClassifier, test: Split, spherical: bool,
+                  indices: list[tuple[int, int]] | None = None) -> list[PathReading]:
+    """The classifier's digit in every frame of the interpolation paths, straight or spherical:
+    the figure's, or those between the pairs of test images `indices`."""
+    paths = interpolations(model, test, spherical, indices)
     found = []
     for (a, b), frames in zip(paths.pairs, paths.decoded):
         classes, _, _ = classify(classifier, frames)
@@ -180,6 +187,8 @@ def model_readings(run: Run, classifier: DigitClassifier, train: Split, subset: 
         samples=sample_reading(model, classifier, run.cfg.seed, len(subset), test_features),
         linear_paths=path_readings(model, classifier, test, spherical=False),
         spherical_paths=path_readings(model, classifier, test, spherical=True),
+        random_linear=path_readings(model, classifier, test, False, random_pairs(test.labels)),
+        random_spherical=path_readings(model, classifier, test, True, random_pairs(test.labels)),
         manifold=manifold,
         neighbours=Neighbours(NEIGHBOURS, float(np.mean(vote == labels)),
                               per_class_accuracy(labels, vote), confusions(labels, vote)),

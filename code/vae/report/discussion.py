@@ -63,6 +63,7 @@ class PartTwo:
     information_model: Markup  # whose it is, model and seed ("" without one)
     interpolations: list[Markup]  # main model, then the best
     path_counts: list[PathCount]  # every model's, for the bonus table
+    pairs: int  # the random pairs of test images whose paths the bonus counts
     bonus: Markup
     improvement: Markup
     conclusion: Markup
@@ -142,8 +143,9 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                         in zip(decided.interpolated, ("fig:interpolation",
                                                       "fig:best-interpolation"))],
         path_counts=[path_count(e.name, e.latent_dim, e.readings_spread) for e in summary.runs],
+        pairs=spread.linear.paths // len(main.seeds),
         bonus=bonus_answer([path_count(e.name, e.latent_dim, e.readings_spread)
-                            for e in summary.runs], n),
+                            for e in summary.runs], n, spread.linear.paths // len(main.seeds)),
         improvement=improvement(summary.best_path, main.name, best.name,
                                 summary.improvement_over_main),
         conclusion=conclusion(decided.leaders,

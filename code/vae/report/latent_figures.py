@@ -72,7 +72,7 @@ def plot_manifold(model: VAE, path: Path) -> list[Path]:
     else:
         fig, ax = figure(PANEL[1], width=PANEL[0])
         show_digits(ax, model.generate(grid), ncols=n)
-        label_columns(ax, _z_labels(z, every=4))
+        label_columns(ax, _z_labels(z, every=3))
         label_rows(ax, _z_labels(z.flip(0), every=2))
         ax.set_xlabel("$z_1$")
         ax.set_ylabel("$z_2$")

@@ -15,7 +15,7 @@ from ..core.config import Config
 from ..core.runs import Run
 from ..instrument.measurements import Marginal, ModelReadings
 from .latex import printed_difference
-from .smoothness import smooth_paths
+from .smoothness import PathTally, tally
 from ..core.statistics import ALPHA
 
 # A quadrature's truncation bound below this many nats (a hundredth of the values' last printed
@@ -108,9 +108,8 @@ class ReadingSpread:
     neighbour_vote: Spread
     clear_samples: Spread
     frechet: Spread
-    smooth_linear: list[int]  # per seed, the smooth paths of those drawn along straight lines
-    smooth_spherical: list[int]  # along great circles
-    paths: int  # per seed and kind
+    linear: PathTally  # the random pairs' straight paths, over every seed
+    spherical: PathTally  # along great circles
     information: Spread | None  # the estimate of I(x; z), for codes of one or two dimensions
     information_bound: Spread | None  # E_x KL(q(z|x) || p(z)) >= I(x; z), the same images
     marginal: MarginalSpread | None  # codes of one or two dimensions only
@@ -124,9 +123,8 @@ def reading_spread(readings: list[ModelReadings]) -> ReadingSpread:
         spread([r.neighbours.accuracy for r in readings]),
         spread([r.samples.confident for r in readings]),
         spread([r.samples.frechet for r in readings]),
-        smooth_linear=[smooth_paths(r.linear_paths) for r in readings],
-        smooth_spherical=[smooth_paths(r.spherical_paths) for r in readings],
-        paths=len(readings[0].linear_paths),
+        linear=tally([p for r in readings for p in r.random_linear]),
+        spherical=tally([p for r in readings for p in r.random_spherical]),
         information=spread([i.estimate for i in estimated]) if estimated else None,
         information_bound=spread([i.kl for i in estimated]) if estimated else None,
         marginal=marginal_spread([r.marginal for r in readings if r.marginal is not None]))
