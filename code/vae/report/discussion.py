@@ -101,6 +101,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
             plane_text = Markup(f"{plane_text} "
                                 f"{information_again(plane.name, plane.readings_spread, n)}")
     falling = decided.falling
+    counts = [path_count(e.name, e.latent_dim, e.readings_spread) for e in summary.runs]
+    pairs = spread.linear.paths // len(main.seeds)  # the random pairs, per seed
     return PartTwo(
         training=training_gap(main.train_loss_final, main.valid_loss, main.valid_images,
                               decided.overfitting_elbo, spread.train_digit_kept,
@@ -142,10 +144,9 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         interpolations=[interpolation(name, by_name[name].readings, n, figure) for name, figure
                         in zip(decided.interpolated, ("fig:interpolation",
                                                       "fig:best-interpolation"))],
-        path_counts=[path_count(e.name, e.latent_dim, e.readings_spread) for e in summary.runs],
-        pairs=spread.linear.paths // len(main.seeds),
-        bonus=bonus_answer([path_count(e.name, e.latent_dim, e.readings_spread)
-                            for e in summary.runs], n, spread.linear.paths // len(main.seeds)),
+        path_counts=counts,
+        pairs=pairs,
+        bonus=bonus_answer(counts, n, pairs),
         improvement=improvement(summary.best_path, main.name, best.name,
                                 summary.improvement_over_main),
         conclusion=conclusion(decided.leaders,
