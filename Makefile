@@ -120,7 +120,7 @@ study: setup
 
 figures: measure
 	$(call stage_start,figures)
-	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS) --out $(OUT)/figures
+	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)/figures
 	$(call stage_end,figures)
 
 measure: study
@@ -157,7 +157,7 @@ plan:
 	  --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)
 
 # bf16 against fp32, paired by seed: the evidence behind precision = "auto" (README, Precision).
-PARITY_CONFIGS ?= $(CONFIG) configs/study/14-conv.toml
+PARITY_CONFIGS ?= $(CONFIG) configs/study/12-conv.toml
 parity: setup
 	$(PY) -m vae parity $(PARITY_CONFIGS) --jobs $(JOBS) $(RUN_ARGS)
 
@@ -175,7 +175,7 @@ previews:
 	@ls docs/preview-*.png
 
 # The MLP (CONFIG) and the convolutional model; BENCH_ARGS='--rounds 5' for more rounds.
-BENCH_CONFIGS ?= $(CONFIG) configs/study/14-conv.toml
+BENCH_CONFIGS ?= $(CONFIG) configs/study/12-conv.toml
 BENCH_ARGS    ?=
 bench: setup
 	$(PY) -m vae bench $(BENCH_CONFIGS) $(BENCH_ARGS) $(RUN_ARGS) --out $(RESULTS)/bench.json

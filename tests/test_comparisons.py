@@ -199,8 +199,10 @@ def test_model_words_come_from_the_config():
     other = model_words(Config(hidden=64, activation="gelu", optimizer="sgd"))
     assert other.encoder_layers == "layers of width 64, 32, 16 and 8"
     assert (other.activation, other.optimizer) == ("GELU", "SGD")
-    assert "convolutions of 32 and 64 channels" in model_words(
+    assert "convolutions of 16 and 32 channels" in model_words(
         Config(architecture="conv", hidden=256)).encoder_layers
+    assert "convolutions of 24 and 48 channels" in model_words(
+        Config(architecture="conv", channels=24)).encoder_layers
 
 
 @pytest.mark.parametrize("dim, manifold, small, words", [

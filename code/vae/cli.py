@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("figures", help="draw the report's figures from finished runs")
     _study_args(p)
+    p.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
+                   help="configs drawn side by side, one thread each (default: one per core)")
     _add_common(p)
     p.add_argument("--out", default="report/figures")
 
@@ -171,7 +173,8 @@ def cmd_figures(args: argparse.Namespace) -> None:
         print(f"figures in {args.out} are up to date with the runs and plotting code")
         return
     from .report.figures import draw_stale  # torch and matplotlib only when there is work
-    for path in draw_stale(main, variants, args.runs, args.data_dir, args.out):
+    jobs = None if args.jobs == "auto" else int(args.jobs)
+    for path in draw_stale(main, variants, args.runs, args.data_dir, args.out, jobs):
         print(f"wrote {path}")
 
 

@@ -43,7 +43,7 @@ from ..core.allocator import tune_malloc
 from ..core.evaluate import elbo_terms, final_metrics
 from ..core.losses import training_objective
 from ..core.model import VAE
-from ..core.train import make_optimizer, train_epoch
+from ..core.train import make_optimizer, train_epoch, train_step
 from .results import BenchResult, ModelBench, SpinRates
 
 SPIN_DEFAULT = "300000"  # libgomp's own count, what a notebook runs with
@@ -75,10 +75,7 @@ def _ceiling(cfg: Config, x: torch.Tensor, seconds: float,
     model.train()
 
     def step() -> None:
-        loss = training_objective(model, x).objective
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        train_step(model, optimizer, cfg, x)
 
     for _ in range(WARMUP_STEPS):
         step()

@@ -18,7 +18,7 @@ from .cache_keys import module_digests
 from .config import Config
 from .data import Split, batches, held_out, limited, num_batches
 from .evaluate import ElboTerms, elbo_terms, evaluated, final_metrics
-from .losses import training_objective
+from .losses import Terms, training_objective
 from .model import VAE, count_parameters, describe_layers
 from .runs import TRAINER, EpochMetrics, Layer, Run, RunResults
 
@@ -85,6 +85,22 @@ class NonFiniteLoss(VaeError):
         self.step, self.value = step, value
 
 
+def train_step(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config, x: torch.Tensor,
+               kl_w: float = 1.0, number: int = 1) -> Terms:
+    """One gradient step on the batch x: the objective (-ELBO with the KL weighted by kl_w),
+    backpropagated, clipped if cfg.grad_clip, applied; refused, before any weight changes, if
+    it is not finite (the error names the step's number in its epoch)."""
+    terms = training_objective(model, x, kl_w)
+    if not torch.isfinite(terms.objective):
+        raise NonFiniteLoss(number, terms.objective.item())
+    optimizer.zero_grad(set_to_none=True)
+    terms.objective.backward()
+    if cfg.grad_clip:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+    optimizer.step()
+    return terms
+
+
 def train_epoch(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config,
                 train_x: torch.Tensor, batch_rng: torch.Generator, epoch: int,
                 progress: bool = True) -> torch.Tensor:
@@ -98,14 +114,8 @@ def train_epoch(model: VAE, optimizer: torch.optim.Optimizer, cfg: Config,
     for step, x in enumerate(bar):
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(cfg, epoch, step, steps_per_epoch)
-        terms = training_objective(model, x, kl_weight(cfg, epoch, step, steps_per_epoch))
-        if not torch.isfinite(terms.objective):
-            raise NonFiniteLoss(step + 1, terms.objective.item())
-        optimizer.zero_grad(set_to_none=True)
-        terms.objective.backward()
-        if cfg.grad_clip:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        optimizer.step()
+        terms = train_step(model, optimizer, cfg, x, kl_weight(cfg, epoch, step, steps_per_epoch),
+                           number=step + 1)
         epoch_steps.append(torch.stack(terms).detach())
         if step % 25 == 0:
             bar.set_postfix(objective=f"{terms.objective.item():.1f}")

@@ -131,8 +131,8 @@ def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
 
 def closest_baseline(config: dict[str, Any], earlier: list[dict[str, Any]]) -> int:
     """The index of the earlier config that differs from config in the fewest settings; on a
-    tie, the one closest to the main config (earlier[0]), so that beta 2 is read against the
-    base both betas change and not against beta 0.5; then the latest."""
+    tie, the one closest to the main config (earlier[0]), so that a 16-dimensional code is read
+    against the sheet's model and not against the 2-dimensional one; then the latest."""
     main = earlier[0]
     return min(reversed(range(len(earlier))),
                key=lambda i: (len(changes(config, earlier[i])), len(changes(earlier[i], main))))

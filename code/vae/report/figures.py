@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
+
+import torch
 
 from .. import VaeError
 from ..core.config import Config
 from ..core.data import Split, limited, load_split
 from ..core.evaluate import evaluated
+from ..core.jobs import default_jobs
 from ..core.runs import Run
 from ..instrument.classifier import DigitClassifier, trained_classifier
 from ..instrument.measurements import ClassifierConfig
@@ -24,10 +32,10 @@ from .numbers import typical_seed
 
 
 def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
-               data_dir: str | Path, out: str | Path) -> list[Path]:
+               data_dir: str | Path, out: str | Path, jobs: int | None = None) -> list[Path]:
     """Draw every figure that figure_stamps.stale_figures finds missing or out of date, into
-    out/<name>/ (the study's into out/study/), and record in each folder's stamp the runs and
-    code they came from."""
+    out/<name>/ (the study's into out/study/), `jobs` configs at a time (default: one per
+    core), and record in each folder's stamp the runs and code they came from."""
     configs = [main, *variants]
     names = [cfg.name for cfg in configs]
     for name in names:
@@ -42,26 +50,68 @@ def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
             run.read_results()  # refuses an unfinished run before anything is drawn
     if not any(todo.values()):
         return []
-    train, test = load_split(data_dir, "train"), load_split(data_dir, "test")
-    classifier = None
-    if any("classifier" in inspect.signature(drawing(FIGURES[name].function)).parameters
-           for config, wanted in todo.items() if config != STUDY for name in wanted):
-        classifier, _ = trained_classifier(ClassifierConfig(), train, test, runs_root,
-                                           progress=False)
+    if any(_needs_classifier(todo[cfg.name]) for cfg in configs):
+        # trained here, once, before the workers only load it
+        trained_classifier(ClassifierConfig(), *_splits(str(data_dir)), runs_root, progress=False)
+    work = [(cfg, todo[cfg.name]) for cfg in configs if todo[cfg.name]]
     digests = figure_digests()
     written: list[Path] = []
-    for cfg in configs:
-        wanted = todo[cfg.name]
-        if wanted:
-            folder = Path(out) / cfg.name
-            written += draw_run(runs[cfg.name], train, test, classifier, folder, wanted)
-            record_drawn(folder, [run.hash for run in runs[cfg.name]], wanted, digests)
+    with _one_thread_children(), ProcessPoolExecutor(
+            max_workers=max(1, min(jobs or default_jobs(), len(work))),
+            mp_context=multiprocessing.get_context("spawn")) as pool:
+        for paths in pool.map(_draw_config, [cfg for cfg, _ in work], [wanted for _, wanted in work],
+                              [str(runs_root)] * len(work), [str(data_dir)] * len(work),
+                              [Path(out) / cfg.name for cfg, _ in work], [digests] * len(work)):
+            written += paths
     if todo[STUDY]:
         folder = Path(out) / STUDY
         for name in todo[STUDY]:
             written += drawing(STUDY_FIGURES[name].function)(runs, folder / f"{name}.pdf")
         record_drawn(folder, [run.hash for seeds in runs.values() for run in seeds],
                      todo[STUDY], digests)
+    return written
+
+
+# A worker draws with one thread, so that two draw side by side on two cores, and so that a
+# figure (t-SNE's gradient sums) does not depend on how many cores the machine has. Libraries
+# read these variables when they load, so they are set before the workers start.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextmanager
+def _one_thread_children() -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    os.environ.update(dict.fromkeys(THREAD_VARIABLES, "1"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@lru_cache(maxsize=1)
+def _splits(data_dir: str) -> tuple[Split, Split]:
+    return load_split(data_dir, "train"), load_split(data_dir, "test")
+
+
+def _needs_classifier(wanted: list[str]) -> bool:
+    return any("classifier" in inspect.signature(drawing(FIGURES[name].function)).parameters
+               for name in wanted)
+
+
+def _draw_config(cfg: Config, wanted: list[str], runs_root: str, data_dir: str,
+                 folder: Path, digests: dict[str, str]) -> list[Path]:
+    """In a worker process: the wanted figures of one config into folder, and its stamp."""
+    torch.set_num_threads(1)
+    train, test = _splits(data_dir)
+    classifier = (trained_classifier(ClassifierConfig(), train, test, runs_root, progress=False)[0]
+                  if _needs_classifier(wanted) else None)
+    seeds = [Run(seed, runs_root) for seed in cfg.per_seed()]
+    written = draw_run(seeds, train, test, classifier, folder, wanted)
+    record_drawn(folder, [run.hash for run in seeds], wanted, digests)
     return written
 
 

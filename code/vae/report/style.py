@@ -14,6 +14,7 @@ in words). A test lists the fonts of every figure.
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -31,6 +32,10 @@ PANEL = (3.1, 3.25)  # a square panel, two of them side by side in the text widt
 RIDGES = (FULL, 2.6)  # the per-class densities of a 1-D latent, printed at full text width
 PNG_DPI = 150
 MIN_TEXT_PT = 7.0  # no text of a figure prints smaller (figures are included at natural size)
+
+# fontTools, subsetting matplotlib's fonts into every PDF, warns that their 'created' and
+# 'modified' dates "seem very low": hundreds of lines per build about nothing that matters.
+logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 # Okabe & Ito (2008): eight colours that stay distinct under every common colour-vision
 # deficiency, for lines and bars.
