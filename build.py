@@ -8,15 +8,10 @@ a missing value, file or figure stops the build with its name.
 from __future__ import annotations
 
 import argparse
-import ast
 import itertools
 import os
-import re
 import shutil
-import subprocess
 import sys
-import tempfile
-import textwrap
 import tomllib
 from dataclasses import dataclass, fields
 from datetime import date
@@ -24,12 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import numpy as np
 from markupsafe import Markup
 from vae import VaeError
 from vae.bench.results import read_bench
-from vae.core.cache_keys import module_file
-from vae.core.checkout import CHECKOUT
 from vae.core.config import Config
 from vae.core.io import write_text
 from vae.core.runs import Layer, run_hash
@@ -49,7 +41,9 @@ from vae.report.latex import (
     tex_escape,
     tiny,
 )
+from vae.report.listings import code_listings, source_file
 from vae.report.summary import Summary, read_summary
+from vae.report.tex_run import EMPTIEST, blank_fractions, compile_pdf, overfull_lines
 from vae.report.wording import check_count, count_words, plural
 
 from derivations.results import CheckResult, checks_digest, read_verify
@@ -191,73 +185,6 @@ def figure_finder(figures_dir: Path):
     return fig
 
 
-# The report's code listings: each one's label, caption and the functions it shows, by module
-# and qualified name, in order. The template typesets this list; nothing else names them.
-LISTINGS = (
-    ("lst:model", "The encoder's posterior, the decoder and the forward pass, and the "
-                  "precision they run in",
-     ("vae.core.model.VAE.in_precision", "vae.core.model.VAE.encode",
-      "vae.core.model.VAE.decode", "vae.core.model.VAE.forward")),
-    ("lst:loss", "The loss",
-     ("vae.core.losses.reconstruction_nll", "vae.core.losses.kl_to_prior",
-      "vae.core.losses.training_objective")),
-    ("lst:train", "One training epoch", ("vae.core.train.train_epoch",)),
-)
-
-
-@dataclass(frozen=True)
-class Listing:
-    label: str
-    caption: str
-    source: Markup  # the functions' sources, a blank line between two
-    file: str  # of the first function, relative to the repository root
-
-
-def function_source(path: Path, qualname: str) -> str:
-    """The source of a function, method or class, decorators included, read from its file
-    (importing the package would import torch)."""
-    source = path.read_text()
-    scope: Any = ast.parse(source)
-    for name in qualname.split("."):
-        matches = [node for node in scope.body if getattr(node, "name", None) == name]
-        if not matches:
-            raise VaeError(f"'{path}' has no {qualname} for the report's listing")
-        scope = matches[0]
-    first = min([scope.lineno, *(d.lineno for d in scope.decorator_list)])
-    lines = source.splitlines()[first - 1:scope.end_lineno]
-    return textwrap.dedent("\n".join(lines)).rstrip()
-
-
-def function_listing(qualified: str) -> tuple[str, str]:
-    """The source of a package object given by module and qualified name, e.g.
-    vae.core.model.VAE.encode (the longest prefix that names a module is its file), and that
-    file."""
-    parts = qualified.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        path = module_file(".".join(parts[:cut]))
-        if path is not None:
-            return (function_source(path, ".".join(parts[cut:])),
-                    source_file(".".join(parts[:cut])))
-    raise VaeError(f"the report lists '{qualified}', which names no module of the package")
-
-
-def source_file(module: str) -> str:
-    """The file of a package module, relative to the repository root, for a caption."""
-    path = module_file(module)
-    if path is None:
-        raise VaeError(f"the report names the module '{module}', which the package lacks")
-    return path.resolve().relative_to(CHECKOUT).as_posix()
-
-
-def code_listings() -> list[Listing]:
-    """LISTINGS with their sources, taken from the package itself."""
-    found = []
-    for label, caption, functions in LISTINGS:
-        sources, files = zip(*(function_listing(f) for f in functions))
-        found.append(Listing(label, caption, Markup("\n\n".join(sources)), files[0]))
-    return found
-
-
 def scope_count(checks: list[CheckResult]) -> str:
     """How many hold in general and how many test an instance: "1 general, 2 on instances"."""
     general = sum(1 for c in checks if c.general)
@@ -310,79 +237,8 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
         "bench": read_bench(bench_path) if bench_path.is_file() else None,
         "fig": figure_finder(figures),
         "code": code_listings(),
-        "discussion": part_two(summary, literature["burda2016_vae"]["nll"]),
+        "discussion": part_two(summary, literature["kingma2016_resnet"]["nll"]),
     }
-
-
-def first_tex_error(log: str, context_lines: int = 4) -> str:
-    """The first 'file:line: message' of a -file-line-error log, with the source around it."""
-    lines = log.splitlines()
-    for i, line in enumerate(lines):
-        m = re.match(r"^(.+?\.(?:tex|sty|cls|bbl)):(\d+): (.*)$", line)
-        if not m:
-            continue
-        file, lineno, message = m.group(1), int(m.group(2)), m.group(3)
-        detail = "\n".join(lines[i + 1:i + 1 + context_lines]).rstrip()
-        out = [f"LaTeX error in {file}, line {lineno}: {message}", detail]
-        source = Path(file)
-        if source.is_file():
-            src = source.read_text(errors="replace").splitlines()
-            lo, hi = max(0, lineno - 1 - context_lines), min(len(src), lineno + context_lines)
-            out.append("source:")
-            out += [f"{'>' if n + 1 == lineno else ' '} {n + 1:5d} | {src[n]}" for n in range(lo, hi)]
-        return "\n".join(s for s in out if s)
-    tail = "\n".join(lines[-15:])
-    return f"LaTeX failed without a file:line error; the log ends with:\n{tail}"
-
-
-def compile_pdf(tex: Path, build_dir: Path) -> Path:
-    if shutil.which("latexmk") is None:
-        raise VaeError("latexmk is not installed; run `make setup` (it installs TeX as root) or "
-                       "install: latexmk texlive-latex-recommended texlive-latex-extra "
-                       "texlive-fonts-recommended texlive-science lmodern")
-    env = dict(os.environ,
-               TEXINPUTS=f"{ROOT / 'derivations'}:{ROOT / 'templates'}:",
-               BIBINPUTS=f"{ROOT / 'templates'}:",
-               max_print_line="10000")  # TeX wraps log lines at 79 characters, paths included
-    cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-           f"-outdir={build_dir}", str(tex)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=build_dir)
-    if proc.returncode != 0:
-        log = tex.with_suffix(".log")
-        text = log.read_text(errors="replace") if log.is_file() else proc.stdout + proc.stderr
-        raise VaeError(first_tex_error(text) + f"\n(full log: {log})")
-    return build_dir / tex.with_suffix(".pdf").name
-
-
-OVERFULL_PT = 1.0  # an overfull line wider than this is reported: it shows in the margin
-OVERFULL_RE = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) (.*)$", re.M)
-
-
-def overfull_lines(log: str, limit: float = OVERFULL_PT) -> list[str]:
-    """LaTeX's overfull lines wider than limit points, as "40.1 pt in paragraph at lines 9--12"."""
-    return [f"{float(width):.1f} pt {where.strip()}" for width, where in OVERFULL_RE.findall(log)
-            if float(width) > limit]
-
-
-MARGIN_CM = 2.4  # the geometry package's margin in preamble.tex.j2
-EMPTIEST = 1 / 3  # a page emptier than this in one block gets a warning
-
-
-def blank_fractions(pdf: Path, dpi: int = 30) -> list[float]:
-    """For each page, the longest run of empty lines of pixels inside the text block, as a share
-    of the block's height: how much of the page a reader sees empty in one piece."""
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), f"{tmp}/page"],
-                       check=True, capture_output=True)
-        fractions = []
-        for image in sorted(Path(tmp).glob("page-*.pgm"), key=lambda p: int(p.stem[5:])):
-            magic, width, height, _, pixels = image.read_bytes().split(maxsplit=4)
-            page = np.frombuffer(pixels, np.uint8).reshape(int(height), int(width))
-            margin = round(MARGIN_CM / 2.54 * dpi)
-            empty = (page[margin:-margin, margin:-margin] > 200).all(axis=1)
-            runs = np.diff(np.flatnonzero(np.concatenate([[True], ~empty, [True]]))) - 1
-            fractions.append(float(runs.max()) / len(empty))
-        return fractions
 
 
 def build(results: Path, figures: Path, meta_path: Path, build_dir: Path, out: Path) -> Path:
@@ -393,7 +249,7 @@ def build(results: Path, figures: Path, meta_path: Path, build_dir: Path, out: P
     tex = build_dir / "report.tex"
     if not tex.is_file() or tex.read_text() != source:  # leave latexmk's cache valid when unchanged
         write_text(tex, source)
-    pdf = compile_pdf(tex, build_dir)
+    pdf = compile_pdf(tex, build_dir, ROOT)
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.copyfile(pdf, tmp)
     os.replace(tmp, out)

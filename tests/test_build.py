@@ -14,7 +14,10 @@ from vae.core import evaluate
 from vae.core.config import Config
 from vae.core.data import held_out, load_split
 from vae.core.runs import Run
+from vae.report import listings as listings_module
+from vae.report import tex_run
 from vae.report.latex import LOSS_DECIMALS, printed_difference
+from vae.report.listings import LISTINGS, code_listings
 from vae.report.numbers import model_numbers
 from vae.report.summary import write_summary
 
@@ -125,7 +128,7 @@ def test_first_tex_error_shows_file_line_and_source(tmp_path):
     src = tmp_path / "broken.tex"
     src.write_text("line one\n\\begin{document}\n\\undefinedmacro\nline four\n")
     log = f"noise\n{src}:3: Undefined control sequence.\nl.3 \\undefinedmacro\n\nmore\n"
-    message = build.first_tex_error(log)
+    message = tex_run.first_tex_error(log)
     assert f"{src}, line 3: Undefined control sequence" in message
     assert ">     3 | \\undefinedmacro" in message
 
@@ -243,9 +246,9 @@ def test_overfull_lines_over_one_point_are_reported():
            "Overfull \\hbox (0.5pt too wide) in paragraph at lines 20--20\n"
            "Overfull \\hbox (15.7pt too wide) in alignment at lines 30--41\n"
            "Underfull \\hbox (badness 10000) in paragraph at lines 1--2\n")
-    assert build.overfull_lines(log) == ["40.0 pt in paragraph at lines 9--12",
+    assert tex_run.overfull_lines(log) == ["40.0 pt in paragraph at lines 9--12",
                                          "15.7 pt in alignment at lines 30--41"]
-    assert build.overfull_lines("") == []
+    assert tex_run.overfull_lines("") == []
 
 
 def _checks(*scopes_and_calls) -> list[CheckResult]:
@@ -276,12 +279,13 @@ def test_the_layers_table_pairs_encoder_and_decoder_rows():
 
 
 def test_each_listing_shows_its_functions_from_their_files(monkeypatch):
-    listings = build.code_listings()
-    assert [l.label for l in listings] == [label for label, _, _ in build.LISTINGS]
+    listings = code_listings()
+    assert [l.label for l in listings] == [label for label, _, _ in LISTINGS]
     loss = next(l for l in listings if l.label == "lst:loss")
     assert loss.file == "code/vae/core/losses.py"
     assert loss.source.index("def reconstruction_nll(") < loss.source.index("def kl_to_prior(") \
         < loss.source.index("def training_objective(")
-    monkeypatch.setattr(build, "LISTINGS", (("lst:x", "x", ("vae.core.losses.no_such",)),))
+    monkeypatch.setattr(listings_module, "LISTINGS",
+                        (("lst:x", "x", ("vae.core.losses.no_such",)),))
     with pytest.raises(VaeError, match="no_such"):
-        build.code_listings()
+        code_listings()

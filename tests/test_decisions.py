@@ -59,3 +59,18 @@ def test_the_leaders_the_still_improving_and_the_overfitting_test(study):
     assert found.overfitting.mean == pytest.approx(-0.05) and found.overfitting.high < 0
     # the final weights: 2.3 nats lower on training than on validation images, every seed
     assert found.overfitting_elbo.mean == pytest.approx(-2.3)
+
+
+def test_a_binarised_run_is_read_as_the_best_model_only_when_binarising_is_all_it_changes(study):
+    models, spreads = study
+    found = decide(models, spreads, best="conv", plane="plane")
+    assert not found.binarized_of_best and not found.binarized_subset  # no binarised run
+    same = entry("binarized", latent_dim=16, architecture="conv", binarize=True, seeds=1,
+                 iwae_images=10_000)
+    same.iwae_images, same.test_images = 10_000, 10_000
+    found = decide(models, spreads, best="conv", plane="plane", binarized=same)
+    assert found.binarized_of_best and not found.binarized_subset
+    other = entry("binarized", latent_dim=16, architecture="conv", binarize=True, epochs=25)
+    other.iwae_images, other.test_images = 200, 10_000
+    found = decide(models, spreads, best="conv", plane="plane", binarized=other)
+    assert not found.binarized_of_best and found.binarized_subset

@@ -32,7 +32,13 @@ from vae.report.prose_images import (
     samples,
     share_cell,
 )
-from vae.report.prose_study import against_literature, conclusion, improvement, training_gap
+from vae.report.prose_study import (
+    against_literature,
+    conclusion,
+    improvement,
+    iwae_coverage,
+    training_gap,
+)
 from vae.report.numbers import ReadingSpread, reading_spread, spread
 from vae.report.smoothness import PathTally, path_smooth, tally
 
@@ -184,12 +190,12 @@ def test_manifold_line_and_plane_name_the_seed_they_show():
     line = ManifoldReading([0, 2, 2, 6, 5, 3, 9, 0], [1, 4, 7, 8])
     assert manifold(line, 1, "seed 421") == (
         "Read from left to right, the classifier names the 8 points of the decoded line "
-        "(seed 421) 0, 2, 2, 6, 5, 3, 9, 0: six changes of digit; 1, 4, 7 and 8 never appear "
-        "on this line.")
+        "(seed 421) 0, 2, 2, 6, 5, 3, 9, 0: six changes of digit; the classifier reads 1, 4, 7 "
+        "or 8 nowhere on this line.")
     plane = ManifoldReading([0] * 300 + list(range(10)) * 10, [])
     assert manifold(plane, 2, "seed 420") == (
         r"Of the \num{400} points of the decoded grid (seed 420), the most frequent digit is 0 "
-        r"(\qty{77.5}{\percent}); every digit appears somewhere.")
+        r"(\qty{77.5}{\percent}); the classifier reads every digit somewhere.")
 
 
 def test_neighbours_quote_every_model_over_seeds_and_the_figure_s_confusions():
@@ -242,6 +248,13 @@ def test_a_path_that_passes_its_end_digit_is_not_said_never_to_reach_it():
     passing = path(2, 5, [2, 2, 5, 5, 3, 3, 5, 5, 3, 3])
     assert path_words(passing).endswith("and ends as 3")
     assert path_words(WANDERING).endswith("ends as 0, never reaching 5")
+
+
+def test_a_path_between_its_two_digits_is_said_to_go_back_and_forth_not_to_turn_once():
+    once = path(3, 8, [3, 3, 3, 8, 8, 8, 8, 8, 8, 8])
+    assert path_words(once) == "3$\\to$8 turns from 3 to 8 at frame 4"
+    back = path(3, 8, [3, 3, 3, 8, 3, 3, 3, 3, 8, 8])
+    assert path_words(back) == "3$\\to$8 changes between 3 and 8 three times, first at frame 4"
 
 
 def test_paths_are_tallied_over_every_seed_those_without_their_ends_set_apart():
@@ -365,8 +378,8 @@ def test_the_binarised_estimate_is_read_against_two_standard_errors():
     assert against_literature(86.10, 0.96, 86.76) == (
         r"The estimate of \num{86.1}~\(\pm\)~\num{1.0} nats lies within two standard errors "
         r"(\num{1.9} nats) of the published \num{86.8} nats.")
-    assert "lies \\num{3.8} nats below the published \\num{86.8}, more than two standard " \
-           "errors (\\num{1.9} nats)" in against_literature(83.0, 0.96, 86.76)
+    assert "lies \\num{3.8} nats below the published \\num{86.8}, \\num{4} times its " \
+           "standard error" in against_literature(83.0, 0.96, 86.76)
     assert "nats above the published" in against_literature(90.0, 0.95, 86.76)
 
 
@@ -408,3 +421,11 @@ def test_first_place_names_the_shared_and_the_undecided():
     assert both == (r"\texttt{a} wins (1; \texttt{b} and \texttt{c} share first place, within "
                     r"2 nats of it; against \texttt{d} the seeds decide neither a difference nor "
                     r"one within 2 nats)")
+
+
+def test_the_iwae_coverage_names_a_subset_and_its_seed_or_all_images():
+    assert iwae_coverage(10_000, 10_000, 2024) == (
+        r"it covers all \num{10000} test images, with its standard error over them")
+    subset = iwae_coverage(200, 10_000, 2024)
+    assert r"\num{200} test images drawn uniformly at random (seed 2024)" in subset
+    assert "all" not in subset

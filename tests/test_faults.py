@@ -11,8 +11,7 @@ import subprocess
 import pytest
 from conftest import ROOT
 from vae import VaeError
-
-import build
+from vae.report import tex_run
 
 TEX_PACKAGES = ["latexmk", "texlive-latex-recommended", "texlive-latex-extra",
                 "texlive-fonts-recommended", "texlive-science", "lmodern"]
@@ -32,9 +31,9 @@ def test_make_without_tex_and_without_apt_names_the_packages(tmp_path):
 
 
 def test_build_without_latexmk_names_the_packages(monkeypatch, tmp_path):
-    monkeypatch.setattr(build.shutil, "which", lambda _: None)
+    monkeypatch.setattr(tex_run.shutil, "which", lambda _: None)
     with pytest.raises(VaeError) as err:
-        build.compile_pdf(tmp_path / "report.tex", tmp_path)
+        tex_run.compile_pdf(tmp_path / "report.tex", tmp_path, ROOT)
     for package in TEX_PACKAGES:
         assert package in str(err.value)
 

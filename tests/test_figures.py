@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 import shutil
@@ -14,8 +15,10 @@ import torch
 from conftest import TINY
 from vae import VaeError
 from vae.core.config import Config
-from vae.core.data import limited, load_split
+from vae.core.data import batches, limited, load_split
 from vae.core.evaluate import evaluated
+from vae.core.losses import kl_to_prior
+from vae.core.model import VAE
 from vae.core.runs import Run
 from vae.core.train import train
 from vae.instrument.classifier import trained_classifier
@@ -27,6 +30,7 @@ from vae.report.figure_stamps import FIGURES, STUDY, STUDY_FIGURES
 from vae.report.figures import draw_stale, drawing
 from vae.report.images import show_digits
 from vae.report.latent_figures import (
+    kl_per_dimension,
     plot_interpolation,
     plot_latent,
     plot_manifold,
@@ -202,9 +206,9 @@ def test_figure_numbers_are_grouped_as_in_the_text(n, shown):
 def test_each_figure_is_drawn_by_the_function_its_stamp_follows():
     """The registry names functions that exist in the modules whose digests key the figures,
     and each takes the output path last."""
-    for figure in {**FIGURES, **STUDY_FIGURES}.values():
-        draw = drawing(figure.function)
-        assert f"{draw.__module__}.{draw.__name__}" == figure.function
+    for registered in {**FIGURES, **STUDY_FIGURES}.values():
+        draw = drawing(registered.function)
+        assert f"{draw.__module__}.{draw.__name__}" == registered.function
         assert list(inspect.signature(draw).parameters)[-1] == "path"
     assert drawing(FIGURES["units"].function) is plot_units
 
@@ -233,3 +237,37 @@ def test_a_figure_with_text_too_small_to_print_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"under 7 pt.*'a' at 6 pt"):
         save(fig, tmp_path / "small.pdf")
     assert not (tmp_path / "small.pdf").exists()
+
+
+def test_the_kl_per_dimension_sums_to_the_kl_and_is_each_marginals_under_a_full_covariance(
+        tiny):
+    _, cfg, model, _, test_split, _ = tiny
+    images = test_split.images[:64]
+    x = next(batches(images, len(images)))
+    with torch.inference_mode():
+        whole = kl_to_prior(model.encode(x)).double().mean().item()
+    assert kl_per_dimension(model, images).sum() == pytest.approx(whole, rel=1e-5)
+    torch.manual_seed(0)
+    full = VAE(dataclasses.replace(cfg, covariance="full", latent_dim=3))
+    with torch.inference_mode():
+        q = full.encode(x)
+        mu2, sigma2 = q.mean.double() ** 2, q.variance.double()
+        marginals = (0.5 * (mu2 + sigma2 - sigma2.log() - 1)).mean(0).numpy()
+    assert kl_per_dimension(full, images) == pytest.approx(marginals, rel=1e-4)
+
+
+def test_the_digits_under_the_interpolation_frames_are_those_the_text_reads(tiny, tmp_path,
+                                                                            monkeypatch):
+    import vae.report.latent_figures as latent_figures
+    from vae.instrument.readings import path_readings
+    _, _, model, _, test_split, classifier = tiny
+    shown: list[list[int]] = []
+    real = latent_figures.label_columns
+
+    def capture(ax, labels, *args, **kwargs):
+        shown.append([int(label) for label in labels])
+        return real(ax, labels, *args, **kwargs)
+    monkeypatch.setattr(latent_figures, "label_columns", capture)
+    latent_figures.plot_interpolation(model, test_split, classifier, tmp_path / "paths.pdf")
+    read = [p.classes for p in path_readings(model, classifier, test_split, spherical=False)]
+    assert shown and shown == read

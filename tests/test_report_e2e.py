@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TINY, write_mnist
-
-import build
+from vae.report.tex_run import EMPTIEST, blank_fractions
 
 pytestmark = pytest.mark.slow
 
@@ -211,9 +210,9 @@ def test_broken_fragment_reports_file_and_line(built_report, tmp_path):
 def test_no_page_is_more_than_a_third_empty(built_report):
     """The title page (with the contents) and the last page aside, no page shows an empty block
     taller than a third of the text area."""
-    fractions = build.blank_fractions(built_report["pdf"])
+    fractions = blank_fractions(built_report["pdf"])
     over = {page: round(f, 2) for page, f in enumerate(fractions, start=1)
-            if 1 < page < len(fractions) and f > build.EMPTIEST}
+            if 1 < page < len(fractions) and f > EMPTIEST}
     assert not over, f"pages with more than a third empty: {over}"
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 from ..core.statistics import Leaders as Standing
 from ..core.statistics import Paired, leaders, paired
 from ..instrument.measurements import drawn_directly
-from .comparisons import MARGIN, still_falling
+from .comparisons import MARGIN, changes, still_falling
 from .numbers import ModelNumbers, ReadingSpread, Spread
 from .numbers import spread as spread_of
 
@@ -49,12 +49,15 @@ class Decisions:
     overfitting: Paired | None
     # the main model's final -ELBO on training minus validation images, paired by seed
     overfitting_elbo: Paired | None
+    binarized_of_best: bool  # the binarised run is the best model's config on binarised data
+    binarized_subset: bool  # its IWAE bound covers a random subset of the test images, not all
 
 
 def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: str,
-           plane: str | None) -> Decisions:
+           plane: str | None, binarized: ModelNumbers | None = None) -> Decisions:
     """models: every model of the study, main first; spreads: each one's readings over seeds;
-    best and plane: the best model's name and the first with a two-dimensional code."""
+    best and plane: the best model's name and the first with a two-dimensional code;
+    binarized: the binarised-MNIST run, if reported."""
     main = models[0]
     others = [name for name in (plane, best) if name is not None and name != main.name]
     larger = [m for m in models if not drawn_directly(m.latent_dim)]
@@ -77,6 +80,10 @@ def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: 
                            dict(zip(seeds, kept.digit_kept.values))),
         overfitting_elbo=paired({s.seed: s.train_loss_final for s in main.seeds},
                                 {s.seed: s.valid_loss for s in main.seeds}),
+        binarized_of_best=(binarized is not None and {c.key for c in changes(
+            binarized.config, best_model.config)} <= {"binarize"}),
+        binarized_subset=(binarized is not None
+                          and binarized.iwae_images < binarized.test_images),
     )
 
 

@@ -23,11 +23,12 @@ from .prose_images import (
     samples,
     seed_tag,
 )
+from .prose_reasons import reason
 from .prose_study import (
     against_literature,
     conclusion,
     improvement,
-    reason,
+    iwae_coverage,
     seeds_needed_cell,
     training_gap,
     variant_finding,
@@ -68,6 +69,7 @@ class PartTwo:
     improvement: Markup
     conclusion: Markup
     binarized: Markup | None  # None without a binarised run
+    binarized_coverage: Markup | None  # which test images its IWAE bound covers
 
 
 def still_improving(summary: Summary, falling: list[str]) -> Markup:
@@ -156,4 +158,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         binarized=(against_literature(summary.binarized.iwae_bound,
                                       summary.binarized.iwae_stderr, reference)
                    if summary.binarized else None),
+        binarized_coverage=(iwae_coverage(summary.binarized.iwae_images,
+                                          summary.binarized.test_images,
+                                          summary.binarized.subset_seed)
+                            if summary.binarized else None),
     )

@@ -9,9 +9,10 @@ import torch
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from sklearn.manifold import TSNE
+from torch.distributions import Normal, kl_divergence
 
 from ..core.data import Split, batches
-from ..core.evaluate import ACTIVE_UNIT_THRESHOLD, encode_means
+from ..core.evaluate import ACTIVE_UNIT_THRESHOLD, active_units, encode_means
 from ..core.model import VAE
 from ..instrument.classifier import DigitClassifier, read_images
 from ..instrument.latent_paths import (
@@ -113,8 +114,8 @@ def _scatter(ax: Axes, points: np.ndarray, labels: np.ndarray) -> None:
     medians = np.array([np.median(points[labels == y], axis=0) for y in digits])
     span = float((points.max(axis=0) - points.min(axis=0)).max())
     for y, (mx, my) in zip(digits, spread_apart(medians, LABEL_GAP * span)):
-        ax.text(mx, my, str(y), ha="center", va="center", fontsize=10, fontweight="bold",
-                path_effects=halo)
+        # regular weight: the cm fonts have no bold, which matplotlib would replace with a warning
+        ax.text(mx, my, str(y), ha="center", va="center", fontsize=10, path_effects=halo)
 
 
 def _ridges(ax: Axes, z: np.ndarray, labels: np.ndarray) -> None:
@@ -218,22 +219,30 @@ def plot_interpolation(model: VAE, test: Split, classifier: DigitClassifier,
     return save(fig, path)
 
 
+@torch.inference_mode()
+def kl_per_dimension(model: VAE, images: torch.Tensor) -> np.ndarray:
+    """Mean over the images of KL(q(z_j|x) || N(0, 1)) for each dimension j: for a diagonal
+    posterior these sum to its KL, for a full covariance they are its marginals' KLs."""
+    return torch.cat([kl_divergence(Normal(q.mean, q.variance.sqrt()), Normal(0.0, 1.0))
+                      for q in map(model.encode, batches(images, 1000))]).double().mean(0).numpy()
+
+
 @styled
 @torch.inference_mode()
 def plot_units(model: VAE, test: Split, path: Path) -> list[Path]:
     """The mean KL of each latent dimension over the test images, largest first, with the
-    active units (posterior mean varying across the data) marked: where the KL is spent. For a
-    full-covariance posterior, the KL of each dimension's marginal."""
-    kl, means = [], []
-    for x in batches(test.images, 1000):
-        q = model.encode(x)
-        sigma2 = q.variance
-        kl.append(0.5 * (q.mean ** 2 + sigma2 - sigma2.log() - 1))
-        means.append(q.mean)
-    per_dim = torch.cat(kl).double().mean(0).numpy()
-    variance = torch.cat(means).double().var(0).numpy()
+    coordinates whose posterior mean varies across the data marked: where the KL is spent. For
+    a full-covariance posterior, the KL of each dimension's marginal; its active units, counted
+    on the eigenvalues of Cov(mu) as in the tables (evaluate.active_units), may then differ from
+    the coordinates marked."""
+    per_dim = kl_per_dimension(model, test.images)
+    variance = encode_means(model, test.images).double().var(0).numpy()
     order = np.argsort(-per_dim, kind="stable")
     active = variance[order] > ACTIVE_UNIT_THRESHOLD
+    title = f"KL per dimension; blue: {int(active.sum())} of {len(order)} active"
+    if model.full_covariance:
+        title = (f"KL per marginal; blue: {int(active.sum())} of {len(order)} coordinates vary"
+                 f"\n{active_units(model, test.images)} active units by the eigenvalues")
     fig, ax = figure(PANEL[1] * 0.62, width=PANEL[0])
     colours = [OKABE_ITO["blue"] if a else OKABE_ITO["vermillion"] for a in active]
     ax.bar(np.arange(len(order)), per_dim[order], width=0.8, color=colours)
@@ -243,5 +252,5 @@ def plot_units(model: VAE, test: Split, path: Path) -> list[Path]:
         label.set_color(colour)
     ax.set_xlabel("latent dimension $j$, by KL")
     ax.set_ylabel("nats per image")
-    ax.set_title(f"KL per dimension; blue: {int(active.sum())} of {len(order)} active")
+    ax.set_title(title)
     return save(fig, path)

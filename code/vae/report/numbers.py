@@ -155,7 +155,9 @@ class ModelNumbers:
     eval_seconds: float  # per seed
     valid_loss: float  # what the best model is chosen on
     train_loss_final: float  # the final weights on as many training images as validation ones
-    fit_gap: float  # printed train_loss_final minus printed valid_loss: below 0, over-fitting
+    # train_loss_final minus valid_loss, the mean of the seeds' paired differences (the text's
+    # over-fitting test gives it an interval): below 0, over-fitting
+    fit_gap: float
     test_loss: float
     test_loss_sd: float
     test_recon: float
@@ -204,7 +206,8 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
         train_minutes=mean("seconds_per_epoch") * first.epochs / 60,
         eval_seconds=mean("eval_seconds"), valid_loss=mean("valid_loss"),
         train_loss_final=mean("train_loss_final"),
-        fit_gap=printed_difference(mean("train_loss_final"), mean("valid_loss")), test_loss=loss.mean, test_loss_sd=loss.sd,
+        fit_gap=mean("train_loss_final") - mean("valid_loss"),
+        test_loss=loss.mean, test_loss_sd=loss.sd,
         test_recon=mean("test_recon"), test_kl=mean("test_kl"),
         subset_test_loss=mean("subset_test_loss"), iwae_bound=mean("iwae_bound"),
         iwae_sd=spread([r.iwae_bound for r in results]).sd, iwae_stderr=shown.iwae_stderr,

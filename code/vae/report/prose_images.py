@@ -159,11 +159,10 @@ def manifold(m: ManifoldReading, latent_dim: int, tag: str) -> Markup:
                 f"digit is {top} ({percent(shares[top])})")
     if m.missing:
         n = len(m.missing)
-        text += (f"; {listing([str(y) for y in m.missing])} never "
-                 f"{plural(n, 'appears', 'appear')} on this "
-                 f"{'line' if latent_dim == 1 else 'grid'}.")
+        text += (f"; the classifier reads {listing([str(y) for y in m.missing], 'or')} "
+                 f"nowhere on this {'line' if latent_dim == 1 else 'grid'}.")
     else:
-        text += "; every digit appears somewhere."
+        text += "; the classifier reads every digit somewhere."
     return Markup(text)
 
 
@@ -204,7 +203,10 @@ def path_words(p: PathReading) -> str:
                  f"({count_words(p.changes)} {plural(p.changes, 'change')} of digit)")
     else:
         switch = next(i for i in range(1, frames) if p.classes[i] != p.classes[i - 1])
-        route = f"turns from {p.classes[switch - 1]} to {p.classes[switch]} at frame {switch + 1}"
+        route = (f"turns from {p.classes[switch - 1]} to {p.classes[switch]} at frame {switch + 1}"
+                 if p.changes == 1 else
+                 f"changes between {p.classes[switch - 1]} and {p.classes[switch]} "
+                 f"{count_words(p.changes)} times, first at frame {switch + 1}")
     return f"{head} {route}{', and ' + tail if tail else ''}"
 
 

@@ -179,6 +179,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     main_entry, main_results = everyone[0], Run(main, runs_root).read_results()
     planes = [m.name for m in numbers if m.latent_dim == 2]
     spreads = {m.name: m.readings_spread for m in everyone}
+    binarized_numbers = model_numbers(binarized, runs_root) if binarized else None
     return Summary(
         seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, alpha=ALPHA,
         comparisons=len(comparisons), margin=MARGIN, within=WITHIN, slope_epochs=min(SLOPE_EPOCHS, main_entry.epochs),
@@ -198,11 +199,12 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
         improvement_over_main=printed_difference(main_entry.test_loss, best.test_loss),
         best_path=path_to(best.name, comparisons),
         single_changes=all(len(c.changes) == 1 for c in comparisons.values()),
-        binarized=(ModelSummary(**vars(model_numbers(binarized, runs_root)), is_best=False,
-                                comparison=None, readings=None, readings_spread=None)
-                   if binarized else None),
+        binarized=(ModelSummary(**vars(binarized_numbers), is_best=False, comparison=None,
+                                readings=None, readings_spread=None)
+                   if binarized_numbers else None),
         environment=environment(),
-        decisions=decide(numbers, spreads, best.name, planes[0] if planes else None),
+        decisions=decide(numbers, spreads, best.name, planes[0] if planes else None,
+                         binarized_numbers),
     )
 
 

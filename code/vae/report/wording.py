@@ -37,9 +37,10 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return one if n == 1 else many or f"{one}s"
 
 
-def listing(items: list[str]) -> str:
-    """["a"] -> "a", ["a", "b"] -> "a and b", ["a", "b", "c"] -> "a, b and c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def listing(items: list[str], conjunction: str = "and") -> str:
+    """["a"] -> "a", ["a", "b"] -> "a and b", ["a", "b", "c"] -> "a, b and c" (or "or")."""
+    return (items[0] if len(items) == 1
+            else f"{', '.join(items[:-1])} {conjunction} {items[-1]}")
 
 
 def activation_words(name: str) -> str:
