@@ -158,7 +158,6 @@ def manifold(m: ManifoldReading, latent_dim: int, tag: str) -> Markup:
                 f"frequent "
                 f"digit is {top} ({percent(shares[top])})")
     if m.missing:
-        n = len(m.missing)
         text += (f"; the classifier reads {listing([str(y) for y in m.missing], 'or')} "
                  f"nowhere on this {'line' if latent_dim == 1 else 'grid'}.")
     else:
