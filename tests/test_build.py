@@ -19,7 +19,7 @@ from vae.report import tex_run
 from vae.report.latex import LOSS_DECIMALS, printed_difference
 from vae.report.listings import LISTINGS, code_listings
 from vae.report.numbers import model_numbers
-from vae.report.summary import write_summary
+from vae.report.summary import summary_current, write_summary
 
 import build
 from derivations.results import GENERAL, CheckResult
@@ -137,6 +137,30 @@ def test_missing_figure_is_named(tmp_path):
     fig = build.figure_finder(tmp_path)
     with pytest.raises(VaeError, match="training.pdf"):
         fig("main", "training")
+
+
+def test_a_summary_is_current_until_a_run_the_measurements_or_a_config_change(
+        tiny_run, tiny_measurements, tmp_path):
+    runs, _ = tiny_run
+    from conftest import TINY
+    main = Config(**TINY)
+    out = tmp_path / "summary.json"
+    assert not summary_current([main], runs, out, tiny_measurements)
+    write_summary(main, [], runs, out, tiny_measurements)
+    assert summary_current([main], runs, out, tiny_measurements)
+    renamed = dataclasses.replace(main, description="another description")
+    assert not summary_current([renamed], runs, out, tiny_measurements)
+    measurements = tmp_path / "measurements.json"
+    measurements.write_bytes(Path(tiny_measurements).read_bytes() + b" ")
+    assert not summary_current([main], runs, out, measurements)
+    results = Run(main, runs).results_path
+    saved = results.read_bytes()
+    try:
+        results.write_bytes(saved.replace(b"{", b"{ ", 1))  # as if trained again
+        assert not summary_current([main], runs, out, tiny_measurements)
+    finally:
+        results.write_bytes(saved)
+    assert summary_current([main], runs, out, tiny_measurements)
 
 
 def test_summary_reports_the_binarized_run_only_when_asked(tiny_run, tiny_measurements, tmp_path):

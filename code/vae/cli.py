@@ -141,11 +141,15 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
-    from .report.summary import write_summary
+    from .report.summary import summary_current, write_summary
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
     binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
                  if args.binarized else None)
+    if summary_current([main, *variants, *filter(None, [binarized])], args.runs, args.out,
+                       args.measurements):
+        print(f"{args.out} is up to date with the runs, the measurements and the code")
+        return
     write_summary(main, variants, args.runs, args.out, args.measurements, binarized)
     print(f"wrote {args.out}")
 

@@ -10,8 +10,6 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from scipy import stats
-
 # The family-wise error rate of each family of comparisons (Holm), and 1 - the intervals' level.
 ALPHA = 0.05
 CONFIDENCE = round(100 * (1 - ALPHA))  # percent: what every interval of the report covers
@@ -41,6 +39,8 @@ def paired(a: dict[int, float], b: dict[int, float]) -> Paired | None:
     mean, sd = statistics.fmean(d), statistics.stdev(d)
     if sd == 0:  # identical differences: no spread to weigh the mean against
         return Paired(len(shared), mean, 0.0, mean, mean, 0.0 if mean else 1.0)
+    from scipy import stats  # here, not above: it takes a second to import, and the no-op
+    # `make report` reads summaries and builds the PDF without computing a test
     result = stats.ttest_rel([a[s] for s in shared], [b[s] for s in shared])
     interval = result.confidence_interval(1 - ALPHA)
     return Paired(len(shared), mean, sd, float(interval.low), float(interval.high),
@@ -71,6 +71,7 @@ def seeds_to_decide(test: Paired, family: int, margin: float) -> int | None:
     to lie within +-margin, were its mean and spread what they are now; None beyond MAX_SEEDS."""
     if test.sd == 0:
         return 2
+    from scipy import stats  # here, not above: see paired
     for n in range(2, MAX_SEEDS + 1):
         half = stats.t.ppf(1 - ALPHA / 2, n - 1) * test.sd / math.sqrt(n)
         separating = stats.t.ppf(1 - ALPHA / family / 2, n - 1) * test.sd / math.sqrt(n)

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scipy import stats
-
 from ..core.config import Config
 from ..core.runs import Run
 from ..instrument.measurements import Marginal, ModelReadings
@@ -39,6 +37,7 @@ def late_slope(curve: list[float]) -> tuple[float, float]:
     tail = curve[-SLOPE_EPOCHS:]
     if len(tail) < 2:
         return 0.0, 0.0
+    from scipy import stats  # here, not above: see core.statistics.paired
     fit = stats.linregress(range(len(tail)), tail)
     if len(tail) < 3:
         return float(fit.slope), float(fit.slope)

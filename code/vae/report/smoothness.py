@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy import stats
-
 from ..core.statistics import ALPHA
 from ..instrument.measurements import PathReading
 
@@ -47,5 +45,6 @@ def tally(paths: list[PathReading]) -> PathTally:
     smooth = smooth_paths(drawn)
     if not drawn:
         return PathTally(len(paths), 0, 0, 0.0, 1.0)
+    from scipy import stats  # here, not above: see core.statistics.paired
     interval = stats.binomtest(smooth, len(drawn)).proportion_ci(1 - ALPHA, method="exact")
     return PathTally(len(paths), len(drawn), smooth, float(interval.low), float(interval.high))

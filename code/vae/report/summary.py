@@ -7,15 +7,18 @@ read_summary. No torch at import, so that build.py stays free of it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import subprocess
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .. import VaeError
+from ..core.cache_keys import code_digest
 from ..core.checkout import LOCK, declared_dependencies, locked_versions
+from ..core.io import write_text
 from ..core.config import Config
 from ..core.records import read_record, write_record
 from ..core.runs import Layer, Run
@@ -211,7 +214,39 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
 def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
                   out: str | Path, measurements_path: str | Path,
                   binarized: Config | None = None) -> Summary:
+    """The summary into out, and beside it (out with suffix .key) the key of its inputs."""
     summary = make_summary(main, variants, runs_root, measurements_path, binarized)
     write_record(out, summary)
+    write_text(Path(out).with_suffix(".key"),
+               inputs_key([main, *variants, *filter(None, [binarized])], runs_root,
+                          measurements_path))
     return summary
+
+
+# The module whose code, with every project module it imports, computes a summary.
+SUMMARIZER = "vae.report.summary"
+
+
+def inputs_key(configs: list[Config], runs_root: str | Path,
+               measurements_path: str | Path) -> str:
+    """What a summary is computed from: the code that computes it, the environment it records
+    (the commit included), the configs, every seed's results and the measurements. Equal keys
+    give equal summaries, so an unchanged build need not compute it again (or import scipy)."""
+    digest = hashlib.sha256(code_digest(SUMMARIZER).encode())
+    digest.update(json.dumps(asdict(environment()), sort_keys=True).encode())
+    digest.update(Path(measurements_path).read_bytes())
+    for cfg in configs:
+        digest.update(json.dumps(cfg.to_dict(), sort_keys=True).encode())
+        for seed in cfg.per_seed():
+            results = Run(seed, runs_root).results_path
+            digest.update(results.read_bytes() if results.is_file() else b"no results")
+    return digest.hexdigest()
+
+
+def summary_current(configs: list[Config], runs_root: str | Path, out: str | Path,
+                    measurements_path: str | Path) -> bool:
+    """Whether out holds the summary of exactly these inputs (inputs_key)."""
+    key = Path(out).with_suffix(".key")
+    return (Path(out).is_file() and key.is_file() and Path(measurements_path).is_file()
+            and key.read_text() == inputs_key(configs, runs_root, measurements_path))
 
