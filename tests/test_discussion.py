@@ -424,8 +424,8 @@ def test_first_place_names_the_shared_and_the_undecided():
 
 
 def test_the_iwae_coverage_names_a_subset_and_its_seed_or_all_images():
-    assert iwae_coverage(10_000, 10_000, 2024) == (
+    assert iwae_coverage(False, 10_000, 10_000, 2024) == (
         r"it covers all \num{10000} test images, with its standard error over them")
-    subset = iwae_coverage(200, 10_000, 2024)
+    subset = iwae_coverage(True, 200, 10_000, 2024)
     assert r"\num{200} test images drawn uniformly at random (seed 2024)" in subset
     assert "all" not in subset

@@ -158,7 +158,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         binarized=(against_literature(summary.binarized.iwae_bound,
                                       summary.binarized.iwae_stderr, reference)
                    if summary.binarized else None),
-        binarized_coverage=(iwae_coverage(summary.binarized.iwae_images,
+        binarized_coverage=(iwae_coverage(decided.binarized_subset,
+                                          summary.binarized.iwae_images,
                                           summary.binarized.test_images,
                                           summary.binarized.subset_seed)
                             if summary.binarized else None),

@@ -207,9 +207,10 @@ def against_literature(bound: float, stderr: float, reference: float) -> Markup:
     return Markup(f"The estimate of {nats(bound)}~\\(\\pm\\)~{nats(stderr)} nats {where}.")
 
 
-def iwae_coverage(iwae_images: int, test_images: int, seed: int) -> Markup:
-    """Which test images an IWAE bound covers: all of them, or a seeded random subset."""
-    if iwae_images >= test_images:
+def iwae_coverage(subset: bool, iwae_images: int, test_images: int, seed: int) -> Markup:
+    """Which test images an IWAE bound covers: a seeded random subset (decisions.py decides
+    whether it is one), or all of them."""
+    if not subset:
         return Markup(f"it covers all {num(test_images)} test images, with its standard error "
                       "over them")
     return Markup(f"it covers {num(iwae_images)} test images drawn uniformly at random (seed "
