@@ -26,6 +26,7 @@ from vae.core.config import Config
 from vae.core.io import write_text
 from vae.core.runs import Layer, run_hash
 from vae.report.discussion import part_two
+from vae.report.figure_stamps import FIGURES, STUDY, STUDY_FIGURES
 from vae.report.latex import (
     gap,
     interval,
@@ -177,8 +178,13 @@ def check_fresh(summary: Summary) -> None:
 
 
 def figure_finder(figures_dir: Path):
+    """fig(run, name): the path of a registered figure of a run (or of STUDY), which must exist."""
     def fig(run: str, name: str) -> Markup:
-        path = figures_dir / run / f"{name}.pdf" if run else figures_dir / f"{name}.pdf"
+        registry, where = (STUDY_FIGURES, "STUDY_FIGURES") if run == STUDY else (FIGURES, "FIGURES")
+        if name not in registry:
+            raise VaeError(f"a template asks for figure '{name}' of '{run}', which "
+                           f"figure_stamps.{where} does not register")
+        path = figures_dir / run / f"{name}.pdf"
         if not path.is_file():
             raise VaeError(f"figure '{path}' is missing; run `make figures`")
         return Markup(path.resolve().as_posix())

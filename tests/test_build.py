@@ -14,10 +14,8 @@ from vae.core import evaluate
 from vae.core.config import Config
 from vae.core.data import held_out, load_split
 from vae.core.runs import Run
-from vae.report import listings as listings_module
 from vae.report import tex_run
 from vae.report.latex import LOSS_DECIMALS, printed_difference
-from vae.report.listings import LISTINGS, code_listings
 from vae.report.numbers import model_numbers
 from vae.report.summary import summary_current, write_summary
 
@@ -137,6 +135,17 @@ def test_missing_figure_is_named(tmp_path):
     fig = build.figure_finder(tmp_path)
     with pytest.raises(VaeError, match="training.pdf"):
         fig("main", "training")
+
+
+def test_a_figure_no_registry_holds_is_named(tmp_path):
+    (tmp_path / "main").mkdir()
+    (tmp_path / "main" / "training.pdf").write_bytes(b"%PDF")
+    fig = build.figure_finder(tmp_path)
+    assert fig("main", "training").endswith("main/training.pdf")
+    with pytest.raises(VaeError, match="'trainign'.*FIGURES"):
+        fig("main", "trainign")
+    with pytest.raises(VaeError, match="'training'.*STUDY_FIGURES"):
+        fig("study", "training")
 
 
 def test_a_summary_is_current_until_a_run_the_measurements_or_a_config_change(
@@ -300,16 +309,3 @@ def test_the_layers_table_pairs_encoder_and_decoder_rows():
     dec = [Layer("decoder", "Linear", str(n), n) for n in (4, 8, 16)]
     rows = build.side_by_side([*enc, *dec])
     assert rows == [(enc[0], dec[0]), (enc[1], dec[1]), (None, dec[2])]
-
-
-def test_each_listing_shows_its_functions_from_their_files(monkeypatch):
-    listings = code_listings()
-    assert [l.label for l in listings] == [label for label, _, _ in LISTINGS]
-    loss = next(l for l in listings if l.label == "lst:loss")
-    assert loss.file == "code/vae/core/losses.py"
-    assert loss.source.index("def reconstruction_nll(") < loss.source.index("def kl_to_prior(") \
-        < loss.source.index("def training_objective(")
-    monkeypatch.setattr(listings_module, "LISTINGS",
-                        (("lst:x", "x", ("vae.core.losses.no_such",)),))
-    with pytest.raises(VaeError, match="no_such"):
-        code_listings()

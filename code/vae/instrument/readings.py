@@ -205,24 +205,26 @@ def training_subset(train: Split, count: int = IMAGES) -> Split:
     return Split(train.images[index], train.labels[index])
 
 
+def _common(runs: list[Run], key: str, differ: str) -> int | None:
+    """The config value `key` that every run shares (None without runs): every model is read
+    on the same images."""
+    values = {getattr(run.cfg, key) for run in runs}
+    if len(values) > 1:
+        raise VaeError(f"the runs to measure {differ} ({key} {sorted(values)}); measure them "
+                       f"separately or give them one {key}")
+    return values.pop() if values else None
+
+
 def evaluated_test_set(runs: list[Run], test: Split) -> Split:
-    """The test images the runs were evaluated on (evaluate.evaluated); they must agree,
-    because every model is read on the same images."""
-    limits = {run.cfg.test_limit for run in runs}
-    if len(limits) > 1:
-        raise VaeError(f"the runs to measure were evaluated on different test sets (test_limit "
-                       f"{sorted(limits)}); measure them separately or give them one test_limit")
-    return limited(test, limits.pop() if limits else 0)
+    """The test images the runs were evaluated on (evaluate.evaluated)."""
+    return limited(test, _common(runs, "test_limit", "were evaluated on different test sets") or 0)
 
 
 def trained_on(runs: list[Run], train: Split) -> Split:
     """The training images the runs were trained on: the training split less the validation
-    images (data.held_out), which must be the same for every run."""
-    sizes = {run.cfg.validation for run in runs}
-    if len(sizes) > 1:
-        raise VaeError(f"the runs to measure held out different validation sets (validation "
-                       f"{sorted(sizes)}); measure them separately or give them one size")
-    return held_out(train, sizes.pop())[0] if sizes else train
+    images (data.held_out)."""
+    size = _common(runs, "validation", "held out different validation sets")
+    return train if size is None else held_out(train, size)[0]
 
 
 def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,

@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.ticker import MaxNLocator
 
 from ..core.runs import Run
@@ -48,10 +49,11 @@ def plot_convergence(runs: dict[str, list[Run]], path: Path) -> list[Path]:
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     for ax in axes.flat[len(curves):]:
         ax.set_visible(False)
-    for ax in axes[:, 0]:
-        ax.set_ylabel(f"validation {NEG_ELBO}")
-    for ax in axes[-1]:
-        ax.set_xlabel("epoch")
+    for ax in axes.flat[max(0, len(curves) - COLUMNS):len(curves)]:
+        ax.tick_params(labelbottom=True)  # no panel below it shows the epochs
+    # one label per axis for the whole grid: a label per row overlaps its neighbours
+    fig.supylabel(f"validation {NEG_ELBO}", fontsize=rcParams["axes.labelsize"])
+    fig.supxlabel("epoch", fontsize=rcParams["axes.labelsize"])
     fig.suptitle("mean over seeds (line), lowest to highest seed (shaded); "
                  "grey: the model it is compared with", fontsize=8)
     fig.set_size_inches(FULL, fig.get_size_inches()[1])

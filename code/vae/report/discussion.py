@@ -1,6 +1,7 @@
 """Part II's sentences, assembled for the templates from the summary: the readings of images
-(prose_images.py) and of training and the study (prose_study.py), for the models that the
-summary's decisions name. build.py hands them to the templates as LaTeX."""
+(prose_images.py), of paths between digits (prose_paths.py) and of training and the study
+(prose_study.py), for the models that the summary's decisions name. build.py hands them to the
+templates as LaTeX."""
 
 from __future__ import annotations
 
@@ -12,17 +13,14 @@ from ..instrument.measurements import Information
 from .latex import model_name
 from .numbers import spread as spread_of
 from .prose_images import (
-    PathCount,
-    bonus_answer,
     information_again,
-    interpolation,
     manifold,
     neighbours,
-    path_count,
     reconstructions,
     samples,
     seed_tag,
 )
+from .prose_paths import PathCount, bonus_answer, interpolation, path_count, smooth_rule
 from .prose_reasons import reason
 from .prose_study import (
     against_literature,
@@ -62,6 +60,7 @@ class PartTwo:
     still_improving: Markup  # which models were still improving when training stopped
     information: Information | None  # the first estimate of I(x; z), of the shown seed's model
     information_model: Markup  # whose it is, model and seed ("" without one)
+    smooth_rule: Markup  # when a path counts as smooth, before the first count
     interpolations: list[Markup]  # main model, then the best
     path_counts: list[PathCount]  # every model's, for the bonus table
     pairs: int  # the random pairs of test images whose paths the bonus counts
@@ -143,6 +142,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
             e.latent_dim) for e in summary.variants},
         falling=falling,
         seeds_needed={e.name: seeds_needed_cell(e.comparison) for e in summary.variants},
+        smooth_rule=smooth_rule(),
         interpolations=[interpolation(name, by_name[name].readings, n, figure) for name, figure
                         in zip(decided.interpolated, ("fig:interpolation",
                                                       "fig:best-interpolation"))],

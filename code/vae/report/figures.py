@@ -59,8 +59,9 @@ def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
     with _one_thread_children(), ProcessPoolExecutor(
             max_workers=max(1, min(jobs or default_jobs(), len(work))),
             mp_context=multiprocessing.get_context("spawn")) as pool:
-        for paths in pool.map(_draw_config, [cfg for cfg, _ in work], [wanted for _, wanted in work],
-                              [str(runs_root)] * len(work), [str(data_dir)] * len(work),
+        for paths in pool.map(_draw_config, [runs[cfg.name] for cfg, _ in work],
+                              [wanted for _, wanted in work], [str(runs_root)] * len(work),
+                              [str(data_dir)] * len(work),
                               [Path(out) / cfg.name for cfg, _ in work], [digests] * len(work)):
             written += paths
     if todo[STUDY]:
@@ -102,14 +103,14 @@ def _needs_classifier(wanted: list[str]) -> bool:
                for name in wanted)
 
 
-def _draw_config(cfg: Config, wanted: list[str], runs_root: str, data_dir: str,
+def _draw_config(seeds: list[Run], wanted: list[str], runs_root: str, data_dir: str,
                  folder: Path, digests: dict[str, str]) -> list[Path]:
-    """In a worker process: the wanted figures of one config into folder, and its stamp."""
+    """In a worker process: the wanted figures of one config's runs into folder, and its
+    stamp."""
     torch.set_num_threads(1)
     train, test = _splits(data_dir)
     classifier = (trained_classifier(ClassifierConfig(), train, test, runs_root, progress=False)[0]
                   if _needs_classifier(wanted) else None)
-    seeds = [Run(seed, runs_root) for seed in cfg.per_seed()]
     written = draw_run(seeds, train, test, classifier, folder, wanted)
     record_drawn(folder, [run.hash for run in seeds], wanted, digests)
     return written

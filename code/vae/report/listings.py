@@ -4,6 +4,7 @@ files (importing the package would import torch), with the file each comes from.
 from __future__ import annotations
 
 import ast
+import math
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,10 @@ from ..core.checkout import CHECKOUT
 # The report's code listings: each one's label, caption and the functions it shows, by module
 # and qualified name, in order. The template typesets this list; nothing else names them.
 LISTINGS = (
-    ("lst:model", "The encoder's posterior, the decoder and the forward pass, and the "
-                  "precision they run in",
-     ("vae.core.model.VAE.in_precision", "vae.core.model.VAE.encode",
-      "vae.core.model.VAE.decode", "vae.core.model.VAE.forward")),
+    ("lst:encoder", "The precision the networks run in, and the encoder's posterior",
+     ("vae.core.model.VAE.in_precision", "vae.core.model.VAE.encode")),
+    ("lst:decoder", "The decoder and the forward pass",
+     ("vae.core.model.VAE.decode", "vae.core.model.VAE.forward")),
     ("lst:loss", "The loss",
      ("vae.core.losses.reconstruction_nll", "vae.core.losses.kl_to_prior",
       "vae.core.losses.training_objective")),
@@ -30,12 +31,33 @@ LISTINGS = (
 )
 
 
+# In lines of body text (10 pt type on 12 pt): a listing line is footnotesize (9.5 pt), an A4
+# page with the preamble's margins of 2.4 cm holds 58 lines.
+LISTING_LINE = 9.5 / 12
+CAPTION_LINES = 3
+HEADING_LINES = 7  # the appendix's heading and its four lines of introduction
+PAGE_LINES = 55
+
+
 @dataclass(frozen=True)
 class Listing:
     label: str
     caption: str
     source: Markup  # the functions' sources, a blank line between two
     file: str  # of the first function, relative to the repository root
+
+    @property
+    def keep(self) -> int:
+        """Lines of body text to find free on the page before the listing starts, so that one
+        shorter than a page never breaks: its lines and its caption; at most a page's worth,
+        beyond which it breaks anyway."""
+        lines = self.source.count("\n") + 1
+        return min(math.ceil(LISTING_LINE * lines) + CAPTION_LINES, PAGE_LINES)
+
+    @property
+    def keep_with_heading(self) -> int:
+        """The same for the first listing with the section's heading and introduction."""
+        return min(self.keep + HEADING_LINES, PAGE_LINES)
 
 
 def function_source(path: Path, qualname: str) -> str:

@@ -146,7 +146,7 @@ def improvement(path: list[Step], main: str, best: str, total: float) -> Markup:
 
 def first_place(standing: Standing, value: Markup, claim: str, margin: str) -> str:
     """"conv has the lowest test -ELBO (95.94)", then the models within the measure's margin of
-    it, which share first place, and those the seeds leave undecided against it."""
+    it, which share first place, and those against which its lead is not established."""
     text = f"{model_name(standing.best)} {claim} ({value}"
     if standing.equivalent:
         names = listing([model_name(n) for n in standing.equivalent])
@@ -154,8 +154,8 @@ def first_place(standing: Standing, value: Markup, claim: str, margin: str) -> s
                  f"within {margin} of it")
     if standing.undecided:
         names = listing([model_name(n) for n in standing.undecided])
-        text += (f"; against {names} the seeds decide neither a difference nor one within "
-                 f"{margin}")
+        text += (f"; a lead not established against {names}, where the seeds decide neither "
+                 f"a difference nor one within {margin}")
     return text + ")"
 
 
@@ -181,7 +181,8 @@ def conclusion(first: Leaders, runs: list[Ranked], main: str) -> Markup:
                           "makes the most samples that the classifier names with confidence",
                           share) + ". ")
     lowest = {elbo.best, *elbo.equivalent}
-    if not lowest & {confident.best, *confident.equivalent}:
+    # only where the tests separate every model of the lowest -ELBO from the most confident
+    if not lowest & {confident.best, *confident.equivalent, *confident.undecided}:
         loss_conf = by_name[elbo.best][1].clear_samples.mean
         text += (f"The lowest \\negelbo{{}} does not give the most recognisable samples: "
                  f"{model_name(elbo.best)} names a digit confidently in only "

@@ -1,0 +1,139 @@
+"""The sentences of Part II about paths between two digits (the interpolation figures and the
+bonus question): the rule that calls a path smooth, each figure's paths in words, and the
+answer from every model's paths between random pairs of test images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from ..core.statistics import CONFIDENCE
+from ..instrument.measurements import ModelReadings, PathReading
+from .latex import model_name, num, percent
+from .numbers import ReadingSpread
+from .prose_images import seed_tag
+from .smoothness import JUMP, SMOOTH_CHANGES, PathTally, smooth_paths
+from .wording import count_words, listing, plural
+
+
+def path_words(p: PathReading) -> str:
+    head = f"{p.start}$\\to${p.end}"
+    frames = len(p.classes)
+    if p.changes == 0:
+        return f"{head} reads {p.classes[0]} in all {frames} frames"
+    if p.classes[-1] != p.end:
+        tail = f"ends as {p.classes[-1]}" + ("" if p.end in p.classes
+                                             else f", never reaching {p.end}")
+    elif p.classes[0] != p.start:
+        tail = f"starts as {p.classes[0]}"
+    else:
+        tail = ""
+    if p.others:
+        route = (f"passes through {listing([str(c) for c in p.others])} "
+                 f"({count_words(p.changes)} {plural(p.changes, 'change')} of digit)")
+    else:
+        switch = next(i for i in range(1, frames) if p.classes[i] != p.classes[i - 1])
+        route = (f"turns from {p.classes[switch - 1]} to {p.classes[switch]} at frame {switch + 1}"
+                 if p.changes == 1 else
+                 f"changes between {p.classes[switch - 1]} and {p.classes[switch]} "
+                 f"{count_words(p.changes)} times, first at frame {switch + 1}")
+    return f"{head} {route}{', and ' + tail if tail else ''}"
+
+
+def smooth_rule() -> Markup:
+    """When a path between two digits counts as smooth, stated once before any count uses it."""
+    return Markup(f"A path counts as smooth when the classifier reads its first and last frames "
+                  f"as its two digits, the digit it reads changes at most "
+                  f"{count_words(SMOOTH_CHANGES)} {plural(SMOOTH_CHANGES, 'time')} along it, and no step between frames (the "
+                  f"pixel distance between neighbouring decoded images) exceeds {num(JUMP, 1)} "
+                  f"times the path's mean step.")
+
+
+def interpolation(name: str, r: ModelReadings, seeds: int, figure: str) -> Markup:
+    """One model's interpolation figure (straight paths; its label): how many paths are smooth,
+    and the path that changes digit most, in words (the figure shows the rest)."""
+    smooth = smooth_paths(r.linear_paths)
+    largest = max(p.jump for p in r.linear_paths)
+    said = ("All" if smooth == len(r.linear_paths) else "None" if not smooth
+            else count_words(smooth).capitalize())
+    text = (f"For {model_name(name)} ({seed_tag(r.seed, seeds)}, \\cref{{{figure}}}), "
+            f"{said.lower()} "
+            f"of the {count_words(len(r.linear_paths))} paths {plural(smooth, 'is', 'are')} "
+            f"smooth by this rule, and the largest step between neighbouring frames, over "
+            f"the {count_words(len(r.linear_paths))} paths, is {num(largest, 1)} times its "
+            f"path's mean step")
+    worst = max(r.linear_paths, key=lambda p: p.changes)
+    if worst.changes > 1:
+        text += f"; {path_words(worst)}"
+    return Markup(text + ".")
+
+
+@dataclass(frozen=True)
+class PathCount:
+    """A model's paths between the random pairs, over all its seeds, for the bonus table."""
+
+    name: str
+    latent_dim: int
+    linear: PathTally
+    spherical: PathTally
+    linear_share: Markup  # the table's cell: smooth of drawn, the share and its interval
+    spherical_share: Markup
+
+
+def share_cell(t: PathTally) -> Markup:
+    if not t.drawn:
+        return Markup("none drawn")
+    return Markup(f"{t.smooth}: {percent(t.smooth / t.drawn, 0)} "
+                  f"[{num(100 * t.low, 0)}, {num(100 * t.high, 0)}]")
+
+
+def path_count(name: str, latent_dim: int, spread: ReadingSpread) -> PathCount:
+    return PathCount(name, latent_dim, spread.linear, spread.spherical,
+                     share_cell(spread.linear), share_cell(spread.spherical))
+
+
+def bonus_answer(counts: list[PathCount], seeds: int, pairs: int) -> Markup:
+    """The answer, decided from every model's straight paths between the random pairs over all
+    seeds: yes where most of the paths whose ends a model draws are smooth (the lower end of the
+    share's interval above a half), not here where no model's upper end reaches a half; with the
+    rule that decides it and why a one-dimensional code cannot do better."""
+    ranked = sorted((c for c in counts if c.linear.drawn), key=lambda c: -c.linear.low)
+    sure = [c for c in ranked if c.linear.low > 0.5]
+    rest = [c for c in counts if c not in sure]
+    if sure and len(rest) < len(sure):
+        answer = (f"yes: most paths whose ends the model draws are smooth for "
+                  f"{count_words(len(sure))} of the {count_words(len(counts))} models"
+                  + (f", all but {listing([model_name(c.name) for c in rest])}" if rest else ""))
+    elif sure:
+        answer = (f"yes: most paths whose ends the model draws are smooth for "
+                  f"{listing([model_name(c.name) for c in sure])}")
+    elif not any(c.linear.high >= 0.5 for c in ranked):
+        answer = "not here: for no model are most of its paths smooth"
+    else:
+        answer = "not shown: no model's share of smooth paths is surely above a half"
+    text = (f"\\textbf{{Answer: {answer}.}} The question is asked of {count_words(pairs)} "
+            f"pairs of test images of different digits drawn at random (the same for every model), over "
+            f"each model's {count_words(seeds)} {plural(seeds, 'seed')}. A path whose first "
+            f"frame the classifier does not read as its start digit, or whose last frame not as "
+            f"its end digit, is set apart here: it shows that the model cannot draw an end, "
+            f"not whether the way between is smooth. The others are judged by the rest of the "
+            f"rule given with the interpolations above. \\Cref{{tab:paths}} "
+            f"(\\cref{{app:study}}) gives, for every model, the paths with both ends drawn and "
+            f"the share of those that are smooth with its {CONFIDENCE}\\,\\% interval, along "
+            f"straight lines and along great circles. ")
+    if ranked:
+        top = ranked[0].linear
+        text += (f"The highest lower end is {model_name(ranked[0].name)}'s: {top.smooth} of "
+                 f"{top.drawn} straight paths, {percent(top.smooth / top.drawn, 0)} "
+                 f"[{percent(top.low, 0)}, {percent(top.high, 0)}]. ")
+    one_dim = [c for c in counts if c.latent_dim == 1]
+    if one_dim:
+        text += ("A one-dimensional code cannot do better, whatever the path: any continuous "
+                 "path from $\\mu(x_a)$ to $\\mu(x_b)$ on the line covers the whole interval "
+                 "between them (intermediate value theorem), so it passes the codes of every "
+                 "test image encoded in between, and where those are other digits "
+                 "(\\cref{fig:latent}, top), the decoded path shows them. Only pairs of digits "
+                 "that the encoder puts next to each other can meet smoothly; a second "
+                 "dimension lets a path go round the classes in between.")
+    return Markup(text.strip())

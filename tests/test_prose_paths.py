@@ -1,0 +1,105 @@
+"""report/prose_paths.py: the smoothness rule's sentences, the interpolation paths in words and
+the bonus answer, from crafted readings."""
+
+from __future__ import annotations
+
+import pytest
+from scipy import stats
+from vae.report.prose_paths import PathCount, bonus_answer, interpolation, path_words, share_cell
+from vae.report.numbers import reading_spread
+from vae.report.smoothness import PathTally, path_smooth, tally
+
+from readings_builders import readings, path, SMOOTH, STUCK, WANDERING, JUMPY
+
+
+def test_which_paths_are_smooth():
+    assert path_smooth(SMOOTH)
+    assert not path_smooth(STUCK)  # never shows its start digit
+    assert not path_smooth(WANDERING)  # six changes, and it ends on 0
+    assert not path_smooth(JUMPY)  # one step is 2.5 times the mean
+    assert path_smooth(path(3, 8, [3, 3, 2, 2, 8, 8, 8, 8, 8, 8]))  # one digit on the way
+
+
+def test_interpolation_counts_smooth_paths_and_words_the_one_that_changes_most():
+    text = interpolation("assignment", readings(paths=[SMOOTH, STUCK, WANDERING], seed=422), 3,
+                         "fig:i")
+    assert text == (
+        r"For \texttt{assignment} (seed 422, \cref{fig:i}), one of the three paths is smooth by this "
+        r"rule, and the largest step between neighbouring frames, over the three paths, is "
+        r"\num{1.2} times its path's mean step; 2$\to$5 passes through 6, 3, 9, 7 and 0 (six changes of digit), and ends "
+        r"as 0, never reaching 5.")
+
+
+def test_every_or_no_path_smooth_is_said_so():
+    assert "all of the two paths are smooth" in interpolation("m", readings(paths=[SMOOTH] * 2), 3, "f")
+    said = interpolation("m", readings(paths=[STUCK] * 2), 3, "f")
+    assert "none of the two paths are smooth" in said and "over the two paths" in said
+
+
+def test_a_path_that_passes_its_end_digit_is_not_said_never_to_reach_it():
+    passing = path(2, 5, [2, 2, 5, 5, 3, 3, 5, 5, 3, 3])
+    assert path_words(passing).endswith("and ends as 3")
+    assert path_words(WANDERING).endswith("ends as 0, never reaching 5")
+
+
+def test_a_path_between_its_two_digits_is_said_to_go_back_and_forth_not_to_turn_once():
+    once = path(3, 8, [3, 3, 3, 8, 8, 8, 8, 8, 8, 8])
+    assert path_words(once) == "3$\\to$8 turns from 3 to 8 at frame 4"
+    back = path(3, 8, [3, 3, 3, 8, 3, 3, 3, 3, 8, 8])
+    assert path_words(back) == "3$\\to$8 changes between 3 and 8 three times, first at frame 4"
+
+
+def test_paths_are_tallied_over_every_seed_those_without_their_ends_set_apart():
+    per_seed = [readings(paths=[SMOOTH, STUCK]), readings(paths=[SMOOTH, SMOOTH]),
+                readings(paths=[JUMPY, STUCK])]
+    found = reading_spread(per_seed).linear
+    # STUCK never shows its start digit: not drawn; JUMPY is drawn but not smooth
+    assert (found.paths, found.drawn, found.smooth) == (6, 4, 3)
+    exact = stats.binomtest(3, 4).proportion_ci(0.95, method="exact")
+    assert (found.low, found.high) == pytest.approx((exact.low, exact.high))
+    assert tally([STUCK]) == PathTally(1, 0, 0, 0.0, 1.0)  # nothing drawn: nothing known
+
+
+def counted(name: str, dim: int, smooth: int, drawn: int, paths: int = 150) -> PathCount:
+    """A model's paths: `smooth` smooth ones, drawn - smooth drawn but jumpy, the rest not drawn."""
+    found = tally([SMOOTH] * smooth + [JUMPY] * (drawn - smooth) + [STUCK] * (paths - drawn))
+    return PathCount(name, dim, found, found, share_cell(found), share_cell(found))
+
+
+def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
+    counts = [counted("assignment", 1, 5, 40), counted("latent2", 2, 120, 140),
+              counted("conv", 16, 100, 145)]
+    text = bonus_answer(counts, 3, 50)
+    assert text.startswith(
+        r"\textbf{Answer: yes: most paths whose ends the model draws are smooth for two of the "
+        r"three models, all but \texttt{assignment}.} The question is asked of 50 pairs of test "
+        r"images")
+    few = bonus_answer([*counts, counted("x", 16, 1, 40), counted("y", 16, 2, 40)], 3, 50)
+    assert few.startswith(r"\textbf{Answer: yes: most paths whose ends the model draws are "
+                          r"smooth for \texttt{latent2} and \texttt{conv}.}")
+    assert (r"The highest lower end is \texttt{latent2}'s: 120 of 140 straight paths, "
+            r"\qty{86}{\percent} [\qty{79}{\percent}, \qty{91}{\percent}]. A one-dimensional "
+            r"code cannot do better") in text
+    unsure = bonus_answer([counted("conv", 16, 5, 9)], 3, 50)  # 56 % of 9: the interval spans
+    assert unsure.startswith(r"\textbf{Answer: not shown: no model's share of smooth paths is "
+                             r"surely above a half.}")
+    assert unsure.endswith("along straight lines and along great circles. The highest lower end "
+                           "is \\texttt{conv}'s: 5 of 9 straight paths, \\qty{56}{\\percent} "
+                           "[\\qty{21}{\\percent}, \\qty{86}{\\percent}].")  # no 1-D model
+    nobody = bonus_answer([counted("a", 1, 0, 20), counted("conv", 16, 3, 100)], 3, 50)
+    assert nobody.startswith(r"\textbf{Answer: not here: for no model are most of its paths "
+                             r"smooth.}")
+    assert share_cell(tally([STUCK])) == "none drawn"
+    assert share_cell(counts[1].linear) == r"120: \qty{86}{\percent} [\num{79}, \num{91}]"
+
+
+
+def test_the_smoothness_rule_states_the_thresholds_path_smooth_applies(monkeypatch):
+    from vae.report import prose_paths
+    rule = prose_paths.smooth_rule()
+    assert "at most two times" in rule and r"\num{2.0} times the path's mean step" in rule
+    assert "first and last frames as its two digits" in rule
+    monkeypatch.setattr(prose_paths, "JUMP", 3.0)
+    monkeypatch.setattr(prose_paths, "SMOOTH_CHANGES", 1)
+    moved = prose_paths.smooth_rule()
+    assert r"\num{3.0} times" in moved and "at most one time along" in moved

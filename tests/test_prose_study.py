@@ -1,0 +1,179 @@
+"""report/prose_study.py: the sentences about training and the study, from crafted numbers and
+the decisions they word."""
+
+from __future__ import annotations
+
+from vae.report.comparisons import Change, Step
+from vae.core.statistics import paired
+from vae.report.decisions import rank
+from vae.report.prose_study import (
+    against_literature,
+    conclusion,
+    improvement,
+    iwae_coverage,
+    training_gap,
+)
+from vae.report.numbers import spread
+
+from readings_builders import means, SEEDS
+
+
+def gap_text(train_final, valid, train_read, test_read, seeds):
+    """training_gap with the two over-fitting tests that decisions.decide makes."""
+    test_gap = paired(dict(zip(seeds, train_read.values)), dict(zip(seeds, test_read.values)))
+    gap = paired(dict(zip(seeds, train_final.values)), dict(zip(seeds, valid.values)))
+    return training_gap(train_final.mean, valid.mean, 10_000, gap, train_read, test_read,
+                        seeds, test_gap)
+
+
+def test_training_gap_reads_the_final_weights_then_the_classifier():
+    text = gap_text(spread([160.0, 161.0, 162.5]), spread([160.3, 161.35, 162.82]),
+                    spread([0.555, 0.56, 0.55]), spread([0.563, 0.57, 0.556]), [420, 421, 422])
+    assert text == (
+        r"With the final weights, the \negelbo{} on \num{10000} of the training images is "
+        r"\num{161.2} nats and on the \num{10000} held-out validation images \num{161.5} nats "
+        r"(means over the three seeds; training minus validation, paired by seed, \num{-0.3} "
+        r"nats, 95\,\% interval [\num{-0.4}, \num{-0.3}]): the model fits the images it was "
+        r"trained on better than unseen ones from the same distribution, the signature of "
+        r"over-fitting. The digit classifier (\cref{sec:reconstructions}) reads back the digit "
+        r"of \qty{55.5 +- 0.5}{\percent} of reconstructed training images and "
+        r"\qty{56.3 +- 0.7}{\percent} of test images (means over the three seeds); test images "
+        r"come back better by \num{0.8}~points (paired by seed, 95\,\% interval [\num{0.3}, "
+        r"\num{1.3}] for test minus training). ")
+
+
+def test_training_gap_says_no_over_fitting_when_the_seeds_show_none_or_the_opposite():
+    seeds = [420, 421, 422]
+    mixed = gap_text(spread([100.0, 101.0, 99.0]), spread([100.5, 100.5, 99.5]),
+                     spread([0.9, 0.8, 0.85]), spread([0.85, 0.86, 0.84]), seeds)
+    assert "the seeds show no difference, so no sign of over-fitting at this size." in mixed
+    assert "includes zero. " in mixed
+    better_unseen = gap_text(spread([101.0, 102.0, 103.1]), spread([100.0, 101.0, 102.0]),
+                             spread([0.9, 0.91, 0.92]), spread([0.8, 0.8, 0.81]), seeds)
+    assert "the unseen images score better, so there is no sign of over-fitting." in better_unseen
+    assert ("training images come back better by \\num{10.7}~points (paired by seed, "
+            "95\\,\\% interval [\\num{9.2}, \\num{12.1}]). ") in better_unseen
+    single = gap_text(spread([100.0]), spread([101.0]), spread([0.9]), spread([0.8]), [420])
+    assert single.startswith("With the final weights, the \\negelbo{} on \\num{10000} of the "
+                             "training images is \\num{100.0} nats and on the \\num{10000} "
+                             "held-out validation images \\num{101.0} nats. ")  # no test
+
+
+def test_conclusion_separates_the_best_loss_from_the_best_samples():
+    runs = [("assignment", SEEDS, spread([163.0, 167.8, 172.7]),
+             means([0.55, 0.56, 0.57], [0.54, 0.55, 0.56], [920.0, 927.6, 935.0])),
+            ("latent16", SEEDS, spread([131.7, 132.0, 132.3]),
+             means([0.85, 0.86, 0.87], [0.72, 0.73, 0.74], [390.0, 396.4, 402.0])),
+            ("conv", SEEDS, spread([96.4, 96.5, 96.6]),
+             means([0.979, 0.98, 0.981], [0.60, 0.61, 0.62], [150.0, 151.0, 152.0]))]
+    text = conclusion(rank(runs), runs, "assignment")
+    assert text == (
+        r"Across the three models, as means over seeds (a model shares first place when its "
+        r"paired 95\,\% interval against the first lies within a stated margin; one the tests "
+        r"separate from it does not), \texttt{conv} has the lowest test "
+        r"\negelbo{} (\num{96.5}). \texttt{conv} keeps the digit in the most reconstructions "
+        r"(\qty{98.0}{\percent}). \texttt{conv} generates the samples closest to real digits by "
+        r"Fr\'echet distance (\num{151}). \texttt{latent16} makes the most samples that the "
+        r"classifier names with confidence (\qty{73.0}{\percent}). The lowest \negelbo{} does not give the most "
+        r"recognisable samples: \texttt{conv} names a digit confidently in only "
+        r"\qty{61.0}{\percent} of its samples. The assignment's model, \texttt{assignment}, "
+        r"scores \num{167.8} nats, keeps the digit in \qty{56.0}{\percent} of reconstructions "
+        r"and has a Fr\'echet distance of \num{928}.")
+
+
+def test_conclusion_shares_first_place_only_within_the_margin():
+    # conv32 keeps the digit in as many reconstructions as conv, seed by seed, to a tenth of a
+    # point: within 2 points; its Frechet distance lies 4 to 5 above conv's and its -ELBO 1.3
+    # to 1.7 nats: both within their margins, but separated, so not shared
+    runs = [("conv", SEEDS, spread([95.8, 95.9, 96.1]),
+             means([0.978, 0.979, 0.980], [0.64, 0.645, 0.65], [133.0, 134.0, 135.0])),
+            ("conv32", SEEDS, spread([97.1, 97.4, 97.8]),
+             means([0.9785, 0.9791, 0.9797], [0.63, 0.632, 0.634], [138.0, 138.9, 139.8]))]
+    text = conclusion(rank(runs), runs, "conv")
+    assert (r"\texttt{conv32} keeps the digit in the most reconstructions (\qty{97.9}{\percent}; "
+            r"\texttt{conv} shares first place, within \num{2}~points of it)") in text
+    assert r"Fr\'echet distance (\num{134})." in text
+    assert r"\texttt{conv} has the lowest test \negelbo{} (\num{95.9})." in text  # separated
+    noisy = [runs[0], ("wild", SEEDS, spread([90.0, 97.0, 104.0]), runs[1][3])]
+    assert ("a lead not established against \\texttt{wild}, where the seeds decide neither a "
+            "difference nor one within \\num{2} nats") in conclusion(rank(noisy), noisy, "conv")
+    # wild's samples are named confidently more often on average, but the seeds scatter too
+    # widely to say that the lowest -ELBO (conv) gives less recognisable samples
+    unsure = [runs[0], ("wild", SEEDS, spread([97.1, 97.4, 97.8]),
+                        means([0.978, 0.979, 0.980], [0.40, 0.70, 0.99], [138.0, 139.0, 140.0]))]
+    text = conclusion(rank(unsure), unsure, "conv")
+    assert "makes the most samples that the classifier names with confidence" in text
+    assert "does not give the most recognisable samples" not in text
+    alone = [(n, [420], spread(loss.values[:1]),
+              means(r.digit_kept.values[:1], r.clear_samples.values[:1], r.frechet.values[:1]))
+             for n, _, loss, r in runs]
+    single = conclusion(rank(alone), alone, "conv")
+    assert "first place, within" not in single  # one seed: nothing to test, nothing shared
+
+
+def step(model, baseline, key, label, old, new, delta):
+    return Step(model, baseline, [Change(key, label, old, new)], delta, "better")
+
+
+def test_improvement_splits_the_gain_through_intermediate_models():
+    path = [step("latent16", "assignment", "latent_dim", "latent dimension", 1, 16, -41.19),
+            step("conv", "latent16", "architecture", "architecture", "mlp", "conv", -30.11)]
+    text = improvement(path, "assignment", "conv", 71.30)
+    assert text == (
+        r"The best model, \texttt{conv}, the one with the lowest mean validation \negelbo{}, has a "
+        r"mean test \negelbo{} \num{71.3} nats below the assignment's model. Split through the study's intermediate models, one change at a "
+        r"time, the gain is \num{41.2} nats from \texttt{latent16} against "
+        r"\texttt{assignment} (latent dimension 1 to 16; better) and \num{30.1} nats from "
+        r"\texttt{conv} against \texttt{latent16} (architecture mlp to conv; better).")
+    one = improvement(path[:1], "assignment", "latent16", 41.19)
+    assert one.endswith(r"from which it differs in one change (latent dimension 1 to 16; better).")
+    assert "lowest mean validation" in improvement([], "assignment", "assignment", 0.0)
+
+
+def test_the_binarised_estimate_is_read_against_two_standard_errors():
+    assert against_literature(86.10, 0.96, 86.76) == (
+        r"The estimate of \num{86.1}~\(\pm\)~\num{1.0} nats lies within two standard errors "
+        r"(\num{1.9} nats) of the published \num{86.8} nats.")
+    assert "lies \\num{3.8} nats below the published \\num{86.8}, \\num{4} times its " \
+           "standard error" in against_literature(83.0, 0.96, 86.76)
+    assert "nats above the published" in against_literature(90.0, 0.95, 86.76)
+
+
+def test_a_variant_s_finding_says_what_the_tables_cannot():
+    from test_comparisons import entry
+    from vae.report.comparisons import compare
+    from vae.report.prose_study import seeds_needed_cell, variant_finding
+
+    base = entry(test_loss=130.0, spread=1.0, slope=-0.1)
+    variant = entry("v", test_loss=129.0, spread=1.0, activation="relu", slope=-1.2)
+    variant.seeds[0].test_loss += 2.0  # differences +1, -1, -1
+    variant.test_loss = sum(seed.test_loss for seed in variant.seeds) / 3
+    found = compare(variant, base, False, p_holm=0.6, family=9)
+    assert variant_finding(found, 10, 10.0, 127.0, [7] * 3, [7] * 3, 16) == ""
+    assert int(seeds_needed_cell(found)) == found.seeds_needed > 3
+    shallow = entry("s", test_loss=120.0, spread=1.0, hidden=400, hidden_layers=1)
+    better = compare(shallow, base, False, p_holm=0.001)
+    said = variant_finding(better, 10, 10.0, 118.0, [16] * 3, [7, 4, 5], 16)
+    assert seeds_needed_cell(better) == ""
+    assert "also fits its training images better" in said
+    assert ("Its code keeps 16 of 16 units active, the baseline's 4--7: the baseline leaves "
+            "more of its code at the prior.") in said
+
+
+def test_first_place_names_the_shared_and_the_undecided():
+    from vae.core.statistics import Leaders
+    from vae.report.prose_study import first_place
+    assert first_place(Leaders("a", [], []), "1", "wins", "2 nats") == r"\texttt{a} wins (1)"
+    both = first_place(Leaders("a", ["b", "c"], ["d"]), "1", "wins", "2 nats")
+    assert both == (r"\texttt{a} wins (1; \texttt{b} and \texttt{c} share first place, within "
+                    r"2 nats of it; a lead not established against \texttt{d}, where the seeds "
+                    r"decide neither a difference nor one within 2 nats)")
+
+
+def test_the_iwae_coverage_names_a_subset_and_its_seed_or_all_images():
+    assert iwae_coverage(False, 10_000, 10_000, 2024) == (
+        r"it covers all \num{10000} test images, with its standard error over them")
+    subset = iwae_coverage(True, 200, 10_000, 2024)
+    assert r"\num{200} test images drawn uniformly at random (seed 2024)" in subset
+    assert "all" not in subset
+
