@@ -3,6 +3,7 @@ each cache follows the code it imports, no more and no less."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -63,6 +64,21 @@ def test_imports_run_one_way_without_circles():
     assert layering_errors(graph) == []
     assert {stage(m) for m in graph} == {None, *MAY_IMPORT}  # one folder per stage, all used
     assert len([m for m in graph if stage(m) is None]) <= 5  # a handful of top-level modules
+
+
+def test_the_core_names_nothing_above_it_not_even_the_package_root():
+    """The root imports the core (the allocator, the error), so the core importing the root
+    would run back up; the root still runs first, as the parent package of every module."""
+    above = []
+    for path in sorted((ROOT / "code/vae/core").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                source = (node.module or "") if node.level == 0 else \
+                    ".".join(["vae", "core"][:3 - node.level] + [node.module or ""]).strip(".")
+                if source == "vae" or (source.startswith("vae.")
+                                       and not source.startswith("vae.core")):
+                    above.append(f"{path.name}: from {source} import ...")
+    assert above == []
 
 
 @pytest.mark.parametrize("graph, found", [

@@ -11,9 +11,8 @@ if "OMP_WAIT_POLICY" not in os.environ:
     os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
 from .core.allocator import tune_malloc  # noqa: E402  (after the OpenMP setting above)
+from .core.errors import VaeError  # noqa: E402  (the package's error, for every layer)
 
 tune_malloc()
 
-
-class VaeError(Exception):
-    """A user-facing failure: the message names the file or option and the fix."""
+__all__ = ["VaeError"]

@@ -7,7 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from .. import VaeError
+from .errors import VaeError
 from .cache_keys import module_file
 
 CHECKOUT = module_file("vae").resolve().parents[2]  # code/vae/__init__.py

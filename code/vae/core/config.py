@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .. import VaeError
+from .errors import VaeError
 from .hardware import native_precision
 
 ARCHITECTURES = ("mlp", "conv")

@@ -11,7 +11,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
-from .. import VaeError
+from .errors import VaeError
 
 IMAGES_MAGIC = 2051  # IDX: unsigned bytes, three dimensions
 LABELS_MAGIC = 2049  # IDX: unsigned bytes, one dimension

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .. import VaeError
+from .errors import VaeError
 from .config import Config
 from .runs import Run
 

@@ -14,7 +14,7 @@ import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import VaeError
+from .errors import VaeError
 from .io import write_json
 
 R = TypeVar("R")

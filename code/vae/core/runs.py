@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from .. import VaeError
+from .errors import VaeError
 from .cache_keys import code_digest
 from .config import Config
 from .io import atomic_write, write_text

@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 import torch
 from tqdm import tqdm
 
-from .. import VaeError
+from .errors import VaeError
 from .cache_keys import module_digests
 from .config import Config
 from .data import Split, batches, held_out, limited, num_batches
