@@ -45,7 +45,7 @@ from vae.report.latex import (
 from vae.report.listings import code_listings, source_file
 from vae.report.summary import Summary, read_summary
 from vae.report.tex_run import EMPTIEST, blank_fractions, compile_pdf, overfull_lines
-from vae.report.wording import check_count, count_words, plural
+from vae.report.wording import check_label, count_words
 
 from derivations.results import CheckResult, checks_digest, read_verify
 
@@ -189,24 +189,6 @@ def figure_finder(figures_dir: Path):
             raise VaeError(f"figure '{path}' is missing; run `make figures`")
         return Markup(path.resolve().as_posix())
     return fig
-
-
-def scope_count(checks: list[CheckResult]) -> str:
-    """How many hold in general and how many test an instance: "1 general, 2 on instances"."""
-    general = sum(1 for c in checks if c.general)
-    if general == len(checks):
-        return "all general" if general > 1 else "general"
-    if not general:
-        return "all on instances" if len(checks) > 1 else "on an instance"
-    instances = len(checks) - general
-    return f"{general} general, {instances} {plural(instances, 'on an instance', 'on instances')}"
-
-
-def check_label(checks: list[CheckResult]) -> str:
-    """Their count in words: "3 checks: 2 symbolic, 1 of the training code; 1 general, 2 on
-    instances"."""
-    code = sum(1 for c in checks if c.calls)
-    return f"{check_count(len(checks) - code, code)}; {scope_count(checks)}"
 
 
 def check_groups(checks: list[CheckResult]) -> dict[int, dict[str, Any]]:

@@ -20,7 +20,6 @@ from vae.report.numbers import model_numbers
 from vae.report.summary import summary_current, write_summary
 
 import build
-from derivations.results import GENERAL, CheckResult
 
 
 def render_string(tmp_path: Path, text: str, **values) -> str:
@@ -282,25 +281,6 @@ def test_overfull_lines_over_one_point_are_reported():
     assert tex_run.overfull_lines(log) == ["40.0 pt in paragraph at lines 9--12",
                                          "15.7 pt in alignment at lines 30--41"]
     assert tex_run.overfull_lines("") == []
-
-
-def _checks(*scopes_and_calls) -> list[CheckResult]:
-    return [CheckResult(f"ex1-c{i}", 1, "t", True, "m", scope, list(calls), "", 0.0)
-            for i, (scope, calls) in enumerate(scopes_and_calls)]
-
-
-@pytest.mark.parametrize("checks, words", [
-    (_checks((GENERAL, ())), "1 symbolic check; general"),
-    (_checks(("k = 3", ())), "1 symbolic check; on an instance"),
-    (_checks((GENERAL, ()), ("k = 3", ()), ("seeded", ("f",))),
-     "3 checks: 2 symbolic, 1 of the training code; 1 general, 2 on instances"),
-    (_checks((GENERAL, ()), (GENERAL, ()), ("k = 3", ())),
-     "3 symbolic checks; 2 general, 1 on an instance"),
-    (_checks(("k = 3", ()), ("seeded", ("f",))),
-     "2 checks: 1 symbolic, 1 of the training code; all on instances"),
-])
-def test_check_label_says_how_many_checks_are_general(checks, words):
-    assert build.check_label(checks) == words
 
 
 def test_the_layers_table_pairs_encoder_and_decoder_rows():

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from vae import VaeError
+from conftest import ROOT
 from vae.core.config import _CHOICES, Config, load_config, parse_overrides
 
-ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
 ASSIGNMENT = dict(seed=420, batch_size=128, optimizer="adamw", lr=1e-3, weight_decay=1e-2,
                   epochs=10, eta=1e-9, hidden=512, latent_dim=1, architecture="mlp",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markupsafe import Markup
 from vae import VaeError
@@ -42,3 +44,11 @@ def test_a_listing_keeps_room_for_all_its_lines_up_to_a_page():
     assert listing(24).keep_with_heading == keep(24) + HEADING_LINES
     assert listing(500).keep_with_heading == PAGE_LINES
     assert all(l.keep > CAPTION_LINES for l in code_listings())
+
+
+def test_every_listing_the_templates_cite_is_listed():
+    from conftest import ROOT
+    cited = {label for path in (ROOT / "templates").glob("*.j2")
+             for group in re.findall(r"\\[cC]ref\{([^}]*)\}", path.read_text())
+             for label in group.split(",") if label.startswith("lst:")}
+    assert cited and cited <= {label for label, _, _ in LISTINGS}

@@ -69,24 +69,37 @@ def counted(name: str, dim: int, smooth: int, drawn: int, paths: int = 150) -> P
 def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
     counts = [counted("assignment", 1, 5, 40), counted("latent2", 2, 120, 140),
               counted("conv", 16, 100, 145)]
-    text = bonus_answer(counts, 3, 50)
+    text = bonus_answer(counts, 3, 50, "assignment")
     assert text.startswith(
         r"\textbf{Answer: yes: most paths whose ends the model draws are smooth for two of the "
         r"three models, all but \texttt{assignment}.} The question is asked of 50 pairs of test "
         r"images")
-    few = bonus_answer([*counts, counted("x", 16, 1, 40), counted("y", 16, 2, 40)], 3, 50)
+    # 5 of 40: the whole interval lies below a half
+    assert (r"For the sheet's own model, \texttt{assignment}, fewer than half are: 5 of the 40 "
+            r"straight paths whose ends it draws (of 150) are smooth, \qty{12}{\percent} "
+            r"[\qty{4}{\percent}, \qty{27}{\percent}].") in text
+    few = bonus_answer([*counts, counted("x", 16, 1, 40), counted("y", 16, 2, 40)], 3, 50,
+                       "assignment")
     assert few.startswith(r"\textbf{Answer: yes: most paths whose ends the model draws are "
                           r"smooth for \texttt{latent2} and \texttt{conv}.}")
-    assert (r"The highest lower end is \texttt{latent2}'s: 120 of 140 straight paths, "
-            r"\qty{86}{\percent} [\qty{79}{\percent}, \qty{91}{\percent}]. A one-dimensional "
-            r"code cannot do better") in text
-    unsure = bonus_answer([counted("conv", 16, 5, 9)], 3, 50)  # 56 % of 9: the interval spans
+    assert (r"Among straight paths the highest lower end of the interval is \texttt{latent2}'s: "
+            r"120 of 140, \qty{86}{\percent} [\qty{79}{\percent}, \qty{91}{\percent}]. "
+            r"A one-dimensional code cannot do better") in text
+    level = bonus_answer([*counts, counted("twin", 16, 120, 140)], 3, 50, "assignment")
+    assert r"[\qty{79}{\percent}, \qty{91}{\percent}], level at the printed percent with " \
+        r"\texttt{twin}." in level
+    unsure = bonus_answer([counted("conv", 16, 5, 9)], 3, 50, "conv")  # 56 % of 9: it spans
     assert unsure.startswith(r"\textbf{Answer: not shown: no model's share of smooth paths is "
                              r"surely above a half.}")
-    assert unsure.endswith("along straight lines and along great circles. The highest lower end "
-                           "is \\texttt{conv}'s: 5 of 9 straight paths, \\qty{56}{\\percent} "
+    assert unsure.endswith("For the sheet's own model, \\texttt{conv}, the seeds leave open "
+                           "whether most are: 5 of the 9 straight paths whose ends it draws (of "
+                           "150) are smooth, \\qty{56}{\\percent} [\\qty{21}{\\percent}, "
+                           "\\qty{86}{\\percent}]. Among straight paths the highest lower end "
+                           "of the interval is \\texttt{conv}'s: 5 of 9, \\qty{56}{\\percent} "
                            "[\\qty{21}{\\percent}, \\qty{86}{\\percent}].")  # no 1-D model
-    nobody = bonus_answer([counted("a", 1, 0, 20), counted("conv", 16, 3, 100)], 3, 50)
+    sure = bonus_answer(counts, 3, 50, "latent2")
+    assert r"For the sheet's own model, \texttt{latent2}, most are: 120 of the 140" in sure
+    nobody = bonus_answer([counted("a", 1, 0, 20), counted("conv", 16, 3, 100)], 3, 50, "a")
     assert nobody.startswith(r"\textbf{Answer: not here: for no model are most of its paths "
                              r"smooth.}")
     assert share_cell(tally([STUCK])) == "none drawn"

@@ -32,8 +32,8 @@ def test_training_gap_reads_the_final_weights_then_the_classifier():
     assert text == (
         r"With the final weights, the \negelbo{} on \num{10000} of the training images is "
         r"\num{161.2} nats and on the \num{10000} held-out validation images \num{161.5} nats "
-        r"(means over the three seeds; training minus validation, paired by seed, \num{-0.3} "
-        r"nats, 95\,\% interval [\num{-0.4}, \num{-0.3}]): the model fits the images it was "
+        r"(means over the three seeds; training minus validation, paired by seed and taken "
+        r"before rounding, \num{-0.3} nats, 95\,\% interval [\num{-0.4}, \num{-0.3}]): the model fits the images it was "
         r"trained on better than unseen ones from the same distribution, the signature of "
         r"over-fitting. The digit classifier (\cref{sec:reconstructions}) reads back the digit "
         r"of \qty{55.5 +- 0.5}{\percent} of reconstructed training images and "
@@ -46,7 +46,9 @@ def test_training_gap_says_no_over_fitting_when_the_seeds_show_none_or_the_oppos
     seeds = [420, 421, 422]
     mixed = gap_text(spread([100.0, 101.0, 99.0]), spread([100.5, 100.5, 99.5]),
                      spread([0.9, 0.8, 0.85]), spread([0.85, 0.86, 0.84]), seeds)
-    assert "the seeds show no difference, so no sign of over-fitting at this size." in mixed
+    # differences -0.5, 0.5, -0.5: the interval [-1.6, 1.3] bounds any over-fitting
+    assert ("[\\num{-1.6}, \\num{1.3}]): the interval includes zero, so the seeds show no "
+            "over-fitting; any there is would be under \\num{1.6} nats.") in mixed
     assert "includes zero. " in mixed
     better_unseen = gap_text(spread([101.0, 102.0, 103.1]), spread([100.0, 101.0, 102.0]),
                              spread([0.9, 0.91, 0.92]), spread([0.8, 0.8, 0.81]), seeds)
@@ -68,9 +70,11 @@ def test_conclusion_separates_the_best_loss_from_the_best_samples():
              means([0.979, 0.98, 0.981], [0.60, 0.61, 0.62], [150.0, 151.0, 152.0]))]
     text = conclusion(rank(runs), runs, "assignment")
     assert text == (
-        r"Across the three models, as means over seeds (a model shares first place when its "
-        r"paired 95\,\% interval against the first lies within a stated margin; one the tests "
-        r"separate from it does not), \texttt{conv} has the lowest test "
+        r"Across the three models, as means over seeds (each model is tested against the "
+        r"first, paired by seed, with Holm's correction over the two tests of a measure; a "
+        r"model shares first place when its 95\,\% interval against the first lies within a "
+        r"stated margin, and one the tests separate from it does not), \texttt{conv} has the "
+        r"lowest test "
         r"\negelbo{} (\num{96.5}). \texttt{conv} keeps the digit in the most reconstructions "
         r"(\qty{98.0}{\percent}). \texttt{conv} generates the samples closest to real digits by "
         r"Fr\'echet distance (\num{151}). \texttt{latent16} makes the most samples that the "

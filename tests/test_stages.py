@@ -38,6 +38,12 @@ def test_stages_are_summed_in_make_order_with_their_shares(tmp_path):
     assert rows[-1].split()[-2:] == ["40", "s"] and "1 min 40 s" in rows[-1]
 
 
+def test_a_duration_just_under_a_whole_minute_carries_into_the_minutes(tmp_path):
+    path = stages_file(tmp_path, [("began", 0), ("training", int(2219.7 * 10**9))])
+    assert "36 min 60 s" not in table(path, tmp_path / "runs")
+    assert "37 min 00 s" in table(path, tmp_path / "runs")
+
+
 def test_records_written_during_the_build_split_training_and_measuring(tmp_path):
     runs = tmp_path / "runs"
     for name, seconds, when in (("new-seed1-abc", 30.0, 2_000), ("old-seed1-def", 999.0, 500)):

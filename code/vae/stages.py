@@ -80,4 +80,5 @@ def table(path: str | Path, runs_root: str | Path) -> str:
 def _duration(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.1f} s"
-    return f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
+    minutes, rest = divmod(round(seconds), 60)  # round first: 59.6 s must not print as "60 s"
+    return f"{minutes} min {rest:02d} s"

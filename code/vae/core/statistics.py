@@ -1,7 +1,7 @@
 """The statistics of runs over seeds, for the study (report/) and for `make parity` (bench/):
 paired comparisons of two models over the seeds they share, Holm's correction for testing
-several at once, equivalence within a margin, and the models that share first place on a
-measure. Numbers in, numbers out;
+several at once, equivalence within a margin, the models that share first place on a measure,
+and the slope of a curve with its interval. Numbers in, numbers out;
 the sentences that report them are written elsewhere (report/comparisons.py, discussion.py)."""
 
 from __future__ import annotations
@@ -45,6 +45,20 @@ def paired(a: dict[int, float], b: dict[int, float]) -> Paired | None:
     interval = result.confidence_interval(1 - ALPHA)
     return Paired(len(shared), mean, sd, float(interval.low), float(interval.high),
                   float(result.pvalue))
+
+
+def slope(values: list[float]) -> tuple[float, float]:
+    """The least-squares slope of values taken at steps 0, 1, 2, ... and the upper end of its
+    1 - ALPHA interval; with fewer than three values, which leave no residual to estimate its
+    error from, the slope itself twice (0 for fewer than two)."""
+    if len(values) < 2:
+        return 0.0, 0.0
+    from scipy import stats  # here, not above: see paired
+    fit = stats.linregress(range(len(values)), values)
+    if len(values) < 3:
+        return float(fit.slope), float(fit.slope)
+    stderr = fit.stderr if math.isfinite(fit.stderr) else 0.0  # a straight line: nothing to doubt
+    return float(fit.slope), float(fit.slope + stats.t.ppf(1 - ALPHA / 2, len(values) - 2) * stderr)
 
 
 def holm(pvalues: list[float]) -> list[float]:

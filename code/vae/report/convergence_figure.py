@@ -30,7 +30,7 @@ def plot_convergence(runs: dict[str, list[Run]], path: Path) -> list[Path]:
     base = dict(zip(names[1:], (names[i] for i in baselines(
         [seeds[0].cfg.to_dict() for seeds in runs.values()]))))
     rows = math.ceil(len(curves) / COLUMNS)
-    fig, axes = figure(1.05 * rows + 0.5, nrows=rows, ncols=COLUMNS, sharex=True,
+    fig, axes = figure(1.2 * rows + 0.5, nrows=rows, ncols=COLUMNS, sharex=True,
                        squeeze=False)
     for ax, (name, curve) in zip(axes.flat, curves.items()):
         epochs = np.arange(1, curve.shape[1] + 1)
@@ -41,7 +41,9 @@ def plot_convergence(runs: dict[str, list[Run]], path: Path) -> list[Path]:
             shown.append(reference[1:])
         ax.fill_between(epochs, curve.min(0), curve.max(0), color=TEST, alpha=0.25, lw=0)
         ax.plot(epochs, curve.mean(0), color=TEST, lw=1.2)
-        ax.set_title(name + (f" (grey: {base[name]})" if name in base else ""), fontsize=8, pad=2)
+        # two lines: one would be wider than its panel
+        ax.set_title(name + (f"\ngrey: {base[name]}" if name in base else ""), fontsize=8,
+                     pad=4, linespacing=1.1)
         low, high = min(s.min() for s in shown), max(s.max() for s in shown)
         pad = MARGIN * (high - low) + 0.5
         ax.set_ylim(low - pad, high + pad)

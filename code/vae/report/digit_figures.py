@@ -17,11 +17,11 @@ SAMPLE_ROWS, SAMPLE_COLS = 4, 16
 @styled
 @torch.inference_mode()
 def plot_reconstructions(model: VAE, train: Split, test: Split, path: Path) -> list[Path]:
-    """The first image of each digit class in the training and the test set, originals above
-    their reconstructions (pixel means of p(x|z) at z = E[q(z|x)])."""
+    """The first image of each digit class among the images trained on and in the test set,
+    originals above their reconstructions (pixel means of p(x|z) at z = E[q(z|x)])."""
     count = len(first_of_each_class(test.labels))
     fig, axes = figure(FULL * 2 * tiled_aspect(2, count) + 0.6, nrows=2)
-    for ax, split, name in zip(axes, (train, test), ("training set", "test set")):
+    for ax, split, name in zip(axes, (train, test), ("images trained on", "test set")):
         index = list(first_of_each_class(split.labels).values())
         x = to_float(split.images[index])
         show_digits(ax, torch.cat([x, model.reconstruct(x)]), ncols=len(index))

@@ -148,7 +148,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                                                       "fig:best-interpolation"))],
         path_counts=counts,
         pairs=pairs,
-        bonus=bonus_answer(counts, n, pairs),
+        bonus=bonus_answer(counts, n, pairs, main.name),
         improvement=improvement(summary.best_path, main.name, best.name,
                                 summary.improvement_over_main),
         conclusion=conclusion(decided.leaders,

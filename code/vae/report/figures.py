@@ -21,7 +21,7 @@ import torch
 
 from .. import VaeError
 from ..core.config import Config
-from ..core.data import Split, limited, load_split
+from ..core.data import Split, held_out, limited, load_split
 from ..core.evaluate import evaluated
 from ..core.jobs import default_jobs
 from ..core.runs import Run
@@ -129,7 +129,7 @@ def draw_run(seeds: list[Run], train: Split, test: Split, classifier: DigitClass
     on."""
     run = shown_run(seeds)
     cfg = run.cfg
-    train, test = limited(train, cfg.train_limit), evaluated(test, cfg)
+    train, test = trained_images(train, cfg), evaluated(test, cfg)
     model = run.load_model() if set(wanted) - {"training"} else None
     inputs = {"seeds": seeds, "model": model, "train": train, "test": test, "seed": cfg.seed,
               "classifier": classifier}
@@ -139,6 +139,11 @@ def draw_run(seeds: list[Run], train: Split, test: Split, classifier: DigitClass
         needs = [p for p in inspect.signature(draw).parameters if p != "path"]
         written += draw(**{p: inputs[p] for p in needs}, path=out / f"{name}.pdf")
     return written
+
+
+def trained_images(train: Split, cfg: Config) -> Split:
+    """The images a run trained on, as core.train picks them: never its validation images."""
+    return limited(held_out(train, cfg.validation)[0], cfg.train_limit)
 
 
 def drawing(function: str) -> Callable[..., list[Path]]:

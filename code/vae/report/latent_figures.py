@@ -43,7 +43,7 @@ LATENT_POINTS = 5000  # test images in the latent plot of a one- or two-dimensio
 TSNE_POINTS = 3000  # the first of them, embedded by t-SNE for larger codes
 PERPLEXITY = 30.0
 RIDGE = 0.9  # of a row's height, the tallest bin of each class's histogram
-LABEL_GAP = 0.07  # least distance between two digit labels, as a share of the data's span
+LABEL_GAP = 0.1  # least distance between two digit labels, as a share of the data's span
 
 
 def _z_labels(z: torch.Tensor, every: int = 1) -> list[str]:
@@ -162,7 +162,7 @@ def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
         title += " (histograms per digit class)"
     else:
         fig, ax = figure(PANEL[1], width=PANEL[0])
-        if d == 2:
+        if drawn_directly(d):
             points, names = z, ("$z_1$", "$z_2$")
         else:
             perplexity = min(PERPLEXITY, (len(z) - 1) / 3)  # t-SNE needs 3 x it in points
@@ -174,7 +174,7 @@ def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
         ax.set_xlabel(names[0])
         ax.set_ylabel(names[1])
         ax.set_aspect("equal", adjustable="datalim")
-        if d > 2:  # t-SNE's axes have no units: only neighbourhoods mean anything
+        if not drawn_directly(d):  # t-SNE's axes have no units: only neighbourhoods count
             ax.set_xticks([])
             ax.set_yticks([])
     ax.set_title(title)

@@ -3,7 +3,6 @@ values that the comparisons test and the summary prints. Torch-free."""
 
 from __future__ import annotations
 
-import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from ..core.runs import Run
 from ..instrument.measurements import Marginal, ModelReadings
 from .latex import printed_difference
 from .smoothness import PathTally, tally
-from ..core.statistics import ALPHA
+from ..core.statistics import slope
 
 # A quadrature's truncation bound below this many nats (a hundredth of the values' last printed
 # digit) bounds what the text may call the exact value; above it, the outer band's share is
@@ -31,18 +30,9 @@ def typical_seed(losses: dict[int, float]) -> int:
 
 
 def late_slope(curve: list[float]) -> tuple[float, float]:
-    """Least-squares slope of a validation curve over its last SLOPE_EPOCHS epochs, nats per epoch
-    (negative: still falling), and the upper end of its 1 - ALPHA interval (the slope itself with
-    fewer than three epochs, which leave no residual to estimate it from)."""
-    tail = curve[-SLOPE_EPOCHS:]
-    if len(tail) < 2:
-        return 0.0, 0.0
-    from scipy import stats  # here, not above: see core.statistics.paired
-    fit = stats.linregress(range(len(tail)), tail)
-    if len(tail) < 3:
-        return float(fit.slope), float(fit.slope)
-    stderr = fit.stderr if math.isfinite(fit.stderr) else 0.0  # a flat tail: nothing to doubt
-    return float(fit.slope), float(fit.slope + stats.t.ppf(1 - ALPHA / 2, len(tail) - 2) * stderr)
+    """The slope of a validation curve over its last SLOPE_EPOCHS epochs, nats per epoch
+    (negative: still falling), and the upper end of its interval (core.statistics.slope)."""
+    return slope(curve[-SLOPE_EPOCHS:])
 
 
 @dataclass(frozen=True)

@@ -59,12 +59,14 @@ def information(spread: ReadingSpread, latent_dim: int, seeds: int) -> str:
             f"nats")
     if info.mean > LOG_CLASSES:
         text += (f", more than the $\\log 10 = {LOG_CLASSES:.2f}$ nats that naming one of ten "
-                 f"equally likely digits takes: the code has room for the digit.")
+                 f"equally likely digits takes: the code has the capacity to name the digit, "
+                 f"which does not show that it does.")
         if spread.digit_kept.mean < MOSTLY_KEPT:
-            text += (f" Reconstructions lose it anyway because the reconstruction term "
-                     f"also rewards slant, width and stroke, and class and style share the same "
-                     f"{plural(latent_dim, 'number')}: digits that look alike are put side by "
-                     f"side (\\hyperref[sec:bonus]{{Bonus}}) and decoded as one another.")
+            text += (f" Reconstructions lose the digit anyway. A likely reason, which the study "
+                     f"does not test: the reconstruction term also rewards slant, width and "
+                     f"stroke, and class and style share the same "
+                     f"{plural(latent_dim, 'number')}, so that digits that look alike are put "
+                     f"side by side (\\hyperref[sec:bonus]{{Bonus}}) and decoded as one another.")
     else:
         text += (f", less than the $\\log 10 = {LOG_CLASSES:.2f}$ nats that naming one of ten "
                  f"equally likely digits takes: the code cannot tell every class apart.")

@@ -93,7 +93,11 @@ def path_count(name: str, latent_dim: int, spread: ReadingSpread) -> PathCount:
                      share_cell(spread.linear), share_cell(spread.spherical))
 
 
-def bonus_answer(counts: list[PathCount], seeds: int, pairs: int) -> Markup:
+def _share(t: PathTally) -> str:
+    return f"{percent(t.smooth / t.drawn, 0)} [{percent(t.low, 0)}, {percent(t.high, 0)}]"
+
+
+def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str) -> Markup:
     """The answer, decided from every model's straight paths between the random pairs over all
     seeds: yes where most of the paths whose ends a model draws are smooth (the lower end of the
     share's interval above a half), not here where no model's upper end reaches a half; with the
@@ -122,11 +126,22 @@ def bonus_answer(counts: list[PathCount], seeds: int, pairs: int) -> Markup:
             f"(\\cref{{app:study}}) gives, for every model, the paths with both ends drawn and "
             f"the share of those that are smooth with its {CONFIDENCE}\\,\\% interval, along "
             f"straight lines and along great circles. ")
+    sheet = next(c for c in counts if c.name == main)
+    if sheet.linear.drawn:
+        verdict = ("most are" if sheet in sure else
+                   "fewer than half are" if sheet.linear.high < 0.5 else
+                   "the seeds leave open whether most are")
+        text += (f"For the sheet's own model, {model_name(main)}, {verdict}: {sheet.linear.smooth} "
+                 f"of the {sheet.linear.drawn} straight paths whose ends it draws (of "
+                 f"{sheet.linear.paths}) are smooth, {_share(sheet.linear)}. ")
     if ranked:
-        top = ranked[0].linear
-        text += (f"The highest lower end is {model_name(ranked[0].name)}'s: {top.smooth} of "
-                 f"{top.drawn} straight paths, {percent(top.smooth / top.drawn, 0)} "
-                 f"[{percent(top.low, 0)}, {percent(top.high, 0)}]. ")
+        top = ranked[0]
+        tied = [c for c in ranked[1:] if round(100 * c.linear.low) == round(100 * top.linear.low)]
+        text += (f"Among straight paths the highest lower end of the interval is "
+                 f"{model_name(top.name)}'s: {top.linear.smooth} of {top.linear.drawn}, "
+                 f"{_share(top.linear)}"
+                 + (f", level at the printed percent with "
+                    f"{listing([model_name(c.name) for c in tied])}" if tied else "") + ". ")
     one_dim = [c for c in counts if c.latent_dim == 1]
     if one_dim:
         text += ("A one-dimensional code cannot do better, whatever the path: any continuous "

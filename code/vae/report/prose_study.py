@@ -26,14 +26,17 @@ def elbo_gap(train_final: float, valid: float, images: int, gap: Paired | None,
     if gap is None:
         return text + ". "
     text += (f" (means over the {count_words(seeds)} seeds; training minus validation, paired "
-             f"by seed, {nats(gap.mean)} nats, {CONFIDENCE}\\,\\% interval "
-             f"{interval_nats(gap)})")
+             f"by seed and taken before rounding, {nats(gap.mean)} nats, {CONFIDENCE}\\,\\% "
+             f"interval {interval_nats(gap)})")
     if gap.p < ALPHA and gap.mean < 0:
         return text + (": the model fits the images it was trained on better than unseen ones "
                        "from the same distribution, the signature of over-fitting. ")
     if gap.p < ALPHA:
         return text + ": the unseen images score better, so there is no sign of over-fitting. "
-    return text + ": the seeds show no difference, so no sign of over-fitting at this size. "
+    if gap.low < 0:
+        return text + (f": the interval includes zero, so the seeds show no over-fitting; any "
+                       f"there is would be under {nats(-gap.low)} nats. ")
+    return text + ": the interval includes zero, so the seeds show no over-fitting. "
 
 
 def training_gap(train_final: float, valid: float, images: int, gap: Paired | None,
@@ -57,8 +60,8 @@ def training_gap(train_final: float, valid: float, images: int, gap: Paired | No
                  f"(paired by seed, {CONFIDENCE}\\,\\% interval "
                  f"{interval_points(test_gap, -1)} for test minus training). ")
     elif test_gap is not None:
-        text += (f", a difference (training minus test, paired by seed) of "
-                 f"{points(test_gap.mean)} whose {CONFIDENCE}\\,\\% interval "
+        text += (f", a difference (training minus test, paired by seed and taken before "
+                 f"rounding) of {points(test_gap.mean)} whose {CONFIDENCE}\\,\\% interval "
                  f"{interval_points(test_gap)} includes zero. ")
     else:
         text += ". "
@@ -167,9 +170,11 @@ def conclusion(first: Leaders, runs: list[Ranked], main: str) -> Markup:
                                        first.clear_samples)
     by_name = {n: (loss, r) for n, _, loss, r in runs}
     share = f"{num(100 * SHARE_MARGIN, 0)}~points"
-    text = (f"Across the {count_words(len(runs))} models, as means over seeds (a model shares "
-            f"first place when its paired {CONFIDENCE}\\,\\% interval against the first lies "
-            f"within a stated margin; one the tests separate from it does not), "
+    text = (f"Across the {count_words(len(runs))} models, as means over seeds (each model is "
+            f"tested against the first, paired by seed, with Holm's correction over the "
+            f"{count_words(len(runs) - 1)} tests of a measure; a model shares first place when "
+            f"its {CONFIDENCE}\\,\\% interval against the first lies within a stated margin, "
+            f"and one the tests separate from it does not), "
             + first_place(elbo, nats(by_name[elbo.best][0].mean),
                           "has the lowest test \\negelbo{}", f"{num(MARGIN, 0)} nats") + ". "
             + first_place(recon, percent(by_name[recon.best][1].digit_kept.mean),

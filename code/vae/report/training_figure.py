@@ -16,8 +16,9 @@ def moving_average(y: np.ndarray, window: int) -> np.ndarray:
     return np.convolve(y, np.ones(window) / window, mode="valid")
 
 
-# One colour per seed, cycled: a seed's training line and its validation values share it.
-SEED_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"],
+# One colour per seed, cycled: a seed's training line and its validation values share it. Blue
+# and green look alike in small print, so black comes third.
+SEED_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["black"],
                 OKABE_ITO["purple"])
 MARGIN = 0.06  # of the -ELBO panel's range, above and below
 
@@ -71,6 +72,6 @@ def plot_training(seeds: list[Run], path: Path) -> list[Path]:
         ax.set_ylabel("nats per image")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center",
                ncols=len(seeds),  # a column per seed, training above validation
-               title=f"training per step, averaged over {window} steps; validation after "
-                     f"each epoch")
+               title=f"training per step, a moving average over {window} steps; validation "
+                     f"after each epoch")
     return save(fig, path)

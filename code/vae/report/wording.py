@@ -3,10 +3,19 @@ gives to a config's settings. No number is decided here, only how it reads."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..core.config import ACTIVATIONS, Config
 from ..instrument.measurements import drawn_directly
+
+class Check(Protocol):
+    """What the words about a check read of it (derivations.results.CheckResult)."""
+
+    general: bool  # holds for every value, not just the instance tested
+    calls: list[str]  # the training code's functions it calls
+
 
 SETTING_LABELS = {
     "latent_dim": "latent dimension", "covariance": "posterior covariance",
@@ -56,6 +65,24 @@ def check_count(symbolic: int, code: int) -> str:
     if not symbolic:
         return f"{total} {plural(total, 'check')} of the training code"
     return f"{total} checks: {symbolic} symbolic, {code} of the training code"
+
+
+def scope_count(checks: Sequence[Check]) -> str:
+    """How many hold in general and how many test an instance: "1 general, 2 on instances"."""
+    general = sum(1 for c in checks if c.general)
+    if general == len(checks):
+        return "all general" if general > 1 else "general"
+    if not general:
+        return "all on instances" if len(checks) > 1 else "on an instance"
+    instances = len(checks) - general
+    return f"{general} general, {instances} {plural(instances, 'on an instance', 'on instances')}"
+
+
+def check_label(checks: Sequence[Check]) -> str:
+    """Their count in words: "3 checks: 2 symbolic, 1 of the training code; 1 general, 2 on
+    instances"."""
+    code = sum(1 for c in checks if c.calls)
+    return f"{check_count(len(checks) - code, code)}; {scope_count(checks)}"
 
 
 @dataclass(frozen=True)
