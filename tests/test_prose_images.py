@@ -9,6 +9,7 @@ from vae.instrument.measurements import (
     ManifoldReading,
 )
 from vae.report.prose_images import (
+    prior_mismatch,
     manifold,
     neighbours,
     reconstructions,
@@ -124,3 +125,14 @@ def test_a_second_sample_paragraph_leaves_out_the_real_images_references():
     assert "real test images" not in second and "two sets of real digits" not in second
     assert r"the test images is \num{150}. In the samples" in second
 
+
+
+def test_the_prior_mismatch_is_the_mean_kl_less_log_n_and_only_a_lower_bound():
+    text = prior_mismatch(22.5, 10_000, appendix=True)
+    # log 10000 = 9.21: at least 13.3 nats between q(z) and the prior
+    assert r"$\log N = \num{9.21}$ nats (\cref{app:information})" in text
+    assert r"lies at least \num{13.3} nats from the prior" in text
+    assert "which the study does not test" in text
+    small = prior_mismatch(8.0, 10_000, appendix=False)
+    assert "cref" not in small and "at least" not in small
+    assert small.endswith("does not show whether the aggregate posterior departs from the prior.")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from vae.core.statistics import Leaders, holm, leaders, paired, seeds_to_decide, slope, within
+from scipy import stats
+from vae.core.statistics import (Leaders, clustered_share, holm, leaders, paired, seeds_to_decide,
+                                  slope, within)
 
 
 def test_paired_test_matches_closed_forms_and_the_t_table():
@@ -90,3 +92,25 @@ def test_the_slope_and_its_upper_end_match_the_closed_form():
     assert high == pytest.approx(0.5 + 12.706 * 0.75 ** 0.5, abs=1e-3)
     assert slope([3.0, 1.0]) == pytest.approx((-2.0, -2.0))  # no residual to doubt it by
     assert slope([5.0]) == (0.0, 0.0)
+
+
+def exact(k: int, n: int) -> tuple[float, float]:
+    found = stats.binomtest(k, n).proportion_ci(0.95, method="exact")
+    return found.low, found.high
+
+
+def test_clusters_no_more_alike_than_chance_give_the_exact_interval():
+    # every cluster holds half its trials as successes: no spread between clusters
+    assert clustered_share([2] * 10, [4] * 10) == pytest.approx(exact(20, 40))
+    assert clustered_share([4] * 10, [4] * 10) == pytest.approx(exact(40, 40))  # all, upper 1
+    assert clustered_share([0, 0], [3, 0]) == pytest.approx(exact(0, 3))  # empty clusters drop
+    assert clustered_share([], []) == (0.0, 1.0)  # no trial: nothing known
+
+
+def test_a_cluster_of_copies_counts_as_about_one_trial_not_as_many():
+    copies = clustered_share([3] * 30 + [0] * 20, [3] * 50)  # each cluster all or nothing
+    naive = exact(90, 150)
+    assert copies[0] < naive[0] and copies[1] > naive[1]
+    single = exact(30, 50)  # one trial per cluster
+    assert copies[0] <= single[0] + 1e-3 and copies[1] >= single[1] - 1e-3
+    assert copies[1] - copies[0] < 1.1 * (single[1] - single[0])

@@ -1,7 +1,8 @@
 """The statistics of runs over seeds, for the study (report/) and for `make parity` (bench/):
 paired comparisons of two models over the seeds they share, Holm's correction for testing
 several at once, equivalence within a margin, the models that share first place on a measure,
-and the slope of a curve with its interval. Numbers in, numbers out;
+the slope of a curve with its interval, and a share counted over clusters of trials. Numbers in,
+numbers out;
 the sentences that report them are written elsewhere (report/comparisons.py, discussion.py)."""
 
 from __future__ import annotations
@@ -59,6 +60,33 @@ def slope(values: list[float]) -> tuple[float, float]:
         return float(fit.slope), float(fit.slope)
     stderr = fit.stderr if math.isfinite(fit.stderr) else 0.0  # a straight line: nothing to doubt
     return float(fit.slope), float(fit.slope + stats.t.ppf(1 - ALPHA / 2, len(values) - 2) * stderr)
+
+
+def clustered_share(successes: list[int], trials: list[int]) -> tuple[float, float]:
+    """The 1 - ALPHA interval of sum(successes) / sum(trials) where the trials come in clusters
+    that need not be independent within (a cluster's k_i successes of n_i trials): Clopper-Pearson
+    on the effective sample size (Korn and Graubard 1998). The effective size is n / deff, the
+    design effect deff the ratio of the share's variance between clusters (linearised) to the
+    binomial one, never below 1, scaled by (t_{n-1} / t_{clusters-1})^2 for the few clusters the
+    variance rests on; with one cluster, or none varying, the plain exact interval."""
+    pairs = [(k, n) for k, n in zip(successes, trials) if n > 0]
+    if not pairs:
+        return 0.0, 1.0
+    from scipy import stats  # here, not above: see paired
+    total = sum(n for _, n in pairs)
+    share = sum(k for k, _ in pairs) / total
+    binomial = share * (1 - share) / total
+    clusters = len(pairs)
+    between = (clusters / (clusters - 1) * sum((k - share * n) ** 2 for k, n in pairs) / total**2
+               if clusters > 1 else 0.0)
+    effective = float(total)
+    if 0 < binomial < between:
+        t = stats.t.ppf(1 - ALPHA / 2, [total - 1, clusters - 1])
+        effective = min(total, share * (1 - share) / between * (t[0] / t[1]) ** 2)
+    x = share * effective  # successes on the effective scale, not a whole number in general
+    low = stats.beta.ppf(ALPHA / 2, x, effective - x + 1) if x > 0 else 0.0
+    high = stats.beta.ppf(1 - ALPHA / 2, x + 1, effective - x) if x < effective else 1.0
+    return float(low), float(high)
 
 
 def holm(pvalues: list[float]) -> list[float]:

@@ -5,6 +5,7 @@ templates as LaTeX."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -16,6 +17,7 @@ from .prose_images import (
     information_again,
     manifold,
     neighbours,
+    prior_mismatch,
     reconstructions,
     samples,
     seed_tag,
@@ -24,6 +26,7 @@ from .prose_paths import PathCount, bonus_answer, interpolation, path_count, smo
 from .prose_reasons import reason
 from .prose_study import (
     against_literature,
+    common_base,
     conclusion,
     improvement,
     iwae_coverage,
@@ -46,6 +49,8 @@ class PartTwo:
     best_reconstructions: Markup | None  # None when the main model is the best
     samples: Markup
     best_samples: Markup | None
+    common_base: Markup | None  # the baseline most variants share, when not the main model
+    best_prior: Markup | None  # how far its aggregate posterior must lie from the prior
     manifold: Markup | None  # None when the main model's code has more than two dimensions
     plane_manifold: Markup | None  # the first two-dimensional model of the study, if any
     best_projected: bool  # the best model's code needs a projection of its own figure
@@ -94,6 +99,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
     plane = by_name.get(summary.plane_model)
     r, spread = main.readings, main.readings_spread
     estimated = by_name.get(decided.information_model)
+    information = estimated.readings.information if estimated else None  # App. E's estimate
     units = decided.units_models
     plane_text = None
     if plane and plane.readings.manifold:
@@ -104,6 +110,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
     falling = decided.falling
     counts = [path_count(e.name, e.latent_dim, e.readings_spread) for e in summary.runs]
     pairs = spread.linear.paths // len(main.seeds)  # the random pairs, per seed
+    bases = Counter(e.comparison.baseline for e in summary.runs if e.comparison)
+    base, children = bases.most_common(1)[0] if bases else (main.name, 0)
     return PartTwo(
         training=training_gap(main.train_loss_final, main.valid_loss, main.valid_images,
                               decided.overfitting_elbo, spread.train_digit_kept,
@@ -119,6 +127,10 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                       samples(best.readings_spread, best.readings, inst.confident_at,
                               inst.test_confident, inst.train_test_frechet, n,
                               references=False)),
+        common_base=(common_base(base, by_name[base].test_loss_sd, children, main.name,
+                                 main.test_loss_sd) if base != main.name and n > 1 else None),
+        best_prior=(None if best is main else
+                    prior_mismatch(best.test_kl, best.test_images, information is not None)),
         manifold=(manifold(r.manifold, main.latent_dim, seed_tag(r.seed, n))
                   if r.manifold else None),
         plane_manifold=plane_text,
@@ -132,7 +144,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                                 by_name[name].readings_spread.neighbour_vote)
                                for name in decided.shown], n),
         still_improving=still_improving(summary, falling),
-        information=estimated.readings.information if estimated else None,
+        information=information,
         information_model=(Markup(f"{model_name(estimated.name)}, seed {estimated.shown_seed}")
                            if estimated else Markup("")),
         reasons={e.name: reason(e.comparison, e.config) for e in summary.variants},

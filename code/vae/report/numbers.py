@@ -112,8 +112,8 @@ def reading_spread(readings: list[ModelReadings]) -> ReadingSpread:
         spread([r.neighbours.accuracy for r in readings]),
         spread([r.samples.confident for r in readings]),
         spread([r.samples.frechet for r in readings]),
-        linear=tally([p for r in readings for p in r.random_linear]),
-        spherical=tally([p for r in readings for p in r.random_spherical]),
+        linear=tally([r.random_linear for r in readings]),
+        spherical=tally([r.random_spherical for r in readings]),
         information=spread([i.estimate for i in estimated]) if estimated else None,
         information_bound=spread([i.kl for i in estimated]) if estimated else None,
         marginal=marginal_spread([r.marginal for r in readings if r.marginal is not None]))
@@ -150,7 +150,9 @@ class ModelNumbers:
     test_loss: float
     test_loss_sd: float
     test_recon: float
+    test_recon_sd: float
     test_kl: float
+    test_kl_sd: float
     subset_test_loss: float  # the -ELBO on the IWAE's images, to compare image for image
     iwae_bound: float
     iwae_sd: float  # over seeds
@@ -197,7 +199,8 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
         train_loss_final=mean("train_loss_final"),
         fit_gap=mean("train_loss_final") - mean("valid_loss"),
         test_loss=loss.mean, test_loss_sd=loss.sd,
-        test_recon=mean("test_recon"), test_kl=mean("test_kl"),
+        test_recon=mean("test_recon"), test_recon_sd=spread([r.test_recon for r in results]).sd,
+        test_kl=mean("test_kl"), test_kl_sd=spread([r.test_kl for r in results]).sd,
         subset_test_loss=mean("subset_test_loss"), iwae_bound=mean("iwae_bound"),
         iwae_sd=spread([r.iwae_bound for r in results]).sd, iwae_stderr=shown.iwae_stderr,
         iwae_k=first.iwae_k, iwae_images=first.iwae_images, subset_seed=first.subset_seed,

@@ -73,6 +73,25 @@ def information(spread: ReadingSpread, latent_dim: int, seeds: int) -> str:
     return text
 
 
+def prior_mismatch(kl: float, images: int, appendix: bool) -> Markup:
+    """Where a model's samples may fail: its mean KL over N test images less log N, the most
+    I(x; z) can be when x is one of N images, bounds KL(q(z) || p(z)) from below."""
+    ceiling = math.log(images)
+    text = (f"Its average KL of {num(kl, 1)} nats splits, by \\eqref{{eq:ex4-general}}, into "
+            f"the information $I(x;z)$ that the code carries and the divergence "
+            f"$\\KL{{q(z)}}{{p(z)}}$ of the aggregate posterior from the prior. With $x$ one of "
+            f"the $N = {num(images)}$ test images, $I(x;z)$ cannot exceed "
+            f"$\\log N = {num(ceiling, 2)}$ nats"
+            + (" (\\cref{app:information})" if appendix else "") + ", ")
+    if kl - ceiling <= 0:
+        return Markup(text + "so the KL does not show whether the aggregate posterior departs from "
+                      "the prior.")
+    return Markup(text + f"so the aggregate posterior lies at least {num(kl - ceiling, 1)} nats "
+                  f"from the prior: the prior puts mass where no test image is encoded, and a "
+                  f"sample from there need not decode to a clear digit. That is a likely reason, "
+                  f"which the study does not test, for the samples the classifier does not name.")
+
+
 def reconstructions(spread: ReadingSpread, r: ModelReadings, latent_dim: int,
                     seeds: int) -> Markup:
     """What the classifier reads in a model's reconstructions: means over seeds, then the

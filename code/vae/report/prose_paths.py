@@ -45,7 +45,10 @@ def smooth_rule() -> Markup:
     """When a path between two digits counts as smooth, stated once before any count uses it."""
     return Markup(f"A path counts as smooth when the classifier reads its first and last frames "
                   f"as its two digits, the digit it reads changes at most "
-                  f"{count_words(SMOOTH_CHANGES)} {plural(SMOOTH_CHANGES, 'time')} along it, and no step between frames (the "
+                  f"{count_words(SMOOTH_CHANGES)} {plural(SMOOTH_CHANGES, 'time')} along it"
+                  + (f" (so it may pass {count_words(SMOOTH_CHANGES - 1)} other "
+                     f"{plural(SMOOTH_CHANGES - 1, 'digit')} on the way)" if SMOOTH_CHANGES > 1 else "")
+                  + f", and no step between frames (the "
                   f"pixel distance between neighbouring decoded images) exceeds {num(JUMP, 1)} "
                   f"times the path's mean step.")
 
@@ -101,17 +104,16 @@ def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str) -> 
     """The answer, decided from every model's straight paths between the random pairs over all
     seeds: yes where most of the paths whose ends a model draws are smooth (the lower end of the
     share's interval above a half), not here where no model's upper end reaches a half; with the
-    rule that decides it and why a one-dimensional code cannot do better."""
+    rule that decides it, and why no path on a one-dimensional code goes round other digits."""
     ranked = sorted((c for c in counts if c.linear.drawn), key=lambda c: -c.linear.low)
     sure = [c for c in ranked if c.linear.low > 0.5]
     rest = [c for c in counts if c not in sure]
-    if sure and len(rest) < len(sure):
-        answer = (f"yes: most paths whose ends the model draws are smooth for "
-                  f"{count_words(len(sure))} of the {count_words(len(counts))} models"
-                  + (f", all but {listing([model_name(c.name) for c in rest])}" if rest else ""))
-    elif sure:
-        answer = (f"yes: most paths whose ends the model draws are smooth for "
-                  f"{listing([model_name(c.name) for c in sure])}")
+    if sure:
+        named = (f"{count_words(len(sure))} of the {count_words(len(counts))} models "
+                 f"(all but {listing([model_name(c.name) for c in rest])})"
+                 if rest and len(rest) < len(sure) else listing([model_name(c.name) for c in sure]))
+        answer = (f"yes for {named}: most of the paths whose ends "
+                  + ("it draws are" if len(sure) == 1 else "they draw are") + " smooth")
     elif not any(c.linear.high >= 0.5 for c in ranked):
         answer = "not here: for no model are most of its paths smooth"
     else:
@@ -125,12 +127,14 @@ def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str) -> 
             f"rule given with the interpolations above. \\Cref{{tab:paths}} "
             f"(\\cref{{app:study}}) gives, for every model, the paths with both ends drawn and "
             f"the share of those that are smooth with its {CONFIDENCE}\\,\\% interval, along "
-            f"straight lines and along great circles. ")
+            f"straight lines and along great circles. The seeds share the pairs, so the paths "
+            f"of one pair are not independent trials: the interval counts them as one cluster "
+            f"(Clopper--Pearson on the effective sample size \\citep{{korn1998}}). ")
     sheet = next(c for c in counts if c.name == main)
     if sheet.linear.drawn:
         verdict = ("most are" if sheet in sure else
                    "fewer than half are" if sheet.linear.high < 0.5 else
-                   "the seeds leave open whether most are")
+                   "the paths leave open whether most are")
         text += (f"For the sheet's own model, {model_name(main)}, {verdict}: {sheet.linear.smooth} "
                  f"of the {sheet.linear.drawn} straight paths whose ends it draws (of "
                  f"{sheet.linear.paths}) are smooth, {_share(sheet.linear)}. ")
@@ -144,7 +148,7 @@ def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str) -> 
                     f"{listing([model_name(c.name) for c in tied])}" if tied else "") + ". ")
     one_dim = [c for c in counts if c.latent_dim == 1]
     if one_dim:
-        text += ("A one-dimensional code cannot do better, whatever the path: any continuous "
+        text += ("On a one-dimensional code no path can go round the other digits: any continuous "
                  "path from $\\mu(x_a)$ to $\\mu(x_b)$ on the line covers the whole interval "
                  "between them (intermediate value theorem), so it passes the codes of every "
                  "test image encoded in between, and where those are other digits "

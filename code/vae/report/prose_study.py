@@ -34,8 +34,8 @@ def elbo_gap(train_final: float, valid: float, images: int, gap: Paired | None,
     if gap.p < ALPHA:
         return text + ": the unseen images score better, so there is no sign of over-fitting. "
     if gap.low < 0:
-        return text + (f": the interval includes zero, so the seeds show no over-fitting; any "
-                       f"there is would be under {nats(-gap.low)} nats. ")
+        return text + (f": the interval includes zero, so over-fitting, if there is any, costs "
+                       f"less than {nats(-gap.low)} nats on unseen images. ")
     return text + ": the interval includes zero, so the seeds show no over-fitting. "
 
 
@@ -116,6 +116,20 @@ def variant_finding(comparison: Comparison, epochs: int, seconds_per_epoch: floa
     return Markup(text.strip())
 
 
+def common_base(base: str, base_sd: float, variants: int, main: str, main_sd: float) -> Markup:
+    """Why most variants are read against a base other than the sheet's model, when its seeds
+    agree more closely (their standard deviations of test -ELBO, in nats)."""
+    said = (f"{count_words(variants).capitalize()} of the variants are read against "
+            f"{model_name(base)}")
+    if base_sd >= main_sd:
+        return Markup(said + ".")
+    text = (f"{said}, whose seeds' test \\negelbo{{}} has a standard deviation of "
+            f"{nats(base_sd)} nats, rather than against the sheet's model, {model_name(main)}, "
+            f"where it is {nats(main_sd)}")
+    return Markup(text + (": on so noisy a base, a change of a nat cannot be seen." if main_sd > 1
+                          else "."))
+
+
 def seeds_needed_cell(c: Comparison) -> Markup:
     """The seeds an undecided difference would need at its mean and spread to be separated or
     shown within the margin ("" once decided, or with one seed, where there is no spread)."""
@@ -139,11 +153,13 @@ def improvement(path: list[Step], main: str, best: str, total: float) -> Markup:
             f"\\negelbo{{}}, has a mean test \\negelbo{{}} {nats(total)} nats below the "
             f"assignment's model")
     if len(path) == 1:
-        return Markup(f"{text}, from which it differs in one change "
+        return Markup(f"{text}, from which it differs in "
+                      f"{count_words(len(path[0].changes))} "
+                      f"{plural(len(path[0].changes), 'setting')} "
                       f"({change_words(path[0].changes)}; {path[0].verdict}).")
     steps = [f"{nats(-s.delta)} nats from {model_name(s.model)} against "
              f"{model_name(s.baseline)} ({change_words(s.changes)}; {s.verdict})" for s in path]
-    return Markup(f"{text}. Split through the study's intermediate models, one change at a "
+    return Markup(f"{text}. Split through the study's intermediate models, one variant at a "
                   f"time, the gain is {listing(steps)}.")
 
 
@@ -170,11 +186,11 @@ def conclusion(first: Leaders, runs: list[Ranked], main: str) -> Markup:
                                        first.clear_samples)
     by_name = {n: (loss, r) for n, _, loss, r in runs}
     share = f"{num(100 * SHARE_MARGIN, 0)}~points"
-    text = (f"Across the {count_words(len(runs))} models, as means over seeds (each model is "
-            f"tested against the first, paired by seed, with Holm's correction over the "
-            f"{count_words(len(runs) - 1)} tests of a measure; a model shares first place when "
-            f"its {CONFIDENCE}\\,\\% interval against the first lies within a stated margin, "
-            f"and one the tests separate from it does not), "
+    text = (f"On each measure, every model is tested against the leader, paired by seed, with "
+            f"Holm's correction over the {count_words(len(runs) - 1)} tests. A model shares "
+            f"first place when its {CONFIDENCE}\\,\\% interval against the leader lies within "
+            f"a stated margin, and never when the tests separate it from the leader. As means "
+            f"over the seeds of the {count_words(len(runs))} models, "
             + first_place(elbo, nats(by_name[elbo.best][0].mean),
                           "has the lowest test \\negelbo{}", f"{num(MARGIN, 0)} nats") + ". "
             + first_place(recon, percent(by_name[recon.best][1].digit_kept.mean),
@@ -189,7 +205,8 @@ def conclusion(first: Leaders, runs: list[Ranked], main: str) -> Markup:
     # only where the tests separate every model of the lowest -ELBO from the most confident
     if not lowest & {confident.best, *confident.equivalent, *confident.undecided}:
         loss_conf = by_name[elbo.best][1].clear_samples.mean
-        text += (f"The lowest \\negelbo{{}} does not give the most recognisable samples: "
+        text += (f"The lowest \\negelbo{{}} does not give the samples that the classifier "
+                 f"names most confidently: "
                  f"{model_name(elbo.best)} names a digit confidently in only "
                  f"{percent(loss_conf)} of its samples. ")
     main_loss, main_r = by_name[main]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.statistics import ALPHA
+from .. import VaeError
+from ..core.statistics import clustered_share
 from ..instrument.measurements import PathReading
 
 SMOOTH_CHANGES = 2  # a smooth path changes digit at most this often...
@@ -31,7 +32,9 @@ def smooth_paths(paths: list[PathReading]) -> int:
 @dataclass(frozen=True)
 class PathTally:
     """Paths of one kind, over a model's seeds: how many, how many with both ends drawn, and how
-    many of those are smooth, with the exact (Clopper-Pearson) 1 - ALPHA interval of that share."""
+    many of those are smooth, with the 1 - ALPHA interval of that share. Every seed draws the
+    same pairs of images, so the paths of one pair are a cluster, not independent trials: the
+    interval is core.statistics.clustered_share over the pairs."""
 
     paths: int
     drawn: int
@@ -40,11 +43,14 @@ class PathTally:
     high: float
 
 
-def tally(paths: list[PathReading]) -> PathTally:
-    drawn = [p for p in paths if ends_drawn(p)]
-    smooth = smooth_paths(drawn)
-    if not drawn:
-        return PathTally(len(paths), 0, 0, 0.0, 1.0)
-    from scipy import stats  # here, not above: see core.statistics.paired
-    interval = stats.binomtest(smooth, len(drawn)).proportion_ci(1 - ALPHA, method="exact")
-    return PathTally(len(paths), len(drawn), smooth, float(interval.low), float(interval.high))
+def tally(per_seed: list[list[PathReading]]) -> PathTally:
+    """The paths of each seed, the i-th of every seed between the same pair of images."""
+    if len({len(paths) for paths in per_seed}) > 1:
+        raise VaeError(f"the seeds' path readings cannot be between the same pairs of images: "
+                       f"they hold {sorted(len(paths) for paths in per_seed)} paths; measure "
+                       f"them again (make report)")
+    pairs = list(zip(*per_seed))
+    drawn = [sum(ends_drawn(p) for p in pair) for pair in pairs]
+    smooth = [smooth_paths(list(pair)) for pair in pairs]
+    low, high = clustered_share(smooth, drawn)
+    return PathTally(sum(map(len, per_seed)), sum(drawn), sum(smooth), low, high)

@@ -61,7 +61,7 @@ def plot_training(seeds: list[Run], path: Path) -> list[Path]:
             ax.set_ylim(low - pad, high + pad)
             first = max(getattr(s, key)[0] for s in steps)
             # under the axis, where no curve can run into it
-            ax.set_xlabel("epoch" + (f" (first step: {first:.0f}, above the axis)"
+            ax.set_xlabel("epoch" + (f" (the first steps reach {first:.0f}, off the top)"
                                      if first > high + pad else ""))
         else:
             ax.set_ylim(bottom=0)
