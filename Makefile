@@ -65,7 +65,10 @@ LOCK := requirements.lock
 $(STAMP): pyproject.toml $(LOCK)
 	$(call stage_start,setup)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r $(LOCK)
+	@# pip compiles the bytecode one file at a time; compileall uses every core (18 s less on
+	@# two). Its status is ignored as pip ignores it: torch ships files for newer Pythons only.
+	@$(PY) -m compileall -q -j 0 $(VENV)/lib > /dev/null 2>&1 || true
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 	$(call stage_end,setup)
