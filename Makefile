@@ -15,6 +15,10 @@ STUDY    ?= $(sort $(wildcard configs/study/*.toml))
 QUICK    ?=
 BINARIZED ?=
 BIN_CONFIG := $(if $(BINARIZED),configs/binarized.toml)
+# PARITY=1: the study's MLP models trained in fp32 too, their verdicts set side by side (~30 min)
+PARITY   ?=
+VERDICT_STUDY ?= $(filter-out %conv.toml %best.toml,$(STUDY))
+FP32_CHECKED := $(if $(PARITY),$(CONFIG) $(VERDICT_STUDY))
 SET      ?=
 SEEDS    ?=
 JOBS     ?= auto
@@ -54,7 +58,7 @@ help:
 	@echo "make parity   train the MLP and the conv model in fp32 and bf16, print paired differences"
 	@echo "make verdicts the study's MLP comparisons in fp32 and bf16: which verdicts change"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
-	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 SEEDS=3 JOBS=$(JOBS)"
+	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 PARITY=1 SEEDS=3 JOBS=$(JOBS)"
 	@echo "         SCHEDULER=tcp://host:8786 (train on a Dask cluster's workers)"
 	@echo "         SET='epochs=3 lr=3e-4' RUNS=$(RUNS) OUT=$(OUT)"
 
@@ -119,6 +123,7 @@ train: setup
 study: setup
 	$(call stage_start,training)
 	$(PY) -m vae train $(CONFIG) $(STUDY) $(BIN_CONFIG) $(TRAIN_ARGS) $(RUN_ARGS)
+	$(if $(FP32_CHECKED),$(PY) -m vae parity --verdicts $(FP32_CHECKED) --jobs $(JOBS) $(RUN_ARGS))
 	$(call stage_end,training)
 
 figures: measure
@@ -133,7 +138,8 @@ measure: study
 
 summary: measure
 	$(call stage_start,summary)
-	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) $(RUN_ARGS) \
+	$(PY) -m vae summary --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) \
+	  $(if $(FP32_CHECKED),--fp32-checked $(FP32_CHECKED)) $(RUN_ARGS) \
 	  --measurements $(RESULTS)/measurements.json --out $(RESULTS)/summary.json
 	$(call stage_end,summary)
 
@@ -157,15 +163,14 @@ stages-begin:
 PLAN_PY := $(if $(wildcard $(PY)),$(PY),PYTHONPATH=code:. $(PYTHON))
 plan:
 	@$(PLAN_PY) -m vae plan --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) \
-	  --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)
+	  $(if $(FP32_CHECKED),--fp32-checked $(FP32_CHECKED)) --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)
 
 # bf16 against fp32, paired by seed: the evidence behind precision = "auto" (README, Precision).
 PARITY_CONFIGS ?= $(CONFIG) configs/study/12-conv.toml
 parity: setup
 	$(PY) -m vae parity $(PARITY_CONFIGS) --jobs $(JOBS) $(RUN_ARGS)
 
-# The study's MLP comparisons trained in fp32 as well as bf16: do the verdicts hold? (~25 min)
-VERDICT_STUDY ?= $(filter-out %conv.toml %best.toml,$(STUDY))
+# The study's MLP comparisons trained in fp32 as well as bf16: do the verdicts hold? (~30 min)
 verdicts: setup
 	$(PY) -m vae parity --verdicts $(CONFIG) $(VERDICT_STUDY) --jobs $(JOBS) $(RUN_ARGS)
 

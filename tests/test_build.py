@@ -69,18 +69,6 @@ def test_latex_markup_from_filters_is_not_escaped_twice(tmp_path):
     assert render_string(tmp_path, "<< v|sci >>", v=0.001) == r"\num{0.001}"
 
 
-def test_meta_config_errors_name_the_key(tmp_path):
-    path = tmp_path / "report.toml"
-    path.write_text('title = "t"\nauthr = "x"\n')
-    with pytest.raises(VaeError, match="unknown key 'authr'"):
-        build.load_meta(path)
-    path.write_text('title = 3\n')
-    with pytest.raises(VaeError, match="'title' must be a string"):
-        build.load_meta(path)
-    with pytest.raises(VaeError, match="does not exist"):
-        build.load_meta(tmp_path / "absent.toml")
-
-
 def test_stale_summary_is_refused(tiny_run, tiny_measurements, tmp_path):
     runs, _ = tiny_run
     from conftest import TINY
@@ -219,26 +207,6 @@ def test_setting_filter_writes_settings_as_a_reader_would(tmp_path, value, shown
     assert render_string(tmp_path, "<< v|setting >>", v=value) == shown
 
 
-def test_every_quoted_figure_names_a_source_in_the_bibliography():
-    bib = (build.ROOT / "templates" / "references.bib").read_text()
-    entries = build.load_literature(build.ROOT / "templates" / "literature.toml")
-    quoted = set(re.findall(r"literature\.(\w+)", "".join(
-        p.read_text() for p in (build.ROOT / "templates").glob("*.j2"))))
-    assert quoted and quoted <= set(entries)  # every entry a template quotes is there
-    for entry in entries.values():
-        assert re.search(r"@\w+\{" + re.escape(entry["cite"]) + ",", bib), entry["cite"]
-
-
-def test_a_quoted_figure_without_a_source_is_refused(tmp_path):
-    path = tmp_path / "literature.toml"
-    path.write_text("[someone]\nnll = 80.0\n")
-    with pytest.raises(VaeError, match="entry 'someone' must be a table with a 'cite' key"):
-        build.load_literature(path)
-    path.write_text("[someone\n")
-    with pytest.raises(VaeError, match="literature file .* is not valid TOML"):
-        build.load_literature(path)
-
-
 CONDITION = re.compile(r"<%-?\s*(?:if|elif)\s+(.*?)\s*-?%>")
 NUMERIC = re.compile(r"[<>]|\|\s*length|[=!]=\s*-?\d|\d\s*[=!]=")
 
@@ -255,21 +223,6 @@ def test_templates_choose_nothing_by_a_number():
 def test_each_run_file_is_named_in_one_module(name):
     sources = [*(build.ROOT / "code" / "vae").rglob("*.py"), build.ROOT / "build.py"]
     assert [p.name for p in sources if name in p.read_text()] == ["runs.py"]
-
-
-def test_the_shipped_title_page_holds_the_placeholders_that_are_warned_about():
-    path = build.ROOT / "configs" / "report.toml"
-    warning = build.placeholder_warning(build.load_meta(path), path)
-    assert warning and "author and student_id" in warning and "report.toml" in warning
-
-
-def test_a_filled_in_title_page_is_not_warned_about(tmp_path):
-    path = tmp_path / "report.toml"
-    path.write_text('title = "t"\nsubtitle = "s"\nauthor = "Ada L."\nstudent_id = "123"\n'
-                    'course = "c"\n')
-    assert build.placeholder_warning(build.load_meta(path), path) is None
-    path.write_text(path.read_text().replace("Ada L.", "Student Name"))
-    assert "author in" in build.placeholder_warning(build.load_meta(path), path)
 
 
 def test_overfull_lines_over_one_point_are_reported():

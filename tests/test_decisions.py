@@ -74,3 +74,19 @@ def test_a_binarised_run_is_read_as_the_best_model_only_when_binarising_is_all_i
     other.iwae_images, other.test_images = 200, 10_000
     found = decide(models, spreads, best="conv", plane="plane", binarized=other)
     assert not found.binarized_of_best and found.binarized_subset
+
+
+def test_the_best_model_is_chosen_on_validation_not_test_images(study):
+    from vae.report.decisions import best_of, plane_of
+
+    models, _ = study
+    for m, valid in zip(models, (161.0, 141.0, 131.0, 97.0)):
+        m.valid_loss = valid
+    assert best_of(models).name == "conv" and plane_of(models) == "plane"
+    # the lowest test -ELBO of all, but a higher validation -ELBO than conv's
+    lucky = entry("lucky", latent_dim=16, test_loss=90.0)
+    lucky.valid_loss = 98.0
+    assert best_of([*models, lucky]).name == "conv"
+    lucky.valid_loss = 96.0
+    assert best_of([*models, lucky]).name == "lucky"
+    assert plane_of([m for m in models if m.name != "plane"]) is None

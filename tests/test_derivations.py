@@ -151,6 +151,18 @@ def test_metadata_is_complete():
         assert not set(c.title + c.method + c.scope) & set("\\_^&%$#{}~"), c.id
 
 
+def test_every_check_the_text_names_is_registered():
+    """The prose names checks by id (derivations/*.tex, templates/): a renamed or removed check
+    must not leave the text pointing at nothing."""
+    import re
+    from conftest import ROOT
+    sources = [*(ROOT / "derivations").glob("*.tex"), *(ROOT / "templates").glob("*.j2")]
+    named = {m for path in sources
+             for m in re.findall(r"\\texttt\{(ex\d+-[a-z0-9-]+)\}", path.read_text())}
+    assert len(named) >= 5, "the pattern no longer finds the ids the text names"
+    assert named <= set(BY_ID), sorted(named - set(BY_ID))
+
+
 # a check is general only if it covers every case of its identity; marking one general is a
 # claim in the report, so this list changes only with a reason
 GENERAL_CHECKS = {"ex5-bernoulli", "ex5-greyscale", "ex5-continuous-bernoulli", "ex6-scalar-kl",

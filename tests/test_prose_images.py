@@ -136,3 +136,14 @@ def test_the_prior_mismatch_is_the_mean_kl_less_log_n_and_only_a_lower_bound():
     small = prior_mismatch(8.0, 10_000, appendix=False)
     assert "cref" not in small and "at least" not in small
     assert small.endswith("does not show whether the aggregate posterior departs from the prior.")
+
+
+def test_the_samples_caption_names_the_prior_and_the_grid_of_the_code_s_shape():
+    from vae.report.prose_images import samples_caption
+
+    line = samples_caption("line", 420)
+    assert r"decoded from $z\sim\mathcal{N}(0,1)$ (top)" in line and "one-dimensional manifold" in line
+    plane = samples_caption("plane", 421)
+    assert "(seed 421)" in plane and r"$z\sim\mathcal{N}(0,I)$" in plane and "grid of evenly" in plane
+    large = samples_caption("", 422)
+    assert large == r"New digits from the main model (seed 422), decoded from $z\sim\mathcal{N}(0,I)$."

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TINY, write_mnist
-from vae.report.tex_run import EMPTIEST, blank_fractions
+from vae.report.tex_run import empty_pages
 
 pytestmark = pytest.mark.slow
 
@@ -45,21 +45,26 @@ def built_report(tmp_path_factory, verified, bench_json):
         pytest.fail("TeX and poppler-utils are required (make setup installs them)")
     base = tmp_path_factory.mktemp("e2e")
     data = write_mnist(base / "data")
-    main = write_toml(base / "main.toml", {**TINY, "name": "main", "latent_dim": 1, "seeds": 2})
+    # bf16 on every CPU (emulated where it has no bf16 arithmetic), so that fp32 twins exist
+    main = write_toml(base / "main.toml", {**TINY, "name": "main", "latent_dim": 1, "seeds": 2,
+                                           "precision": "bf16"})
     variant = write_toml(base / "v.toml", {**TINY, "name": "wide_2d", "description": "2-D & 50%",
-                                            "seeds": 2})
+                                            "seeds": 2, "precision": "bf16"})
     meta = base / "report.toml"
     meta.write_text('title = "VAE report"\nsubtitle = "end-to-end test"\n'
                     'author = "Ann O\'Neil & Co_op #1"\nstudent_id = "s_100%"\ncourse = "Test"\n')
     common = ["--runs", str(base / "runs"), "--data-dir", str(data)]
     results, figures = base / "results", base / "figures"
     study = ["--main", str(main), "--variants", str(variant), *common]
+    checked = ["--fp32-checked", str(main), str(variant)]  # as `make report PARITY=1` passes it
     steps = [["train", str(main), str(variant), "--no-progress", "--jobs", "2", *common],
              ["measure", *study, "--no-progress", "--out", str(results / "measurements.json")],
-             ["summary", *study, "--measurements", str(results / "measurements.json"),
+             ["summary", *study, *checked, "--measurements", str(results / "measurements.json"),
               "--out", str(results / "summary.json")],
              ["figures", *study, "--out", str(figures)]]
-    for step in steps:
+    run("-m", "vae", *steps[0])
+    run("-m", "vae", "parity", str(main), str(variant), "--jobs", "2", *common)
+    for step in steps[1:]:
         run("-m", "vae", *step)
     shutil.copy(verified, results / "verify.json")  # make verify's output, run once per session
     shutil.copy(bench_json, results / "bench.json")  # make bench's output, run once per session
@@ -68,7 +73,7 @@ def built_report(tmp_path_factory, verified, bench_json):
         "--meta", str(meta), "--build-dir", str(base / "build"), "--out", str(pdf))
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
-    plan = run("-m", "vae", "plan", *study, "--out", str(base)).stdout  # before other tests edit
+    plan = run("-m", "vae", "plan", *study, *checked, "--out", str(base)).stdout  # before other tests edit
     return {"plan": plan, "pdf": pdf, "text": text, "summary": json.loads((results / "summary.json").read_text()),
             "base": base, "results": results, "figures": figures, "meta": meta, "steps": steps}
 
@@ -112,6 +117,22 @@ def test_pdf_states_the_verdict_rule_and_every_seed(built_report):
         for seed in entry["seeds"]:
             assert f"{seed['test_loss']:.1f}" in text
     assert f"random (seed {summary['main']['subset_seed']})" in text
+
+
+def test_pdf_sets_the_verdicts_of_both_precisions_side_by_side(built_report):
+    text = " ".join(built_report["text"].split())
+    check = built_report["summary"]["precision_check"]
+    (row,) = check["comparisons"]
+    assert "Training in bf16 against fp32" in text
+    cells = []
+    for side in ("bf16", "fp32"):
+        c = row[side]
+        low, high = (f"{c['test'][end]:.1f}".replace("-", "−") for end in ("low", "high"))
+        cells.append(rf"\[{low}, {high}\] {c['p_holm']:.3f} {c['verdict']}")
+    assert re.search(rf"wide_2d main \S+ {cells[0]} \S+ {cells[1]}", text)  # the table's row
+    kept = "keeps its verdict" if not check["changed"] else "does not keep its verdict"
+    assert ("trained again in fp32 with the same seeds, the one comparison among the study’s "
+            f"models {kept}") in text
 
 
 STEP_WITHOUT_TORCH = """
@@ -210,9 +231,7 @@ def test_broken_fragment_reports_file_and_line(built_report, tmp_path):
 def test_no_page_is_more_than_a_third_empty(built_report):
     """The title page (with the contents) and the last page aside, no page shows an empty block
     taller than a third of the text area."""
-    fractions = blank_fractions(built_report["pdf"])
-    over = {page: round(f, 2) for page, f in enumerate(fractions, start=1)
-            if 1 < page < len(fractions) and f > EMPTIEST}
+    over = empty_pages(built_report["pdf"])
     assert not over, f"pages with more than a third empty: {over}"
 
 

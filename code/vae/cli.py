@@ -54,6 +54,12 @@ def _study_args(p: argparse.ArgumentParser) -> None:
                    help="the configs of the improvements study")
 
 
+def _fp32_checked_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fp32-checked", nargs="+", metavar="TOML",
+                   help="configs of the study, main first, also trained in fp32 (`vae parity`): "
+                        "report their verdicts in both precisions")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vae", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     _study_args(p)
     p.add_argument("--binarized", metavar="TOML",
                    help="also report this binarised-MNIST run (see configs/binarized.toml)")
+    _fp32_checked_arg(p)
     _add_common(p)
     p.add_argument("--measurements", default="report/results/measurements.json",
                    help="what `vae measure` wrote")
@@ -96,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "build, and why, without doing any of it")
     _study_args(p)
     p.add_argument("--binarized", metavar="TOML", help="the binarised-MNIST config, if reported")
+    _fp32_checked_arg(p)
     p.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
                    help="runs side by side, for the time estimate (default: one per core)")
     p.add_argument("--out", default="report", help="the report folder (default: report)")
@@ -141,16 +149,18 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
-    from .report.summary import summary_current, write_summary
+    from .report.summary import summarised, summary_current, write_summary
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
     binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
                  if args.binarized else None)
-    if summary_current([main, *variants, *filter(None, [binarized])], args.runs, args.out,
-                       args.measurements):
+    fp32_checked = (load_configs(args.fp32_checked, args.overlay, args.overrides)
+                    if args.fp32_checked else None)
+    if summary_current(summarised([main, *variants], binarized, fp32_checked), args.runs,
+                       args.out, args.measurements):
         print(f"{args.out} is up to date with the runs, the measurements and the code")
         return
-    write_summary(main, variants, args.runs, args.out, args.measurements, binarized)
+    write_summary(main, variants, args.runs, args.out, args.measurements, binarized, fp32_checked)
     print(f"wrote {args.out}")
 
 
@@ -188,20 +198,24 @@ def cmd_plan(args: argparse.Namespace) -> None:
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
     binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
                  if args.binarized else None)
-    tasks = plan(main, variants, binarized, args.runs, args.out)
+    fp32_checked = (load_configs(args.fp32_checked, args.overlay, args.overrides)
+                    if args.fp32_checked else None)
+    tasks = plan(main, variants, binarized, args.runs, args.out, fp32_checked)
     print(describe(tasks, default_jobs() if args.jobs == "auto" else int(args.jobs)))
 
 
 def cmd_parity(args: argparse.Namespace) -> None:
     from .bench.parity import describe, parity
-    from .report.precision import describe_verdicts, verdicts
+    from .report.precision import describe_verdicts, precision_check, twins
 
     configs = load_configs(args.configs, args.overlay, args.overrides)
+    if args.verdicts:
+        twins(configs)  # refuses a study that does not train in bf16 before anything trains
     jobs = None if args.jobs == "auto" else int(args.jobs)
     print(describe(parity(configs, args.data_dir, args.runs, jobs,
                           log=lambda message: print(message, flush=True))))
     if args.verdicts:
-        print(describe_verdicts(verdicts(configs, args.runs)))
+        print(describe_verdicts(precision_check(configs, args.runs)))
 
 
 def cmd_bench(args: argparse.Namespace) -> None:

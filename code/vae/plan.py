@@ -18,6 +18,7 @@ from .core.config import Config
 from .core.runs import TRAINER, Run, finished_results
 from .instrument.freshness import current_measurements, measured_runs
 from .report.figure_stamps import stale_figures
+from .report.precision import twins
 
 # What the PDF step reads besides results/*.json and figures/: editing any of these rebuilds it.
 BUILD_INPUTS = ("build.py", "templates", "derivations", "configs/report.toml", "code/vae/report")
@@ -82,12 +83,13 @@ def plan_runs(configs: list[Config], runs_root: str | Path) -> list[Task]:
 
 
 def plan(main: Config, variants: list[Config], binarized: Config | None, runs_root: str | Path,
-         out: str | Path) -> list[Task]:
+         out: str | Path, fp32_checked: list[Config] | None = None) -> list[Task]:
     """Every step of `make report` that has work to do, in the order make runs them."""
     out = Path(out)
     results, figures, pdf = out / "results", out / "figures", out / "report.pdf"
     configs = [main, *variants]
-    tasks = plan_runs(configs + ([binarized] if binarized else []), runs_root)
+    tasks = plan_runs(configs + ([binarized] if binarized else [])
+                      + (twins(fp32_checked) if fp32_checked else []), runs_root)
     if not verify_is_current(results / "verify.json"):
         what = "missing" if not (results / "verify.json").is_file() else \
             "the checks or the code they call changed, or a check failed"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from .. import VaeError
 from ..core.config import Config
 from ..core.jobs import train_all
 from ..core.runs import Run
@@ -43,7 +44,8 @@ class Parity:
 def parity(configs: list[Config], data_dir: str | Path, runs_root: str | Path, jobs: int | None,
            log: Callable[[str], None] = print) -> list[Parity]:
     if min(cfg.seeds for cfg in configs) < 2:
-        raise ValueError("a paired interval needs at least two seeds per config")
+        raise VaeError("bf16 against fp32 pairs runs by seed, and a paired interval needs at "
+                       "least two seeds per config; set seeds = 2 or more (or SEEDS=3)")
     arms = {cfg.name: [replace(seed, precision=p) for p in ("fp32", "bf16")
                        for seed in cfg.per_seed()] for cfg in configs}
     train_all([run for runs in arms.values() for run in runs], data_dir, runs_root, jobs,

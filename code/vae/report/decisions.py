@@ -53,6 +53,17 @@ class Decisions:
     binarized_subset: bool  # its IWAE bound covers a random subset of the test images, not all
 
 
+def best_of(models: list[ModelNumbers]) -> ModelNumbers:
+    """The study's best model: the lowest mean validation -ELBO, so that the test set only
+    reports."""
+    return min(models, key=lambda m: m.valid_loss)
+
+
+def plane_of(models: list[ModelNumbers]) -> str | None:
+    """The first model whose code is a plane, which the report draws as one."""
+    return next((m.name for m in models if m.latent_dim == 2), None)
+
+
 def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: str,
            plane: str | None, binarized: ModelNumbers | None = None) -> Decisions:
     """models: every model of the study, main first; spreads: each one's readings over seeds;

@@ -20,6 +20,7 @@ from .prose_images import (
     prior_mismatch,
     reconstructions,
     samples,
+    samples_caption,
     seed_tag,
 )
 from .prose_paths import PathCount, bonus_answer, interpolation, path_count, smooth_rule
@@ -30,6 +31,8 @@ from .prose_study import (
     conclusion,
     improvement,
     iwae_coverage,
+    precision_changes,
+    precision_kept,
     seeds_needed_cell,
     training_gap,
     variant_finding,
@@ -48,6 +51,7 @@ class PartTwo:
     reconstructions: Markup
     best_reconstructions: Markup | None  # None when the main model is the best
     samples: Markup
+    samples_caption: Markup  # the main model's new digits, with its manifold where drawn
     best_samples: Markup | None
     common_base: Markup | None  # the baseline most variants share, when not the main model
     best_prior: Markup | None  # how far its aggregate posterior must lie from the prior
@@ -74,6 +78,9 @@ class PartTwo:
     conclusion: Markup
     binarized: Markup | None  # None without a binarised run
     binarized_coverage: Markup | None  # which test images its IWAE bound covers
+    precision_kept: Markup  # whether fp32 training keeps the verdicts, or how to find out
+    precision_changes: Markup | None  # the verdicts fp32 moved; None without the fp32 runs
+    precision_moved: list[str]  # the variants whose verdict fp32 moves (none without the runs)
 
 
 def still_improving(summary: Summary, falling: list[str]) -> Markup:
@@ -121,6 +128,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         best_reconstructions=(None if best is main else
                               reconstructions(best.readings_spread, best.readings,
                                               best.latent_dim, n)),
+        samples_caption=samples_caption(summary.main_latent.manifold, main.shown_seed),
         samples=samples(spread, r, inst.confident_at, inst.test_confident,
                         inst.train_test_frechet, n),
         best_samples=(None if best is main else
@@ -175,4 +183,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                                           summary.binarized.test_images,
                                           summary.binarized.subset_seed)
                             if summary.binarized else None),
+        precision_kept=precision_kept(summary.precision_check, len(summary.runs)),
+        precision_changes=(precision_changes(summary.precision_check, summary.comparisons)
+                           if summary.precision_check else None),
+        precision_moved=summary.precision_check.changed if summary.precision_check else [],
     )

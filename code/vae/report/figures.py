@@ -130,15 +130,15 @@ def draw_run(seeds: list[Run], train: Split, test: Split, classifier: DigitClass
     run = shown_run(seeds)
     cfg = run.cfg
     train, test = trained_images(train, cfg), evaluated(test, cfg)
-    model = run.load_model() if set(wanted) - {"training"} else None
+    draws = {name: drawing(FIGURES[name].function) for name in wanted}
+    needs = {name: [p for p in inspect.signature(draw).parameters if p != "path"]
+             for name, draw in draws.items()}
+    # loading the model is the slow part of a figure that only plots the runs' records
+    model = run.load_model() if any("model" in n for n in needs.values()) else None
     inputs = {"seeds": seeds, "model": model, "train": train, "test": test, "seed": cfg.seed,
               "classifier": classifier}
-    written = []
-    for name in wanted:
-        draw = drawing(FIGURES[name].function)
-        needs = [p for p in inspect.signature(draw).parameters if p != "path"]
-        written += draw(**{p: inputs[p] for p in needs}, path=out / f"{name}.pdf")
-    return written
+    return [path for name, draw in draws.items()
+            for path in draw(**{p: inputs[p] for p in needs[name]}, path=out / f"{name}.pdf")]
 
 
 def trained_images(train: Split, cfg: Config) -> Split:

@@ -1,15 +1,16 @@
-"""`make verdicts`: the study's verdicts once from its bf16 runs and once from fp32 runs of the
-same configs and seeds (bench/parity.py trains them). A verdict that changes with the precision
-was not carried by the evidence."""
+"""The study's verdicts once from its bf16 runs and once from fp32 runs of the same configs and
+seeds (bench/parity.py trains them): `make verdicts` prints them, `make report PARITY=1` puts them
+in the report. A verdict that changes with the precision was not carried by the evidence."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import VaeError
 from ..core.config import Config
 from .comparisons import Comparison, compare_all
-from .numbers import model_numbers
+from .numbers import ModelNumbers, model_numbers
 from .wording import plural
 
 
@@ -23,17 +24,46 @@ class VerdictPair:
     fp32: Comparison
 
 
-def verdicts(configs: list[Config], runs_root: str | Path) -> list[VerdictPair]:
+@dataclass(frozen=True)
+class PrecisionCheck:
+    """A study's comparisons in both precisions, as the report's appendix shows them."""
+
+    comparisons: list[VerdictPair]
+    changed: list[str]  # the variants whose verdict differs between the precisions
+    left_out: list[str]  # the study's models not trained in fp32
+    left_slowest: bool  # every one of them trains slower per epoch than every model checked
+
+
+def twins(configs: list[Config]) -> list[Config]:
+    """The fp32 runs that set each bf16 config's verdicts against fp32 ones."""
+    trained = {cfg.precision for cfg in configs}
+    if trained != {"bf16"}:
+        raise VaeError(f"the precision check sets a study trained in bf16 against fp32, but these "
+                       f"configs train in {', '.join(sorted(trained))} (precision = \"auto\" "
+                       f"gives fp32 on a CPU without bf16 arithmetic)")
+    return [replace(cfg, precision="fp32") for cfg in configs]
+
+
+def precision_check(configs: list[Config], runs_root: str | Path,
+                    study: list[ModelNumbers] | None = None) -> PrecisionCheck:
     """The study's comparisons (the first config is the main one) once from the bf16 runs and
-    once from the fp32 runs that parity() trained, each with Holm over these comparisons."""
-    found = {p: compare_all([model_numbers(replace(cfg, precision=p), runs_root)
-                             for cfg in configs]) for p in ("bf16", "fp32")}
-    return [VerdictPair(name, c.baseline, c, found["fp32"][name])
+    once from the fp32 runs that parity() trained, each with Holm over these comparisons;
+    study: all of the study's models, to name those the check leaves out."""
+    numbers = {name: [model_numbers(cfg, runs_root) for cfg in arm]
+               for name, arm in (("bf16", configs), ("fp32", twins(configs)))}
+    found = {name: compare_all(models) for name, models in numbers.items()}
+    rows = [VerdictPair(name, c.baseline, c, found["fp32"][name])
             for name, c in found["bf16"].items()]
+    checked = {m.name: m.seconds_per_epoch for m in numbers["bf16"]}
+    left = [m for m in study or [] if m.name not in checked]
+    return PrecisionCheck(rows, [r.name for r in rows if r.bf16.verdict != r.fp32.verdict],
+                          [m.name for m in left],
+                          bool(left) and min(m.seconds_per_epoch for m in left)
+                          > max(checked.values()))
 
 
-def describe_verdicts(rows: list[VerdictPair]) -> str:
-    flips = [r for r in rows if r.bf16.verdict != r.fp32.verdict]
+def describe_verdicts(check: PrecisionCheck) -> str:
+    rows, flips = check.comparisons, check.changed
     lines = [f"verdicts of {len(rows)} {plural(len(rows), 'comparison')} (test -ELBO, paired "
              f"by seed, Holm over these), trained in bf16 and in fp32: {len(flips)} "
              f"{plural(len(flips), 'differs', 'differ')}"]

@@ -160,6 +160,19 @@ def samples(spread: ReadingSpread, r: ModelReadings, confident_at: float,
     return Markup(text)
 
 
+def samples_caption(manifold: str, seed: int) -> Markup:
+    """The caption of the main model's new digits; manifold is its code's shape in words
+    ("line", "plane"), or "" for a code too large to draw whole."""
+    prior = r"z\sim\mathcal{N}(0,1)" if manifold == "line" else r"z\sim\mathcal{N}(0,I)"
+    grid = {"line": "and the one-dimensional manifold, decoded at evenly spaced quantiles of the "
+                    "prior, the value of $z$ under each image (bottom)",
+            "plane": "and over a grid of evenly spaced prior quantiles (bottom)"}.get(manifold)
+    if grid is None:
+        return Markup(f"New digits from the main model (seed {seed}), decoded from ${prior}$.")
+    return Markup(f"New digits from the main model (seed {seed}): decoded from ${prior}$ "
+                  f"(top), {grid}.")
+
+
 def manifold(m: ManifoldReading, latent_dim: int, tag: str) -> Markup:
     """What the decoded line or grid of the shown model (tag: its seed) shows, read by the
     classifier."""

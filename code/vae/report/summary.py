@@ -29,8 +29,9 @@ from ..instrument.measurements import (
     read_measurements,
 )
 from .comparisons import FLAT, MARGIN, WITHIN, Comparison, Step, compare_all, path_to
-from .decisions import Decisions, decide
+from .decisions import Decisions, best_of, decide, plane_of
 from .latex import printed_difference
+from .precision import PrecisionCheck, precision_check, twins
 from .numbers import SLOPE_EPOCHS, ModelNumbers, ReadingSpread, model_numbers, reading_spread
 from ..core.statistics import ALPHA, CONFIDENCE
 from .wording import LatentWords, ModelWords, latent_words, model_words
@@ -99,6 +100,7 @@ class Summary:
     best_path: list[Step]  # from the main model to the best, one setting at a time
     single_changes: bool  # every variant differs from its baseline in one setting
     binarized: ModelSummary | None
+    precision_check: PrecisionCheck | None  # the verdicts again from fp32 runs (PARITY=1)
     environment: Environment
     decisions: Decisions  # what Part II concludes and which models its figures show
 
@@ -158,7 +160,9 @@ def _git_commit() -> str:
 
 
 def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
-                 measurements_path: str | Path, binarized: Config | None = None) -> Summary:
+                 measurements_path: str | Path, binarized: Config | None = None,
+                 fp32_checked: list[Config] | None = None) -> Summary:
+    """fp32_checked: the configs of the study (main first) that were trained in fp32 too."""
     configs = [main, *variants]
     numbers = [model_numbers(cfg, runs_root) for cfg in configs]  # refuses unfinished runs first
     measured = read_measurements(measurements_path)
@@ -169,8 +173,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
             raise VaeError(f"'{measurements_path}' has no measurements of '{model.name}' "
                            f"seed {missing[0]} as it is now; run `make measure` again")
     comparisons = compare_all(numbers)
-    # chosen on the validation images, so that the test set only reports
-    best = min(numbers, key=lambda m: m.valid_loss)
+    best, plane = best_of(numbers), plane_of(numbers)
 
     def summarised(model: ModelNumbers) -> ModelSummary:
         per_seed = [readings[s.run_hash] for s in model.seeds]
@@ -180,7 +183,6 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
                             readings_spread=reading_spread(per_seed))
     everyone = [summarised(model) for model in numbers]
     main_entry, main_results = everyone[0], Run(main, runs_root).read_results()
-    planes = [m.name for m in numbers if m.latent_dim == 2]
     spreads = {m.name: m.readings_spread for m in everyone}
     binarized_numbers = model_numbers(binarized, runs_root) if binarized else None
     return Summary(
@@ -198,29 +200,37 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
         variants=everyone[1:],
         best=best.name,
         best_is_main=best is numbers[0],
-        plane_model=planes[0] if planes else None,
+        plane_model=plane,
         improvement_over_main=printed_difference(main_entry.test_loss, best.test_loss),
         best_path=path_to(best.name, comparisons),
         single_changes=all(len(c.changes) == 1 for c in comparisons.values()),
         binarized=(ModelSummary(**vars(binarized_numbers), is_best=False, comparison=None,
                                 readings=None, readings_spread=None)
                    if binarized_numbers else None),
+        precision_check=(precision_check(fp32_checked, runs_root, numbers)
+                         if fp32_checked else None),
         environment=environment(),
-        decisions=decide(numbers, spreads, best.name, planes[0] if planes else None,
-                         binarized_numbers),
+        decisions=decide(numbers, spreads, best.name, plane, binarized_numbers),
     )
 
 
 def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
                   out: str | Path, measurements_path: str | Path,
-                  binarized: Config | None = None) -> Summary:
+                  binarized: Config | None = None,
+                  fp32_checked: list[Config] | None = None) -> Summary:
     """The summary into out, and beside it (out with suffix .key) the key of its inputs."""
-    summary = make_summary(main, variants, runs_root, measurements_path, binarized)
+    summary = make_summary(main, variants, runs_root, measurements_path, binarized, fp32_checked)
     write_record(out, summary)
     write_text(Path(out).with_suffix(".key"),
-               inputs_key([main, *variants, *filter(None, [binarized])], runs_root,
+               inputs_key(summarised([main, *variants], binarized, fp32_checked), runs_root,
                           measurements_path))
     return summary
+
+
+def summarised(study: list[Config], binarized: Config | None,
+               fp32_checked: list[Config] | None) -> list[Config]:
+    """Every config whose runs a summary reads: the study, the binarised run, the fp32 twins."""
+    return [*study, *filter(None, [binarized]), *(twins(fp32_checked) if fp32_checked else [])]
 
 
 # The module whose code, with every project module it imports, computes a summary.

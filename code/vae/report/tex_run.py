@@ -85,3 +85,11 @@ def blank_fractions(pdf: Path, dpi: int = 30) -> list[float]:
             runs = np.diff(np.flatnonzero(np.concatenate([[True], ~empty, [True]]))) - 1
             fractions.append(float(runs.max()) / len(empty))
         return fractions
+
+
+def empty_pages(pdf: Path) -> dict[int, float]:
+    """The pages (numbered from 1) emptier than EMPTIEST in one block, with their share; the
+    title page (with the contents) and the last page may end early."""
+    fractions = blank_fractions(pdf)
+    return {page: fraction for page, fraction in enumerate(fractions, start=1)
+            if 1 < page < len(fractions) and fraction > EMPTIEST}
