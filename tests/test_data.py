@@ -352,3 +352,23 @@ def test_the_validation_images_are_a_fixed_uniform_draw_apart_from_those_trained
     assert 30 < int((valid.labels >= 500).sum()) < 70  # from the whole set, not its end
     with pytest.raises(VaeError, match="hold out 1000 of the 1000 training images"):
         held_out(train, 1000)
+
+
+def test_a_run_trains_on_the_split_less_its_validation_images_then_its_limit():
+    from types import SimpleNamespace
+
+    from vae.core.data import Split, held_out, trained_images
+    from vae.instrument.readings import trained_on
+    images = torch.arange(50, dtype=torch.uint8)[:, None, None].expand(50, 28, 28)
+    train = Split(images, torch.arange(50) % 10)
+    trained = {int(x[0, 0]) for x in trained_images(train, 10, 0).images}
+    held = {int(x[0, 0]) for x in held_out(train, 10)[1].images}
+    assert len(trained) == 40 and not trained & held
+    assert torch.equal(trained_images(train, 10, 5).images, trained_images(train, 10, 0).images[:5])
+    # the measurements read the same images, limit included
+    runs = [SimpleNamespace(cfg=SimpleNamespace(validation=10, train_limit=5))] * 2
+    assert torch.equal(trained_on(runs, train).images, trained_images(train, 10, 5).images)
+    runs.append(SimpleNamespace(cfg=SimpleNamespace(validation=10, train_limit=7)))
+    with pytest.raises(VaeError, match="trained on different numbers of images"):
+        trained_on(runs, train)
+

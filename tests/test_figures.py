@@ -15,7 +15,7 @@ import torch
 from conftest import TINY
 from vae import VaeError
 from vae.core.config import Config
-from vae.core.data import Split, batches, held_out, limited, load_split
+from vae.core.data import batches, limited, load_split
 from vae.core.evaluate import evaluated
 from vae.core.losses import kl_to_prior
 from vae.core.model import VAE
@@ -27,7 +27,7 @@ from vae.instrument.measurements import ClassifierConfig
 from vae.report.convergence_figure import plot_convergence
 from vae.report.digit_figures import plot_reconstructions, plot_samples, prior
 from vae.report.figure_stamps import FIGURES, STUDY, STUDY_FIGURES
-from vae.report.figures import draw_stale, drawing, trained_images
+from vae.report.figures import draw_stale, drawing
 from vae.report.images import show_digits
 from vae.report.latent_figures import (
     kl_per_dimension,
@@ -272,15 +272,3 @@ def test_the_digits_under_the_interpolation_frames_are_those_the_text_reads(tiny
     latent_figures.plot_interpolation(model, test_split, classifier, tmp_path / "paths.pdf")
     read = [p.classes for p in path_readings(model, classifier, test_split, spherical=False)]
     assert shown and shown == read
-
-
-def test_the_training_images_shown_are_those_trained_on_never_validation_images():
-    images = torch.arange(50, dtype=torch.uint8)[:, None, None].expand(50, 28, 28)
-    train = Split(images, torch.arange(50) % 10)
-    cfg = Config(**{**TINY, "validation": 10, "train_limit": 0})
-    shown = {int(x[0, 0]) for x in trained_images(train, cfg).images}
-    held = {int(x[0, 0]) for x in held_out(train, 10)[1].images}
-    assert len(shown) == 40 and not shown & held
-    limited_cfg = dataclasses.replace(cfg, train_limit=5)
-    assert len(trained_images(train, limited_cfg)) == 5
-

@@ -52,6 +52,13 @@ def limited(split: Split, limit: int) -> Split:
     return Split(split.images[:limit], split.labels[:limit]) if limit else split
 
 
+def trained_images(train: Split, validation: int, limit: int) -> Split:
+    """The images a run trains on: the training split less its `validation` held-out images
+    (held_out), then the first `limit` of the rest (0: all). Training, its figures and the
+    measurements read them through this one rule."""
+    return limited(held_out(train, validation)[0], limit)
+
+
 def raw_dir(data_dir: str | Path) -> Path:
     return Path(data_dir) / "MNIST" / "raw"
 

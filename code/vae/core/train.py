@@ -16,7 +16,7 @@ from tqdm import tqdm
 from .errors import VaeError
 from .cache_keys import module_digests
 from .config import Config
-from .data import Split, batches, held_out, limited, num_batches
+from .data import Split, batches, held_out, num_batches, trained_images
 from .evaluate import ElboTerms, elbo_terms, evaluated, final_metrics
 from .losses import Terms, training_objective
 from .model import VAE, count_parameters, describe_layers
@@ -162,9 +162,8 @@ def _train(run: Run, train_split: Split, test_split: Split, progress: bool,
     optimizer = make_optimizer(cfg, model)
     batch_rng = torch.Generator().manual_seed(cfg.seed)
     # the uint8 sets live where the model does (55 MB): no copy per batch on a GPU
-    fitted, valid = held_out(train_split, cfg.validation)
-    train_x = limited(fitted, cfg.train_limit).images.to(device)
-    valid_x = evaluated(valid, cfg).images.to(device)
+    train_x = trained_images(train_split, cfg.validation, cfg.train_limit).images.to(device)
+    valid_x = evaluated(held_out(train_split, cfg.validation)[1], cfg).images.to(device)
     test_x = evaluated(test_split, cfg).images.to(device)
     steps_per_epoch = num_batches(len(train_x), cfg.batch_size)
 

@@ -13,7 +13,7 @@ import torch
 
 from .. import VaeError
 from ..core.cache_keys import code_digest
-from ..core.data import Split, batches, held_out, limited, to_float
+from ..core.data import Split, batches, limited, to_float, trained_images
 from ..core.evaluate import SUBSET_SEED, encode_means, subset_indices
 from ..core.model import VAE
 from ..core.records import write_record
@@ -221,10 +221,10 @@ def evaluated_test_set(runs: list[Run], test: Split) -> Split:
 
 
 def trained_on(runs: list[Run], train: Split) -> Split:
-    """The training images the runs were trained on: the training split less the validation
-    images (data.held_out)."""
+    """The training images the runs were trained on (data.trained_images)."""
     size = _common(runs, "validation", "held out different validation sets")
-    return train if size is None else held_out(train, size)[0]
+    limit = _common(runs, "train_limit", "trained on different numbers of images")
+    return train if size is None else trained_images(train, size, limit or 0)
 
 
 def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,

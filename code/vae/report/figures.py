@@ -21,7 +21,7 @@ import torch
 
 from .. import VaeError
 from ..core.config import Config
-from ..core.data import Split, held_out, limited, load_split
+from ..core.data import Split, load_split, trained_images
 from ..core.evaluate import evaluated
 from ..core.jobs import default_jobs
 from ..core.runs import Run
@@ -129,7 +129,8 @@ def draw_run(seeds: list[Run], train: Split, test: Split, classifier: DigitClass
     on."""
     run = shown_run(seeds)
     cfg = run.cfg
-    train, test = trained_images(train, cfg), evaluated(test, cfg)
+    train = trained_images(train, cfg.validation, cfg.train_limit)
+    test = evaluated(test, cfg)
     draws = {name: drawing(FIGURES[name].function) for name in wanted}
     needs = {name: [p for p in inspect.signature(draw).parameters if p != "path"]
              for name, draw in draws.items()}
@@ -139,11 +140,6 @@ def draw_run(seeds: list[Run], train: Split, test: Split, classifier: DigitClass
               "classifier": classifier}
     return [path for name, draw in draws.items()
             for path in draw(**{p: inputs[p] for p in needs[name]}, path=out / f"{name}.pdf")]
-
-
-def trained_images(train: Split, cfg: Config) -> Split:
-    """The images a run trained on, as core.train picks them: never its validation images."""
-    return limited(held_out(train, cfg.validation)[0], cfg.train_limit)
 
 
 def drawing(function: str) -> Callable[..., list[Path]]:
