@@ -90,3 +90,50 @@ def test_the_best_model_is_chosen_on_validation_not_test_images(study):
     lucky.valid_loss = 96.0
     assert best_of([*models, lucky]).name == "lucky"
     assert plane_of([m for m in models if m.name != "plane"]) is None
+
+
+def test_a_difference_lies_above_or_below_zero_only_when_its_own_test_separates_it():
+    from vae.core.statistics import paired
+    from vae.report.decisions import ABOVE, BELOW, UNSEPARATED, side
+
+    base = {420: 10.0, 421: 11.0, 422: 12.0}
+    assert side(paired({s: v + 1.0 + 0.01 * s for s, v in base.items()}, base)) == ABOVE
+    assert side(paired({s: v - 1.0 - 0.01 * s for s, v in base.items()}, base)) == BELOW
+    assert side(paired({420: 11.0, 421: 10.0, 422: 12.5}, base)) == UNSEPARATED
+    assert side(paired({420: 11.0}, {420: 10.0})) is None  # one seed: no test
+
+
+def test_the_common_base_is_the_most_read_against_and_never_the_main_model(study):
+    from vae.report.decisions import common_base
+
+    from statistics import stdev
+
+    models, _ = study
+    for m in models:  # main 1.0 nats, plane 2.0, wide 0.5, conv 1.5
+        m.test_loss_sd = stdev(s.test_loss for s in m.seeds)
+    found = common_base(models, ["main", "plane", "plane"])
+    assert (found.name, found.variants, found.steadier) == ("plane", 2, False)
+    found = common_base(models, ["main", "wide", "wide"])
+    assert found.steadier and not found.main_noisy  # main's sd is 1.0, not above NOISY_SD
+    assert common_base(models, ["main", "main", "wide"]) is None
+    assert common_base(models, []) is None
+
+
+
+def test_the_bonus_is_yes_only_where_a_share_s_whole_interval_lies_above_a_half():
+    from vae.report.decisions import FEWER, MOST, NOT_HERE, NOT_SHOWN, OPEN, YES, bonus
+    from vae.report.smoothness import PathTally
+
+    def t(low, high, drawn=100):
+        return PathTally(150, drawn, drawn // 2, low, high)
+
+    found = bonus({"main": t(0.1, 0.3), "a": t(0.6, 0.8), "b": t(0.7, 0.9), "c": t(0.7, 0.8)},
+                  "main")
+    assert (found.answer, found.sure, found.sheet) == (YES, ["b", "c", "a"], FEWER)
+    assert (found.top, found.tied) == ("b", ["c"])
+    assert bonus({"main": t(0.4, 0.6)}, "main").answer == NOT_SHOWN
+    assert bonus({"main": t(0.4, 0.6)}, "main").sheet == OPEN
+    assert bonus({"main": t(0.1, 0.45), "a": t(0.2, 0.4)}, "main").answer == NOT_HERE
+    assert bonus({"main": t(0.55, 0.7)}, "main").sheet == MOST
+    nothing = bonus({"main": t(0.0, 1.0, drawn=0)}, "main")
+    assert nothing.sheet is None and nothing.top is None and nothing.answer == NOT_HERE

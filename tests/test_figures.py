@@ -185,7 +185,7 @@ def test_prior_quantiles_are_symmetric_and_centred():
 
 
 def test_titles_name_the_prior_and_the_quantiles():
-    assert "(0, 1)" in prior(1) and "(0, I)" in prior(2) and "(0, I)" in prior(16)
+    assert "(0, 1)" in prior(1) and "(0, I_m)" in prior(2) and "(0, I_m)" in prior(16)
     assert quantile_label(16) == r"$q = (2i-1)/32$ for $i$ from 1 to 16"
 
 

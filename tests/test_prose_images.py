@@ -144,6 +144,6 @@ def test_the_samples_caption_names_the_prior_and_the_grid_of_the_code_s_shape():
     line = samples_caption("line", 420)
     assert r"decoded from $z\sim\mathcal{N}(0,1)$ (top)" in line and "one-dimensional manifold" in line
     plane = samples_caption("plane", 421)
-    assert "(seed 421)" in plane and r"$z\sim\mathcal{N}(0,I)$" in plane and "grid of evenly" in plane
+    assert "(seed 421)" in plane and r"$z\sim\mathcal{N}(0,I_m)$" in plane and "grid of evenly" in plane
     large = samples_caption("", 422)
-    assert large == r"New digits from the main model (seed 422), decoded from $z\sim\mathcal{N}(0,I)$."
+    assert large == r"New digits from the main model (seed 422), decoded from $z\sim\mathcal{N}(0,I_m)$."

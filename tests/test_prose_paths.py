@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from vae import VaeError
 from vae.core.statistics import clustered_share
+from vae.report.decisions import bonus
 from vae.report.prose_paths import PathCount, bonus_answer, interpolation, path_words, share_cell
 from vae.report.numbers import reading_spread
 from vae.report.smoothness import PathTally, path_smooth, tally
@@ -69,10 +70,15 @@ def counted(name: str, dim: int, smooth: int, drawn: int, paths: int = 150) -> P
     return PathCount(name, dim, found, found, share_cell(found), share_cell(found))
 
 
+def answered(counts: list[PathCount], seeds: int, pairs: int, main: str):
+    """bonus_answer worded from the decision that decisions.decide makes of these counts."""
+    return bonus_answer(counts, seeds, pairs, main, bonus({c.name: c.linear for c in counts}, main))
+
+
 def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
     counts = [counted("assignment", 1, 5, 40), counted("latent2", 2, 120, 140),
               counted("conv", 16, 100, 145)]
-    text = bonus_answer(counts, 3, 50, "assignment")
+    text = answered(counts, 3, 50, "assignment")
     assert text.startswith(
         r"\textbf{Answer: yes for two of the three models (all but \texttt{assignment}): most of the "
         r"paths whose ends they draw are smooth.} The question is asked of 50 pairs of test images")
@@ -80,20 +86,20 @@ def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
     assert (r"For the sheet's own model, \texttt{assignment}, fewer than half are: 5 of the 40 "
             r"straight paths whose ends it draws (of 150) are smooth, \qty{12}{\percent} "
             r"[\qty{4}{\percent}, \qty{27}{\percent}].") in text
-    few = bonus_answer([*counts, counted("x", 16, 1, 40), counted("y", 16, 2, 40)], 3, 50,
+    few = answered([*counts, counted("x", 16, 1, 40), counted("y", 16, 2, 40)], 3, 50,
                        "assignment")
     assert few.startswith(r"\textbf{Answer: yes for \texttt{latent2} and \texttt{conv}: most of "
                           r"the paths whose ends they draw are smooth.}")
-    one = bonus_answer([counted("conv", 16, 100, 145), counted("x", 16, 1, 40)], 3, 50, "conv")
+    one = answered([counted("conv", 16, 100, 145), counted("x", 16, 1, 40)], 3, 50, "conv")
     assert one.startswith(r"\textbf{Answer: yes for \texttt{conv}: most of the paths whose ends "
                           r"it draws are smooth.}")
     assert (r"Among straight paths the highest lower end of the interval is \texttt{latent2}'s: "
             r"120 of 140, \qty{86}{\percent} [\qty{79}{\percent}, \qty{91}{\percent}]. "
             r"On a one-dimensional code no path can go round the other digits") in text
-    level = bonus_answer([*counts, counted("twin", 16, 120, 140)], 3, 50, "assignment")
+    level = answered([*counts, counted("twin", 16, 120, 140)], 3, 50, "assignment")
     assert r"[\qty{79}{\percent}, \qty{91}{\percent}], level at the printed percent with " \
         r"\texttt{twin}." in level
-    unsure = bonus_answer([counted("conv", 16, 5, 9)], 3, 50, "conv")  # 56 % of 9: it spans
+    unsure = answered([counted("conv", 16, 5, 9)], 3, 50, "conv")  # 56 % of 9: it spans
     assert unsure.startswith(r"\textbf{Answer: not shown: no model's share of smooth paths is "
                              r"surely above a half.}")
     assert unsure.endswith("For the sheet's own model, \\texttt{conv}, the paths leave open "
@@ -102,9 +108,9 @@ def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
                            "\\qty{88}{\\percent}]. Among straight paths the highest lower end "
                            "of the interval is \\texttt{conv}'s: 5 of 9, \\qty{56}{\\percent} "
                            "[\\qty{19}{\\percent}, \\qty{88}{\\percent}].")  # no 1-D model
-    sure = bonus_answer(counts, 3, 50, "latent2")
+    sure = answered(counts, 3, 50, "latent2")
     assert r"For the sheet's own model, \texttt{latent2}, most are: 120 of the 140" in sure
-    nobody = bonus_answer([counted("a", 1, 0, 20), counted("conv", 16, 3, 100)], 3, 50, "a")
+    nobody = answered([counted("a", 1, 0, 20), counted("conv", 16, 3, 100)], 3, 50, "a")
     assert nobody.startswith(r"\textbf{Answer: not here: for no model are most of its paths "
                              r"smooth.}")
     assert share_cell(tally([[STUCK]])) == "none drawn"

@@ -6,14 +6,16 @@ improving, which models each figure shows, and what the over-fitting tests found
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
 from ..core.statistics import Leaders as Standing
-from ..core.statistics import Paired, leaders, paired
+from ..core.statistics import ALPHA, Paired, leaders, paired
 from ..instrument.measurements import drawn_directly
 from .comparisons import MARGIN, changes, still_falling
 from .numbers import ModelNumbers, ReadingSpread, Spread
+from .smoothness import PathTally
 from .numbers import spread as spread_of
 
 # A model as the ranking reads it: name, seeds, test -ELBO over seeds, readings over seeds.
@@ -23,6 +25,19 @@ Ranked = tuple[str, list[int], Spread, ReadingSpread]
 # Frechet distance of the classifier's features.
 SHARE_MARGIN = 0.02
 FRECHET_MARGIN = 10.0
+# Where a paired difference read alone lies (the over-fitting tests are not part of the study's
+# family): separated from zero above or below by its own test at ALPHA, or not separated.
+ABOVE, BELOW, UNSEPARATED = "above zero", "below zero", "not separated"
+
+
+def side(test: Paired | None) -> str | None:
+    """ABOVE or BELOW when the test alone separates the difference from zero, else UNSEPARATED;
+    None without a test (one seed)."""
+    if test is None:
+        return None
+    if test.p >= ALPHA:
+        return UNSEPARATED
+    return ABOVE if test.mean > 0 else BELOW
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,56 @@ class Leaders:
     digit_kept: Standing  # most test reconstructions keep their digit
     frechet: Standing  # samples closest to real digits
     clear_samples: Standing  # most samples named with confidence
+    # the tests separate every model of the lowest -ELBO from every model that shares or
+    # contests the most confident samples: the best loss does not give the clearest samples
+    loss_not_clearest: bool
+
+
+# The bonus question's answer: YES where some model's share of smooth paths lies above a half,
+# NOT_HERE where no model's interval reaches a half, NOT_SHOWN otherwise; and the sheet's own
+# model's reading: MOST, FEWER (its whole interval below a half) or OPEN.
+YES, NOT_HERE, NOT_SHOWN = "yes", "not here", "not shown"
+MOST, FEWER, OPEN = "most", "fewer than half", "open"
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """The bonus question decided from each model's straight paths over its seeds."""
+
+    sure: list[str]  # the models whose share's interval lies above a half, highest first
+    answer: str  # YES, NOT_HERE or NOT_SHOWN
+    sheet: str | None  # the main model's reading; None when it draws no path's two ends
+    top: str | None  # the highest lower end of the interval; None when no model draws any
+    tied: list[str]  # level with top at the printed percent
+
+
+def bonus(linear: dict[str, PathTally], main: str) -> Bonus:
+    """linear: each model's straight paths (smoothness.tally); main: the sheet's model."""
+    ranked = sorted((n for n, t in linear.items() if t.drawn), key=lambda n: -linear[n].low)
+    sure = [n for n in ranked if linear[n].low > 0.5]
+    answer = (YES if sure else
+              NOT_HERE if not any(linear[n].high >= 0.5 for n in ranked) else NOT_SHOWN)
+    own = linear[main]
+    sheet = (None if not own.drawn else MOST if main in sure else
+             FEWER if own.high < 0.5 else OPEN)
+    top = ranked[0] if ranked else None
+    tied = [n for n in ranked[1:]
+            if top and round(100 * linear[n].low) == round(100 * linear[top].low)]
+    return Bonus(sure, answer, sheet, top, tied)
+
+
+# A main model whose seeds' test -ELBO spreads more than this (sd, nats) hides a change of a nat.
+NOISY_SD = 1.0
+
+
+@dataclass(frozen=True)
+class CommonBase:
+    """The baseline that most variants are read against, where it is not the main model."""
+
+    name: str
+    variants: int  # read against it
+    steadier: bool  # its seeds' test -ELBO spreads less than the main model's
+    main_noisy: bool  # the main model's spread exceeds NOISY_SD
 
 
 @dataclass(frozen=True)
@@ -45,10 +110,16 @@ class Decisions:
     units_models: list[str]  # whose KL per dimension is drawn
     information_model: str | None  # the first model whose I(x; z) is estimated
     best_projected: bool  # the best model's code needs a projection of its own figure
-    # the main model's digit kept in training minus test reconstructions, paired by seed
+    # the main model's digit kept in training minus test reconstructions, paired by seed, and
+    # where it lies (side)
     overfitting: Paired | None
-    # the main model's final -ELBO on training minus validation images, paired by seed
+    overfitting_side: str | None
+    # the main model's final -ELBO on training minus validation images, paired by seed: below
+    # zero is over-fitting
     overfitting_elbo: Paired | None
+    overfitting_elbo_side: str | None
+    common_base: CommonBase | None  # None when most variants are read against the main model
+    bonus: Bonus
     binarized_of_best: bool  # the binarised run is the best model's config on binarised data
     binarized_subset: bool  # its IWAE bound covers a random subset of the test images, not all
 
@@ -64,8 +135,23 @@ def plane_of(models: list[ModelNumbers]) -> str | None:
     return next((m.name for m in models if m.latent_dim == 2), None)
 
 
+def common_base(models: list[ModelNumbers], baselines: list[str]) -> CommonBase | None:
+    """models: the study, main first; baselines: each variant's. The most common baseline,
+    where it is not the main model and there are seeds to spread."""
+    if not baselines or len(models[0].seeds) < 2:
+        return None
+    name, variants = Counter(baselines).most_common(1)[0]
+    main = models[0]
+    if name == main.name:
+        return None
+    base = next(m for m in models if m.name == name)
+    return CommonBase(name, variants, base.test_loss_sd < main.test_loss_sd,
+                      main.test_loss_sd > NOISY_SD)
+
+
 def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: str,
-           plane: str | None, binarized: ModelNumbers | None = None) -> Decisions:
+           plane: str | None, binarized: ModelNumbers | None = None,
+           baselines: list[str] | None = None) -> Decisions:
     """models: every model of the study, main first; spreads: each one's readings over seeds;
     best and plane: the best model's name and the first with a two-dimensional code;
     binarized: the binarised-MNIST run, if reported."""
@@ -76,6 +162,10 @@ def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: 
     kept = spreads[main.name]
     seeds = [s.seed for s in main.seeds]
     best_model = next(m for m in models if m.name == best)
+    overfitting = paired(dict(zip(seeds, kept.train_digit_kept.values)),
+                         dict(zip(seeds, kept.digit_kept.values)))
+    overfitting_elbo = paired({s.seed: s.train_loss_final for s in main.seeds},
+                              {s.seed: s.valid_loss for s in main.seeds})
     return Decisions(
         leaders=rank([(m.name, [s.seed for s in m.seeds],
                        spread_of([s.test_loss for s in m.seeds]), spreads[m.name])
@@ -87,10 +177,12 @@ def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: 
         information_model=estimated,
         best_projected=(best not in (main.name, plane)
                         and not drawn_directly(best_model.latent_dim)),
-        overfitting=paired(dict(zip(seeds, kept.train_digit_kept.values)),
-                           dict(zip(seeds, kept.digit_kept.values))),
-        overfitting_elbo=paired({s.seed: s.train_loss_final for s in main.seeds},
-                                {s.seed: s.valid_loss for s in main.seeds}),
+        overfitting=overfitting,
+        overfitting_side=side(overfitting),
+        overfitting_elbo=overfitting_elbo,
+        overfitting_elbo_side=side(overfitting_elbo),
+        common_base=common_base(models, baselines or []),
+        bonus=bonus({m.name: spreads[m.name].linear for m in models}, main.name),
         binarized_of_best=(binarized is not None and {c.key for c in changes(
             binarized.config, best_model.config)} <= {"binarize"}),
         binarized_subset=(binarized is not None
@@ -105,7 +197,11 @@ def rank(runs: list[Ranked]) -> Leaders:
               margin: float) -> Standing:
         return leaders({n: dict(zip(seeds, get(loss, r).values)) for n, seeds, loss, r in runs},
                        lower_better, margin)
-    return Leaders(elbo=first(lambda loss, r: loss, True, MARGIN),
+    elbo = first(lambda loss, r: loss, True, MARGIN)
+    clear = first(lambda loss, r: r.clear_samples, False, SHARE_MARGIN)
+    return Leaders(elbo=elbo,
                    digit_kept=first(lambda loss, r: r.digit_kept, False, SHARE_MARGIN),
                    frechet=first(lambda loss, r: r.frechet, True, FRECHET_MARGIN),
-                   clear_samples=first(lambda loss, r: r.clear_samples, False, SHARE_MARGIN))
+                   clear_samples=clear,
+                   loss_not_clearest=not {elbo.best, *elbo.equivalent}
+                   & {clear.best, *clear.equivalent, *clear.undecided})

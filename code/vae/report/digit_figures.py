@@ -33,14 +33,15 @@ def plot_reconstructions(model: VAE, train: Split, test: Split, path: Path) -> l
 
 
 def prior(latent_dim: int) -> str:
-    """The prior p(z) as mathtext: N(0, 1) for a scalar latent, N(0, I) beyond."""
-    return f"{NORMAL}(0, {'1' if latent_dim == 1 else 'I'})"
+    """The prior p(z) as mathtext: N(0, 1) for a scalar latent, N(0, I_m) beyond, as Part I
+    writes it."""
+    return f"{NORMAL}(0, {'1' if latent_dim == 1 else 'I_m'})"
 
 
 @styled
 @torch.inference_mode()
 def plot_samples(model: VAE, seed: int, path: Path) -> list[Path]:
-    """New digits: pixel means of p(x|z) for z drawn from the prior N(0, I) with a fixed seed."""
+    """New digits: pixel means of p(x|z) for z drawn from the prior N(0, I_m) with a fixed seed."""
     z = prior_draws(model.latent_dim, SAMPLE_ROWS * SAMPLE_COLS, seed)
     fig, ax = figure(FULL * tiled_aspect(SAMPLE_ROWS, SAMPLE_COLS) + 0.25)
     show_digits(ax, model.generate(z), ncols=SAMPLE_COLS)

@@ -5,7 +5,6 @@ templates as LaTeX."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -24,6 +23,7 @@ from .prose_images import (
     seed_tag,
 )
 from .prose_paths import PathCount, bonus_answer, interpolation, path_count, smooth_rule
+from .prose_precision import precision_changes, precision_kept
 from .prose_reasons import reason
 from .prose_study import (
     against_literature,
@@ -31,8 +31,6 @@ from .prose_study import (
     conclusion,
     improvement,
     iwae_coverage,
-    precision_changes,
-    precision_kept,
     seeds_needed_cell,
     training_gap,
     variant_finding,
@@ -117,13 +115,12 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
     falling = decided.falling
     counts = [path_count(e.name, e.latent_dim, e.readings_spread) for e in summary.runs]
     pairs = spread.linear.paths // len(main.seeds)  # the random pairs, per seed
-    bases = Counter(e.comparison.baseline for e in summary.runs if e.comparison)
-    base, children = bases.most_common(1)[0] if bases else (main.name, 0)
     return PartTwo(
         training=training_gap(main.train_loss_final, main.valid_loss, main.valid_images,
-                              decided.overfitting_elbo, spread.train_digit_kept,
-                              spread.digit_kept, [seed.seed for seed in main.seeds],
-                              decided.overfitting),
+                              decided.overfitting_elbo, decided.overfitting_elbo_side,
+                              spread.train_digit_kept, spread.digit_kept,
+                              [seed.seed for seed in main.seeds], decided.overfitting,
+                              decided.overfitting_side),
         reconstructions=reconstructions(spread, r, main.latent_dim, n),
         best_reconstructions=(None if best is main else
                               reconstructions(best.readings_spread, best.readings,
@@ -135,8 +132,9 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                       samples(best.readings_spread, best.readings, inst.confident_at,
                               inst.test_confident, inst.train_test_frechet, n,
                               references=False)),
-        common_base=(common_base(base, by_name[base].test_loss_sd, children, main.name,
-                                 main.test_loss_sd) if base != main.name and n > 1 else None),
+        common_base=(common_base(decided.common_base,
+                                 by_name[decided.common_base.name].test_loss_sd, main.name,
+                                 main.test_loss_sd) if decided.common_base else None),
         best_prior=(None if best is main else
                     prior_mismatch(best.test_kl, best.test_images, information is not None)),
         manifold=(manifold(r.manifold, main.latent_dim, seed_tag(r.seed, n))
@@ -168,7 +166,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                                                       "fig:best-interpolation"))],
         path_counts=counts,
         pairs=pairs,
-        bonus=bonus_answer(counts, n, pairs, main.name),
+        bonus=bonus_answer(counts, n, pairs, main.name, decided.bonus),
         improvement=improvement(summary.best_path, main.name, best.name,
                                 summary.improvement_over_main),
         conclusion=conclusion(decided.leaders,

@@ -163,7 +163,7 @@ def samples(spread: ReadingSpread, r: ModelReadings, confident_at: float,
 def samples_caption(manifold: str, seed: int) -> Markup:
     """The caption of the main model's new digits; manifold is its code's shape in words
     ("line", "plane"), or "" for a code too large to draw whole."""
-    prior = r"z\sim\mathcal{N}(0,1)" if manifold == "line" else r"z\sim\mathcal{N}(0,I)"
+    prior = r"z\sim\mathcal{N}(0,1)" if manifold == "line" else r"z\sim\mathcal{N}(0,I_m)"
     grid = {"line": "and the one-dimensional manifold, decoded at evenly spaced quantiles of the "
                     "prior, the value of $z$ under each image (bottom)",
             "plane": "and over a grid of evenly spaced prior quantiles (bottom)"}.get(manifold)

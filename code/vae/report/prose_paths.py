@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ..core.statistics import CONFIDENCE
 from ..instrument.measurements import ModelReadings, PathReading
+from .decisions import FEWER, MOST, NOT_HERE, OPEN, YES, Bonus
 from .latex import model_name, num, percent
 from .numbers import ReadingSpread
 from .prose_images import seed_tag
@@ -100,21 +101,21 @@ def _share(t: PathTally) -> str:
     return f"{percent(t.smooth / t.drawn, 0)} [{percent(t.low, 0)}, {percent(t.high, 0)}]"
 
 
-def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str) -> Markup:
-    """The answer, decided from every model's straight paths between the random pairs over all
-    seeds: yes where most of the paths whose ends a model draws are smooth (the lower end of the
-    share's interval above a half), not here where no model's upper end reaches a half; with the
-    rule that decides it, and why no path on a one-dimensional code goes round other digits."""
-    ranked = sorted((c for c in counts if c.linear.drawn), key=lambda c: -c.linear.low)
-    sure = [c for c in ranked if c.linear.low > 0.5]
-    rest = [c for c in counts if c not in sure]
-    if sure:
+def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
+                 decided: Bonus) -> Markup:
+    """The answer that decisions.bonus gives from every model's straight paths between the
+    random pairs over all seeds, with the rule that decides it, and why no path on a
+    one-dimensional code goes round other digits."""
+    by_name = {c.name: c for c in counts}
+    sure = [by_name[n] for n in decided.sure]
+    rest = [c for c in counts if c.name not in decided.sure]
+    if decided.answer == YES:
         named = (f"{count_words(len(sure))} of the {count_words(len(counts))} models "
                  f"(all but {listing([model_name(c.name) for c in rest])})"
                  if rest and len(rest) < len(sure) else listing([model_name(c.name) for c in sure]))
         answer = (f"yes for {named}: most of the paths whose ends "
                   + ("it draws are" if len(sure) == 1 else "they draw are") + " smooth")
-    elif not any(c.linear.high >= 0.5 for c in ranked):
+    elif decided.answer == NOT_HERE:
         answer = "not here: for no model are most of its paths smooth"
     else:
         answer = "not shown: no model's share of smooth paths is surely above a half"
@@ -130,17 +131,15 @@ def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str) -> 
             f"straight lines and along great circles. The seeds share the pairs, so the paths "
             f"of one pair are not independent trials: the interval counts them as one cluster "
             f"(Clopper--Pearson on the effective sample size \\citep{{korn1998}}). ")
-    sheet = next(c for c in counts if c.name == main)
-    if sheet.linear.drawn:
-        verdict = ("most are" if sheet in sure else
-                   "fewer than half are" if sheet.linear.high < 0.5 else
-                   "the paths leave open whether most are")
+    sheet = by_name[main]
+    if decided.sheet is not None:
+        verdict = {MOST: "most are", FEWER: "fewer than half are",
+                   OPEN: "the paths leave open whether most are"}[decided.sheet]
         text += (f"For the sheet's own model, {model_name(main)}, {verdict}: {sheet.linear.smooth} "
                  f"of the {sheet.linear.drawn} straight paths whose ends it draws (of "
                  f"{sheet.linear.paths}) are smooth, {_share(sheet.linear)}. ")
-    if ranked:
-        top = ranked[0]
-        tied = [c for c in ranked[1:] if round(100 * c.linear.low) == round(100 * top.linear.low)]
+    if decided.top is not None:
+        top, tied = by_name[decided.top], [by_name[n] for n in decided.tied]
         text += (f"Among straight paths the highest lower end of the interval is "
                  f"{model_name(top.name)}'s: {top.linear.smooth} of {top.linear.drawn}, "
                  f"{_share(top.linear)}"

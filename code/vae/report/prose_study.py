@@ -6,21 +6,30 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from ..core.statistics import ALPHA, CONFIDENCE, MAX_SEEDS, Paired
+from ..core.statistics import CONFIDENCE, MAX_SEEDS, Paired
 from .comparisons import Change, Comparison, Step
 from .comparisons import BETTER, MARGIN, WORSE
-from .decisions import FRECHET_MARGIN, SHARE_MARGIN, Leaders, Ranked, Standing
+from .decisions import (
+    ABOVE,
+    BELOW,
+    FRECHET_MARGIN,
+    SHARE_MARGIN,
+    CommonBase,
+    Leaders,
+    Ranked,
+    Standing,
+)
 from .latex import model_name, nats, num, percent, pm_percent, printed_difference, setting, span
 from .numbers import Spread
-from .precision import PrecisionCheck
 from .wording import count_words, listing, plural
 
 # -- Exercise 8 ---------------------------------------------------------------------------------
 
 def elbo_gap(train_final: float, valid: float, images: int, gap: Paired | None,
-             seeds: int) -> str:
+             gap_side: str | None, seeds: int) -> str:
     """Over-fitting in the loss itself: the final weights on as many training as validation
-    images, paired by seed (decisions.Decisions.overfitting_elbo: training minus validation)."""
+    images, paired by seed (decisions.Decisions.overfitting_elbo: training minus validation,
+    and where it lies)."""
     text = (f"With the final weights, the \\negelbo{{}} on {num(images)} of the training images "
             f"is {nats(train_final)} nats and on the {num(images)} held-out validation images "
             f"{nats(valid)} nats")
@@ -29,10 +38,10 @@ def elbo_gap(train_final: float, valid: float, images: int, gap: Paired | None,
     text += (f" (means over the {count_words(seeds)} seeds; training minus validation, paired "
              f"by seed and taken before rounding, {nats(gap.mean)} nats, {CONFIDENCE}\\,\\% "
              f"interval {interval_nats(gap)})")
-    if gap.p < ALPHA and gap.mean < 0:
+    if gap_side == BELOW:
         return text + (": the model fits the images it was trained on better than unseen ones "
                        "from the same distribution, the signature of over-fitting. ")
-    if gap.p < ALPHA:
+    if gap_side == ABOVE:
         return text + ": the unseen images score better, so there is no sign of over-fitting. "
     if gap.low < 0:
         return text + (f": the interval includes zero, so over-fitting, if there is any, costs "
@@ -41,22 +50,22 @@ def elbo_gap(train_final: float, valid: float, images: int, gap: Paired | None,
 
 
 def training_gap(train_final: float, valid: float, images: int, gap: Paired | None,
-                 train_read: Spread, test_read: Spread, seeds: list[int],
-                 test_gap: Paired | None) -> Markup:
+                 gap_side: str | None, train_read: Spread, test_read: Spread, seeds: list[int],
+                 test_gap: Paired | None, test_side: str | None) -> Markup:
     """Over-fitting, measured like for like twice: the loss of the final weights on training
     and validation images (elbo_gap), and the classifier on reconstructed training and test
-    images of the same models (test_gap: training minus test, paired by seed,
-    decisions.Decisions.overfitting)."""
+    images of the same models (test_gap: training minus test, paired by seed, and where it
+    lies: decisions.Decisions.overfitting)."""
     several = len(seeds) > 1
-    text = elbo_gap(train_final, valid, images, gap, len(seeds))
+    text = elbo_gap(train_final, valid, images, gap, gap_side, len(seeds))
     text += (f"The digit classifier (\\cref{{sec:reconstructions}}) reads back the digit of "
              f"{pm_percent(train_read.mean, train_read.sd, len(seeds))} of reconstructed training "
              f"images and {pm_percent(test_read.mean, test_read.sd, len(seeds))} of test images"
              f"{f' (means over the {count_words(len(seeds))} seeds)' if several else ''}")
-    if test_gap is not None and test_gap.p < ALPHA and test_gap.mean > 0:
+    if test_gap is not None and test_side == ABOVE:
         text += (f"; training images come back better by {points(test_gap.mean)} "
                  f"(paired by seed, {CONFIDENCE}\\,\\% interval {interval_points(test_gap)}). ")
-    elif test_gap is not None and test_gap.p < ALPHA:
+    elif test_gap is not None and test_side == BELOW:
         text += (f"; test images come back better by {points(-test_gap.mean)} "
                  f"(paired by seed, {CONFIDENCE}\\,\\% interval "
                  f"{interval_points(test_gap, -1)} for test minus training). ")
@@ -102,14 +111,13 @@ def variant_finding(comparison: Comparison, epochs: int, seconds_per_epoch: floa
                  f"{'baseline' if sum(units) > sum(baseline_units) else 'variant'} leaves more "
                  f"of its code at the prior. ")
     if c.explained == "hidden_layers" and c.verdict in (BETTER, WORSE):
-        fits = (train_loss < c.baseline_train_loss) == (c.delta < 0)
         text += (f"With the final weights, the training images' loss is {nats(train_loss)} "
                  f"against {nats(c.baseline_train_loss)} nats: "
                  + ("the model with the lower test loss also fits its training images better, "
                     "so the difference lies in how well the shape trains in "
                     f"{count_words(epochs) if epochs <= 10 else epochs} epochs, not in how it "
                     "generalises. "
-                    if fits else "the difference does not come from fitting the training "
+                    if c.fits_as_it_tests else "the difference does not come from fitting the training "
                                  "images better, but from generalising. "))
     if c.slower:
         text += (f"An epoch takes {num(seconds_per_epoch, 1)}\\,s instead of "
@@ -117,68 +125,18 @@ def variant_finding(comparison: Comparison, epochs: int, seconds_per_epoch: floa
     return Markup(text.strip())
 
 
-def common_base(base: str, base_sd: float, variants: int, main: str, main_sd: float) -> Markup:
+def common_base(base: CommonBase, base_sd: float, main: str, main_sd: float) -> Markup:
     """Why most variants are read against a base other than the sheet's model, when its seeds
-    agree more closely (their standard deviations of test -ELBO, in nats)."""
-    said = (f"{count_words(variants).capitalize()} of the variants are read against "
-            f"{model_name(base)}")
-    if base_sd >= main_sd:
+    agree more closely (decisions.common_base; their standard deviations of test -ELBO)."""
+    said = (f"{count_words(base.variants).capitalize()} of the variants are read against "
+            f"{model_name(base.name)}")
+    if not base.steadier:
         return Markup(said + ".")
     text = (f"{said}, whose seeds' test \\negelbo{{}} has a standard deviation of "
             f"{nats(base_sd)} nats, rather than against the sheet's model, {model_name(main)}, "
             f"where it is {nats(main_sd)}")
-    return Markup(text + (": on so noisy a base, a change of a nat cannot be seen." if main_sd > 1
-                          else "."))
-
-
-def precision_kept(check: PrecisionCheck | None, study_models: int) -> Markup:
-    """Whether training in bf16 rather than fp32 moved a verdict: a clause for the training
-    section, naming the appendix or, without the fp32 runs, how to make them."""
-    if check is None:
-        return Markup("; \\texttt{make report PARITY=1} trains the study's MLP models again in "
-                      "fp32 and sets their verdicts beside these")
-    rows, kept = len(check.comparisons), len(check.comparisons) - len(check.changed)
-    among = ("the study's models" if rows + 1 == study_models else
-             f"{count_words(rows + 1)} of the study's {count_words(study_models)} models")
-    said = ("the one comparison" if rows == 1 else
-            f"all {count_words(rows)} comparisons" if rows == kept else
-            f"none of the {count_words(rows)} comparisons" if kept == 0 else
-            f"{count_words(kept)} of the {count_words(rows)} comparisons")
-    keep = ("does not keep its" if rows == 1 and kept == 0 else
-            plural(1 if rows == 1 or kept <= 1 else kept, "keeps its", "keep their"))
-    return Markup(f"; trained again in fp32 with the same seeds, {said} among {among} {keep} "
-                  f"verdict (\\cref{{app:precision}})")
-
-
-def precision_changes(check: PrecisionCheck, family: int) -> Markup:
-    """The appendix's reading of the check: the family Holm's correction counts in it (the
-    study's is `family` comparisons), which of the study's models it leaves out, and which
-    verdicts the precision moved, if any."""
-    rows = len(check.comparisons)
-    holm = (f"with Holm's correction over these {count_words(rows)} comparisons in both"
-            + ("." if rows == family else
-               f" (\\cref{{tab:changes}} corrects over all {count_words(family)}, so a bf16 "
-               f"verdict here can differ from it)."))
-    left = check.left_out
-    if left:
-        holm += (f" The study's other {plural(len(left), 'model')}, "
-                 f"{listing([model_name(n) for n in left])}, {plural(len(left), 'is', 'are')} "
-                 f"left out" + (", as the slowest to train." if check.left_slowest else "."))
-    if not check.changed:
-        same = ("The one verdict is" if rows == 1 else f"All {count_words(rows)} verdicts are")
-        return Markup(f"{holm} {same} the same in both precisions: none rests on the rounding "
-                      f"of bf16.")
-    moved = [r for r in check.comparisons if r.name in check.changed]
-    kept = rows - len(moved)
-    said = listing([f"{model_name(r.name)} against {model_name(r.baseline)} is "
-                    f"\\emph{{{r.bf16.verdict}}} in bf16 and \\emph{{{r.fp32.verdict}}} in fp32"
-                    for r in moved])
-    return Markup(f"{holm} {count_words(kept).capitalize()} of the {count_words(rows)} verdicts "
-                  f"{plural(kept, 'is', 'are')} the same in both precisions; {said}. "
-                  f"The rounding of the arithmetic alone moves "
-                  f"{plural(len(moved), 'this verdict', 'these verdicts')} across a boundary of "
-                  f"the verdict rule: {count_words(moved[0].bf16.test.seeds)} seeds of these "
-                  f"models do not carry {plural(len(moved), 'it', 'them')}.")
+    return Markup(text + (": on so noisy a base, a change of a nat cannot be seen."
+                          if base.main_noisy else "."))
 
 
 def seeds_needed_cell(c: Comparison) -> Markup:
@@ -252,9 +210,7 @@ def conclusion(first: Leaders, runs: list[Ranked], main: str) -> Markup:
             + first_place(confident, percent(by_name[confident.best][1].clear_samples.mean),
                           "makes the most samples that the classifier names with confidence",
                           share) + ". ")
-    lowest = {elbo.best, *elbo.equivalent}
-    # only where the tests separate every model of the lowest -ELBO from the most confident
-    if not lowest & {confident.best, *confident.equivalent, *confident.undecided}:
+    if first.loss_not_clearest:
         loss_conf = by_name[elbo.best][1].clear_samples.mean
         text += (f"The lowest \\negelbo{{}} does not give the samples that the classifier "
                  f"names most confidently: "

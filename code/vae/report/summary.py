@@ -210,7 +210,8 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
         precision_check=(precision_check(fp32_checked, runs_root, numbers)
                          if fp32_checked else None),
         environment=environment(),
-        decisions=decide(numbers, spreads, best.name, plane, binarized_numbers),
+        decisions=decide(numbers, spreads, best.name, plane, binarized_numbers,
+                         [c.baseline for c in comparisons.values()]),
     )
 
 

@@ -1,0 +1,60 @@
+"""The sentences about training in bf16 against fp32 (precision.py's check), worded from the
+summary: the training section's clause and the appendix's reading, deciding nothing."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from .latex import model_name
+from .precision import PrecisionCheck
+from .wording import count_words, listing, plural
+
+
+def precision_kept(check: PrecisionCheck | None, study_models: int) -> Markup:
+    """Whether training in bf16 rather than fp32 moved a verdict: a clause for the training
+    section, naming the appendix or, without the fp32 runs, how to make them."""
+    if check is None:
+        return Markup("; \\texttt{make report PARITY=1} trains the study's MLP models again in "
+                      "fp32 and sets their verdicts beside these")
+    rows, kept = len(check.comparisons), len(check.comparisons) - len(check.changed)
+    among = ("the study's models" if rows + 1 == study_models else
+             f"{count_words(rows + 1)} of the study's {count_words(study_models)} models")
+    said = ("the one comparison" if rows == 1 else
+            f"all {count_words(rows)} comparisons" if rows == kept else
+            f"none of the {count_words(rows)} comparisons" if kept == 0 else
+            f"{count_words(kept)} of the {count_words(rows)} comparisons")
+    keep = ("does not keep its" if rows == 1 and kept == 0 else
+            plural(1 if rows == 1 or kept <= 1 else kept, "keeps its", "keep their"))
+    return Markup(f"; trained again in fp32 with the same seeds, {said} among {among} {keep} "
+                  f"verdict (\\cref{{app:precision}})")
+
+
+def precision_changes(check: PrecisionCheck, family: int) -> Markup:
+    """The appendix's reading of the check: the family Holm's correction counts in it (the
+    study's is `family` comparisons), which of the study's models it leaves out, and which
+    verdicts the precision moved, if any."""
+    rows = len(check.comparisons)
+    holm = (f"with Holm's correction over these {count_words(rows)} comparisons in both"
+            + ("." if rows == family else
+               f" (\\cref{{tab:changes}} corrects over all {count_words(family)}, so a bf16 "
+               f"verdict here can differ from it)."))
+    left = check.left_out
+    if left:
+        holm += (f" The study's other {plural(len(left), 'model')}, "
+                 f"{listing([model_name(n) for n in left])}, {plural(len(left), 'is', 'are')} "
+                 f"left out" + (", as the slowest to train." if check.left_slowest else "."))
+    if not check.changed:
+        same = ("The one verdict is" if rows == 1 else f"All {count_words(rows)} verdicts are")
+        return Markup(f"{holm} {same} the same in both precisions: none rests on the rounding "
+                      f"of bf16.")
+    moved = [r for r in check.comparisons if r.name in check.changed]
+    kept = rows - len(moved)
+    said = listing([f"{model_name(r.name)} against {model_name(r.baseline)} is "
+                    f"\\emph{{{r.bf16.verdict}}} in bf16 and \\emph{{{r.fp32.verdict}}} in fp32"
+                    for r in moved])
+    return Markup(f"{holm} {count_words(kept).capitalize()} of the {count_words(rows)} verdicts "
+                  f"{plural(kept, 'is', 'are')} the same in both precisions; {said}. "
+                  f"The rounding of the arithmetic alone moves "
+                  f"{plural(len(moved), 'this verdict', 'these verdicts')} across a boundary of "
+                  f"the verdict rule: {count_words(moved[0].bf16.test.seeds)} seeds of these "
+                  f"models do not carry {plural(len(moved), 'it', 'them')}.")
