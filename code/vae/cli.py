@@ -148,14 +148,22 @@ def cmd_train(args: argparse.Namespace) -> None:
               log=lambda message: print(message, flush=True))  # in order with tqdm's stderr
 
 
-def cmd_summary(args: argparse.Namespace) -> None:
-    from .report.summary import summarised, summary_current, write_summary
-
+def _report_configs(args: argparse.Namespace) -> tuple[Config, list[Config], Config | None,
+                                                      list[Config] | None]:
+    """The configs a report reads: the main one, the study's variants, the binarised run and the
+    configs trained in fp32 too (None where not asked for)."""
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
     binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
                  if args.binarized else None)
     fp32_checked = (load_configs(args.fp32_checked, args.overlay, args.overrides)
                     if args.fp32_checked else None)
+    return main, variants, binarized, fp32_checked
+
+
+def cmd_summary(args: argparse.Namespace) -> None:
+    from .report.summary import summarised, summary_current, write_summary
+
+    main, variants, binarized, fp32_checked = _report_configs(args)
     if summary_current(summarised([main, *variants], binarized, fp32_checked), args.runs,
                        args.out, args.measurements):
         print(f"{args.out} is up to date with the runs, the measurements and the code")
@@ -195,11 +203,7 @@ def cmd_figures(args: argparse.Namespace) -> None:
 def cmd_plan(args: argparse.Namespace) -> None:
     from .plan import default_jobs, describe, plan
 
-    main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    binarized = (load_configs([args.binarized], args.overlay, args.overrides)[0]
-                 if args.binarized else None)
-    fp32_checked = (load_configs(args.fp32_checked, args.overlay, args.overrides)
-                    if args.fp32_checked else None)
+    main, variants, binarized, fp32_checked = _report_configs(args)
     tasks = plan(main, variants, binarized, args.runs, args.out, fp32_checked)
     print(describe(tasks, default_jobs() if args.jobs == "auto" else int(args.jobs)))
 
