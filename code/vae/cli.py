@@ -161,10 +161,10 @@ def _report_configs(args: argparse.Namespace) -> tuple[Config, list[Config], Con
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
-    from .report.summary import summarised, summary_current, write_summary
+    from .report.summary import configs_read, summary_current, write_summary
 
     main, variants, binarized, fp32_checked = _report_configs(args)
-    if summary_current(summarised([main, *variants], binarized, fp32_checked), args.runs,
+    if summary_current(configs_read([main, *variants], binarized, fp32_checked), args.runs,
                        args.out, args.measurements):
         print(f"{args.out} is up to date with the runs, the measurements and the code")
         return

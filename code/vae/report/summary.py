@@ -223,13 +223,13 @@ def write_summary(main: Config, variants: list[Config], runs_root: str | Path,
     summary = make_summary(main, variants, runs_root, measurements_path, binarized, fp32_checked)
     write_record(out, summary)
     write_text(Path(out).with_suffix(".key"),
-               inputs_key(summarised([main, *variants], binarized, fp32_checked), runs_root,
+               inputs_key(configs_read([main, *variants], binarized, fp32_checked), runs_root,
                           measurements_path))
     return summary
 
 
-def summarised(study: list[Config], binarized: Config | None,
-               fp32_checked: list[Config] | None) -> list[Config]:
+def configs_read(study: list[Config], binarized: Config | None,
+                 fp32_checked: list[Config] | None) -> list[Config]:
     """Every config whose runs a summary reads: the study, the binarised run, the fp32 twins."""
     return [*study, *filter(None, [binarized]), *(twins(fp32_checked) if fp32_checked else [])]
 
