@@ -166,7 +166,7 @@ plan:
 	  $(if $(FP32_CHECKED),--fp32-checked $(FP32_CHECKED)) --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)
 
 # bf16 against fp32, paired by seed: the evidence behind precision = "auto" (README, Precision).
-PARITY_CONFIGS ?= $(CONFIG) configs/study/12-conv.toml
+PARITY_CONFIGS ?= $(CONFIG) configs/study/13-conv.toml
 parity: setup
 	$(PY) -m vae parity $(PARITY_CONFIGS) --jobs $(JOBS) $(RUN_ARGS)
 
@@ -183,7 +183,7 @@ previews:
 	@ls docs/preview-*.png
 
 # The MLP (CONFIG) and the convolutional model; BENCH_ARGS='--rounds 5' for more rounds.
-BENCH_CONFIGS ?= $(CONFIG) configs/study/12-conv.toml
+BENCH_CONFIGS ?= $(CONFIG) configs/study/13-conv.toml
 BENCH_ARGS    ?=
 bench: setup
 	$(PY) -m vae bench $(BENCH_CONFIGS) $(BENCH_ARGS) $(RUN_ARGS) --out $(RESULTS)/bench.json

@@ -128,3 +128,13 @@ def test_the_smoothness_rule_states_the_thresholds_path_smooth_applies(monkeypat
     monkeypatch.setattr(prose_paths, "SMOOTH_CHANGES", 1)
     moved = prose_paths.smooth_rule()
     assert r"\num{3.0} times" in moved and "at most one time along it, and" in moved
+
+
+def test_the_path_described_changes_digit_most_and_a_single_turn_is_not_described():
+    from vae.report.smoothness import most_changing
+
+    assert most_changing([SMOOTH, WANDERING, STUCK]) is WANDERING
+    back = path(3, 8, [3, 3, 3, 8, 3, 3, 3, 3, 8, 8])
+    assert most_changing([back, SMOOTH]) is back  # three changes beat one
+    assert most_changing([SMOOTH, JUMPY]) is None  # one change each: nothing to describe
+    assert most_changing([]) is None

@@ -46,3 +46,13 @@ def test_a_variant_of_several_changes_says_none_can_be_credited():
                          "credited to any one of them.")
     alone, _ = variant(lr_schedule="cosine")
     assert "at once" not in reason(alone, config)
+
+
+def test_a_kl_weight_is_read_by_its_side_of_one():
+    below, low = variant(beta=0.5)
+    above, high = variant(beta=2.0)
+    assert below.explained == above.explained == "beta"
+    said_below, said_above = reason(below, low), reason(above, high)
+    assert "$\\beta=0.5$" in said_below and "no longer bounds" in said_below
+    assert "$\\beta=2$" in said_above and "closer to the prior" in said_above
+    assert "bounds" not in said_above

@@ -14,6 +14,7 @@ from ..core.statistics import Leaders as Standing
 from ..core.statistics import ALPHA, Paired, leaders, paired
 from ..instrument.measurements import drawn_directly
 from .comparisons import MARGIN, changes, still_falling
+from .latex import printed_difference
 from .numbers import ModelNumbers, ReadingSpread, Spread
 from .smoothness import PathTally
 from .numbers import spread as spread_of
@@ -85,6 +86,21 @@ def bonus(linear: dict[str, PathTally], main: str) -> Bonus:
     tied = [n for n in ranked[1:]
             if top and round(100 * linear[n].low) == round(100 * linear[top].low)]
     return Bonus(sure, answer, sheet, top, tied)
+
+
+# Where an estimate lies against a published value: within LITERATURE_SES of its standard errors,
+# else below or above it.
+LITERATURE_SES = 2
+WITHIN = "within"
+
+
+def against_reference(estimate: float, stderr: float, reference: float) -> str:
+    """WITHIN, BELOW or ABOVE: the estimate against the published reference, by the
+    difference a reader computes from the two printed values."""
+    gap = printed_difference(estimate, reference)
+    if abs(gap) <= LITERATURE_SES * stderr:
+        return WITHIN
+    return BELOW if gap < 0 else ABOVE
 
 
 # A main model whose seeds' test -ELBO spreads more than this (sd, nats) hides a change of a nat.

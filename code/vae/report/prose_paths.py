@@ -14,7 +14,7 @@ from .decisions import FEWER, MOST, NOT_HERE, OPEN, YES, Bonus
 from .latex import model_name, num, percent
 from .numbers import ReadingSpread
 from .prose_images import seed_tag
-from .smoothness import JUMP, SMOOTH_CHANGES, PathTally, smooth_paths
+from .smoothness import JUMP, SMOOTH_CHANGES, PathTally, most_changing, smooth_paths
 from .wording import count_words, listing, plural
 
 
@@ -67,8 +67,8 @@ def interpolation(name: str, r: ModelReadings, seeds: int, figure: str) -> Marku
             f"smooth by this rule, and the largest step between neighbouring frames, over "
             f"the {count_words(len(r.linear_paths))} paths, is {num(largest, 1)} times its "
             f"path's mean step")
-    worst = max(r.linear_paths, key=lambda p: p.changes)
-    if worst.changes > 1:
+    worst = most_changing(r.linear_paths)
+    if worst is not None:
         text += f"; {path_words(worst)}"
     return Markup(text + ".")
 

@@ -62,9 +62,14 @@ def reason(c: Comparison, config: dict[str, Any]) -> Markup:
             "codes before the KL pulls them towards the prior; it is a common remedy for units "
             "that collapse onto the prior \\citep{bowman2016}.",
         "beta":
-            f"A weight $\\beta={config['beta']}$ on the KL \\citep{{higgins2017}} trades "
-            "reconstruction against closeness to the prior; the test \\negelbo{} is still "
-            "measured with $\\beta=1$.",
+            f"A weight $\\beta={config['beta']:g}$ on the KL \\citep{{higgins2017}} "
+            + ("charges less for the code, so that the model may spend more nats on it and "
+               "reconstruct better, at the price of an objective that no longer bounds "
+               "$\\log p_\\theta(x)$ from below (\\cref{app:beyond})"
+               if config["beta"] < 1 else
+               "charges extra for every nat of code, so that the posterior keeps closer to the "
+               "prior")
+            + "; the test \\negelbo{} is still measured with $\\beta=1$.",
         "grad_clip":
             f"Clipping rescales any gradient whose norm exceeds {num(config['grad_clip'], 0)} "
             "before the step, which guards against the occasional huge update that produces "

@@ -13,11 +13,14 @@ from .decisions import (
     ABOVE,
     BELOW,
     FRECHET_MARGIN,
+    LITERATURE_SES,
     SHARE_MARGIN,
+    WITHIN,
     CommonBase,
     Leaders,
     Ranked,
     Standing,
+    against_reference,
 )
 from .latex import model_name, nats, num, percent, pm_percent, printed_difference, setting, span
 from .numbers import Spread
@@ -224,14 +227,15 @@ def conclusion(first: Leaders, runs: list[Ranked], main: str) -> Markup:
 
 
 def against_literature(bound: float, stderr: float, reference: float) -> Markup:
-    """The binarised run's IWAE estimate set beside a published one: equal within two standard
-    errors of the estimate, or lower or higher beyond them."""
+    """The binarised run's IWAE estimate set beside a published one, as
+    decisions.against_reference places it."""
     gap = printed_difference(bound, reference)
-    if abs(gap) <= 2 * stderr:
-        where = (f"lies within two standard errors ({nats(2 * stderr)} nats) of the published "
-                 f"{nats(reference)} nats")
+    standing = against_reference(bound, stderr, reference)
+    if standing == WITHIN:
+        where = (f"lies within {count_words(LITERATURE_SES)} standard errors "
+                 f"({nats(LITERATURE_SES * stderr)} nats) of the published {nats(reference)} nats")
     else:
-        side = "below" if gap < 0 else "above"
+        side = "below" if standing == BELOW else "above"
         where = (f"lies {nats(abs(gap))} nats {side} the published {nats(reference)}, "
                  f"{num(abs(gap) / stderr, 0)} times its standard error")
     return Markup(f"The estimate of {nats(bound)}~\\(\\pm\\)~{nats(stderr)} nats {where}.")

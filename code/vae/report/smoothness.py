@@ -29,6 +29,13 @@ def smooth_paths(paths: list[PathReading]) -> int:
     return sum(path_smooth(p) for p in paths)
 
 
+def most_changing(paths: list[PathReading]) -> PathReading | None:
+    """The path whose digit changes most often (the first of equals), which the text describes
+    beside a figure; None when no path changes more than once, as a plain morph does."""
+    worst = max(paths, key=lambda p: p.changes, default=None)
+    return worst if worst is not None and worst.changes > 1 else None
+
+
 @dataclass(frozen=True)
 class PathTally:
     """Paths of one kind, over a model's seeds: how many, how many with both ends drawn, and how
