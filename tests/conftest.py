@@ -211,7 +211,9 @@ def entry(name: str = "base", test_loss: float = 130.0, spread: float = 1.0,
     config = dataclasses.replace(Config(latent_dim=16), **settings).to_dict()
     seeds = [SimpleNamespace(seed=420 + i, test_loss=test_loss + d * spread,
                              valid_loss=test_loss + 0.3 + d * spread,
-                             train_loss_final=test_loss - 2.0 + d * spread)
+                             train_loss_final=test_loss - 2.0 + d * spread,
+                             subset_test_loss=test_loss + 0.5 + d * spread,
+                             iwae_bound=test_loss - 4.0 + d * spread)
              for i, d in enumerate((-1.0, 0.0, 1.0))]
     return SimpleNamespace(name=name, config=config, test_loss=test_loss, test_kl=20.0,
                            seeds=seeds, active_units=[active_units] * 3,

@@ -272,3 +272,14 @@ def test_the_digits_under_the_interpolation_frames_are_those_the_text_reads(tiny
     latent_figures.plot_interpolation(model, test_split, classifier, tmp_path / "paths.pdf")
     read = [p.classes for p in path_readings(model, classifier, test_split, spherical=False)]
     assert shown and shown == read
+
+
+def test_the_manifold_s_axis_labels_lie_symmetric_about_zero():
+    from vae.instrument.latent_paths import prior_quantiles
+    from vae.report.latent_figures import _z_labels
+
+    labels = _z_labels(prior_quantiles(15), every=3)
+    shown = [float(t.strip("$")) for t in labels if t]
+    assert shown == [-v for v in reversed(shown)] and 0.0 in shown
+    assert len(shown) == 5 and labels[0] == ""  # 15 columns, every third from the middle one
+    assert all(_z_labels(prior_quantiles(7)))  # every one labelled by default

@@ -52,3 +52,19 @@ def test_the_twins_are_the_same_configs_in_fp32():
 def test_a_study_trained_in_fp32_has_no_bf16_side_to_check():
     with pytest.raises(VaeError, match=r"trained in bf16 against fp32.*train in fp32"):
         twins([Config(**{**TINY, "precision": "fp32"})])
+
+
+def test_a_direction_holds_only_where_both_intervals_exclude_zero_on_one_side():
+    from types import SimpleNamespace
+
+    from vae.core.statistics import Paired
+    from vae.report.precision import one_side
+
+    def found(low, high):
+        return SimpleNamespace(test=Paired(3, (low + high) / 2, 1.0, low, high, 0.01))
+
+    assert one_side(found(-23.7, -17.8), found(-28.1, -9.6))  # latent2's, both below zero
+    assert one_side(found(0.5, 2.0), found(0.1, 3.0))
+    assert not one_side(found(-23.7, -17.8), found(-28.1, 0.4))  # fp32 reaches zero
+    assert not one_side(found(-2.0, -1.0), found(1.0, 2.0))  # opposite sides
+    assert not one_side(SimpleNamespace(test=None), found(1.0, 2.0))  # one seed: no interval

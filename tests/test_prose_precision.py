@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def precision_rows(verdicts: list[tuple[str, str]], left_out: list[str] | None = None,
-                   left_slowest: bool = False):
+                   left_slowest: bool = False, one_side: tuple[str, ...] = ()):
     """A PrecisionCheck whose comparison i has the (bf16, fp32) verdicts given."""
     from dataclasses import replace
     from test_comparisons import entry
@@ -16,7 +16,7 @@ def precision_rows(verdicts: list[tuple[str, str]], left_out: list[str] | None =
     rows = [VerdictPair(f"v{i}", "base", replace(found, verdict=a), replace(found, verdict=b))
             for i, (a, b) in enumerate(verdicts)]
     return PrecisionCheck(rows, [r.name for r in rows if r.bf16.verdict != r.fp32.verdict],
-                          left_out or [], left_slowest)
+                          list(one_side), left_out or [], left_slowest)
 
 
 def test_the_precision_clause_counts_the_verdicts_kept_and_the_models_checked():
@@ -25,17 +25,19 @@ def test_the_precision_clause_counts_the_verdicts_kept_and_the_models_checked():
     same, moved = ("better", "better"), ("better", "undecided")
     assert "make report PARITY=1" in precision_kept(None, 15)
     said = precision_kept(precision_rows([same] * 9 + [moved, moved]), 15)
-    assert said == ("; trained again in fp32 with the same seeds, nine of the 11 comparisons "
-                    "among 12 of the study's 15 models keep their verdict "
-                    "(\\cref{app:precision})")
-    assert "all three comparisons among the study's models keep their verdict" in precision_kept(
+    assert said == ("When 12 of the study's 15 models are trained again in fp32 with the same "
+                    "seeds, nine of their 11 comparisons keep their verdict "
+                    "(\\cref{app:precision}).")
+    assert ("When the study's models are trained again in fp32 with the same seeds, all three "
+            "of their comparisons keep their verdict") in precision_kept(
         precision_rows([same] * 3), 4)
-    assert "the one comparison among the study's models keeps its verdict" in precision_kept(
-        precision_rows([same]), 2)
-    assert "one of the two comparisons among" in precision_kept(precision_rows([same, moved]), 3)
-    assert "the one comparison among the study's models does not keep its verdict" in (
+    assert "their one comparison keeps its verdict" in precision_kept(precision_rows([same]), 2)
+    assert "one of their two comparisons keeps its verdict" in precision_kept(
+        precision_rows([same, moved]), 3)
+    assert "their one comparison does not keep its verdict" in (
         precision_kept(precision_rows([moved]), 2))
-    assert "none of the two comparisons among three of the study's five models keeps its" in (
+    assert ("When three of the study's five models are trained again in fp32 with the same "
+            "seeds, none of their two comparisons keeps its verdict") in (
         precision_kept(precision_rows([moved] * 2), 5))
 
 
@@ -53,6 +55,10 @@ def test_the_appendix_names_each_verdict_that_the_precision_moved():
     assert ("\\texttt{v1} against \\texttt{base} is \\emph{better} in bf16 and "
             "\\emph{undecided} in fp32") in said
     assert "\\texttt{v0}" not in said and "moves this verdict across a boundary" in said
+    assert "same side of zero" not in said
+    held = precision_changes(precision_rows([("better", "undecided")], one_side=("v0",)), 1)
+    assert ("For \\texttt{v0}, the uncorrected intervals of both precisions lie on the same "
+            "side of zero, but the verdict rule reads the corrected test") in held
     assert "left out" not in said
     left = precision_changes(precision_rows([("worse", "worse")], ["conv", "best"], True), 3)
     assert ("The study's other models, \\texttt{conv} and \\texttt{best}, are left out, as the "

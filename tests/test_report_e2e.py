@@ -131,8 +131,8 @@ def test_pdf_sets_the_verdicts_of_both_precisions_side_by_side(built_report):
         cells.append(rf"\[{low}, {high}\] {c['p_holm']:.3f} {c['verdict']}")
     assert re.search(rf"wide_2d main \S+ {cells[0]} \S+ {cells[1]}", text)  # the table's row
     kept = "keeps its verdict" if not check["changed"] else "does not keep its verdict"
-    assert ("trained again in fp32 with the same seeds, the one comparison among the study’s "
-            f"models {kept}") in text
+    assert ("When the study’s models are trained again in fp32 with the same seeds, their one "
+            f"comparison {kept}") in text
 
 
 STEP_WITHOUT_TORCH = """

@@ -70,6 +70,11 @@ class Comparison:
     # the model with the lower test -ELBO also has the lower training -ELBO with its final
     # weights: a difference in how the two train, not in how they generalise
     fits_as_it_tests: bool
+    # on the IWAE's images, the per-seed differences of the -ELBO and of the IWAE bound, each
+    # read alone (for a variant whose KL weight differs: how much of its -ELBO difference the
+    # tighter bound keeps); None with one seed
+    subset_test: Paired | None
+    iwae_test: Paired | None
 
 
 def changes(config: dict[str, Any], baseline: dict[str, Any]) -> list[Change]:
@@ -92,8 +97,8 @@ def verdict(delta: float, test: Paired | None, p_holm: float) -> str:
     return UNDECIDED
 
 
-def seed_losses(model: ModelNumbers) -> dict[int, float]:
-    return {s.seed: s.test_loss for s in model.seeds}
+def seed_losses(model: ModelNumbers, measure: str = "test_loss") -> dict[int, float]:
+    return {s.seed: getattr(s, measure) for s in model.seeds}
 
 
 def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
@@ -131,6 +136,9 @@ def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
         baseline_train_loss=base.train_loss_final,
         fits_as_it_tests=((run.train_loss_final < base.train_loss_final)
                           == (run.test_loss < base.test_loss)),
+        subset_test=paired(seed_losses(run, "subset_test_loss"),
+                           seed_losses(base, "subset_test_loss")),
+        iwae_test=paired(seed_losses(run, "iwae_bound"), seed_losses(base, "iwae_bound")),
     )
 
 

@@ -34,6 +34,7 @@ from .prose_study import (
     seeds_needed_cell,
     training_gap,
     variant_finding,
+    weighted_objective,
 )
 from .summary import Summary
 from .wording import count_words, listing, plural
@@ -154,10 +155,12 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         information_model=(Markup(f"{model_name(estimated.name)}, seed {estimated.shown_seed}")
                            if estimated else Markup("")),
         reasons={e.name: reason(e.comparison, e.config) for e in summary.variants},
-        findings={e.name: variant_finding(
-            e.comparison, e.epochs, e.seconds_per_epoch, e.train_loss_final, e.active_units,
-            next(b.active_units for b in summary.runs if b.name == e.comparison.baseline),
-            e.latent_dim) for e in summary.variants},
+        findings={e.name: Markup(" ").join(filter(None, (
+            variant_finding(e.comparison, e.epochs, e.seconds_per_epoch, e.train_loss_final,
+                            e.active_units, by_name[e.comparison.baseline].active_units,
+                            e.latent_dim),
+            weighted_objective(e, by_name[e.comparison.baseline], e.comparison))))
+            for e in summary.variants},
         falling=falling,
         seeds_needed={e.name: seeds_needed_cell(e.comparison) for e in summary.variants},
         smooth_rule=smooth_rule(),

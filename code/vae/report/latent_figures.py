@@ -47,8 +47,10 @@ LABEL_GAP = 0.1  # least distance between two digit labels, as a share of the da
 
 
 def _z_labels(z: torch.Tensor, every: int = 1) -> list[str]:
-    """Every `every`-th z value as a tick label (the rest left blank, so that labels fit)."""
-    return [f"${v:.2f}$" if i % every == 0 else "" for i, v in enumerate(z.tolist())]
+    """Every `every`-th z value as a tick label, counted from the middle one so that the labels
+    lie symmetric about zero (the rest left blank, so that labels fit)."""
+    middle = (len(z) - 1) // 2
+    return [f"${v:.2f}$" if (i - middle) % every == 0 else "" for i, v in enumerate(z.tolist())]
 
 
 def quantile_label(n: int) -> str:
@@ -74,7 +76,7 @@ def plot_manifold(model: VAE, path: Path) -> list[Path]:
         fig, ax = figure(PANEL[1], width=PANEL[0])
         show_digits(ax, model.generate(grid), ncols=n)
         label_columns(ax, _z_labels(z, every=3))
-        label_rows(ax, _z_labels(z.flip(0), every=2))
+        label_rows(ax, _z_labels(z.flip(0), every=3))
         ax.set_xlabel("$z_1$")
         ax.set_ylabel("$z_2$")
     ax.set_title(caption if d == 1 else caption.replace(", $q", ",\n$q"))

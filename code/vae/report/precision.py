@@ -30,8 +30,18 @@ class PrecisionCheck:
 
     comparisons: list[VerdictPair]
     changed: list[str]  # the variants whose verdict differs between the precisions
+    # of those, the ones whose intervals lie wholly on one side of zero, the same in both
+    # precisions: the direction holds, and only the strength of the evidence moves
+    one_side: list[str]
     left_out: list[str]  # the study's models not trained in fp32
     left_slowest: bool  # every one of them trains slower per epoch than every model checked
+
+
+def one_side(a: Comparison, b: Comparison) -> bool:
+    """Both intervals (uncorrected) exclude zero, on the same side of it."""
+    if a.test is None or b.test is None:
+        return False
+    return (a.test.high < 0 and b.test.high < 0) or (a.test.low > 0 and b.test.low > 0)
 
 
 def twins(configs: list[Config]) -> list[Config]:
@@ -56,7 +66,9 @@ def precision_check(configs: list[Config], runs_root: str | Path,
             for name, c in found["bf16"].items()]
     checked = {m.name: m.seconds_per_epoch for m in numbers["bf16"]}
     left = [m for m in study or [] if m.name not in checked]
-    return PrecisionCheck(rows, [r.name for r in rows if r.bf16.verdict != r.fp32.verdict],
+    changed = [r for r in rows if r.bf16.verdict != r.fp32.verdict]
+    return PrecisionCheck(rows, [r.name for r in changed],
+                          [r.name for r in changed if one_side(r.bf16, r.fp32)],
                           [m.name for m in left],
                           bool(left) and min(m.seconds_per_epoch for m in left)
                           > max(checked.values()))

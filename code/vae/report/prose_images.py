@@ -88,8 +88,8 @@ def prior_mismatch(kl: float, images: int, appendix: bool) -> Markup:
                       "the prior.")
     return Markup(text + f"so the aggregate posterior lies at least {num(kl - ceiling, 1)} nats "
                   f"from the prior: the prior puts mass where no test image is encoded, and a "
-                  f"sample from there need not decode to a clear digit. That is a likely reason, "
-                  f"which the study does not test, for the samples the classifier does not name.")
+                  f"sample from there need not decode to a clear digit, which may explain (the "
+                  f"study does not test it) the samples the classifier does not name.")
 
 
 def reconstructions(spread: ReadingSpread, r: ModelReadings, latent_dim: int,
@@ -107,8 +107,8 @@ def reconstructions(spread: ReadingSpread, r: ModelReadings, latent_dim: int,
             f"{num(r.train.images)} training reconstructions drawn at random. For the model "
             f"in the figure ({tag}) it ranges per digit from {percent(t.per_class[low])} for "
             f"{low} to {percent(t.per_class[high])} for {high}")
-    text += (f"; its most frequent confusions are {confusion_words(t.confusions, 'test')}. "
-             if t.confusions else ". ")
+    text += (f"; its most frequent confusions, by count, are "
+             f"{confusion_words(t.confusions, 'test')}. " if t.confusions else ". ")
     wrong = [(y, read) for y, read in enumerate(t.shown) if read != y]
     if wrong:
         text += (f"In the figure, {count_words(len(wrong))} of the {count_words(len(t.shown))} "
@@ -209,7 +209,7 @@ def neighbours(readings: list[tuple[str, ModelReadings, Spread]], seeds: int) ->
             f"recovers the label of {scores}.")
     if first.neighbours.confusions:
         text += (f" For {model_name(first_name)} ({seed_tag(first.seed, seeds)}, the figure's) "
-                 f"the vote most often takes "
+                 f"the vote most often (by count) takes "
                  f"{confusion_words(first.neighbours.confusions, 'test')}: these classes share "
                  f"a region of the code.")
     return Markup(text)

@@ -11,22 +11,22 @@ from .wording import count_words, listing, plural
 
 
 def precision_kept(check: PrecisionCheck | None, study_models: int) -> Markup:
-    """Whether training in bf16 rather than fp32 moved a verdict: a clause for the training
+    """Whether training in bf16 rather than fp32 moved a verdict: a sentence for the training
     section, naming the appendix or, without the fp32 runs, how to make them."""
     if check is None:
-        return Markup("; \\texttt{make report PARITY=1} trains the study's MLP models again in "
-                      "fp32 and sets their verdicts beside these")
+        return Markup("\\texttt{make report PARITY=1} trains the study's MLP models again in "
+                      "fp32 and sets their verdicts beside these.")
     rows, kept = len(check.comparisons), len(check.comparisons) - len(check.changed)
     among = ("the study's models" if rows + 1 == study_models else
              f"{count_words(rows + 1)} of the study's {count_words(study_models)} models")
-    said = ("the one comparison" if rows == 1 else
-            f"all {count_words(rows)} comparisons" if rows == kept else
-            f"none of the {count_words(rows)} comparisons" if kept == 0 else
-            f"{count_words(kept)} of the {count_words(rows)} comparisons")
+    said = ("their one comparison" if rows == 1 else
+            f"all {count_words(rows)} of their comparisons" if rows == kept else
+            f"none of their {count_words(rows)} comparisons" if kept == 0 else
+            f"{count_words(kept)} of their {count_words(rows)} comparisons")
     keep = ("does not keep its" if rows == 1 and kept == 0 else
             plural(1 if rows == 1 or kept <= 1 else kept, "keeps its", "keep their"))
-    return Markup(f"; trained again in fp32 with the same seeds, {said} among {among} {keep} "
-                  f"verdict (\\cref{{app:precision}})")
+    return Markup(f"When {among} are trained again in fp32 with the same seeds, {said} {keep} "
+                  f"verdict (\\cref{{app:precision}}).")
 
 
 def precision_changes(check: PrecisionCheck, family: int) -> Markup:
@@ -52,9 +52,16 @@ def precision_changes(check: PrecisionCheck, family: int) -> Markup:
     said = listing([f"{model_name(r.name)} against {model_name(r.baseline)} is "
                     f"\\emph{{{r.bf16.verdict}}} in bf16 and \\emph{{{r.fp32.verdict}}} in fp32"
                     for r in moved])
-    return Markup(f"{holm} {count_words(kept).capitalize()} of the {count_words(rows)} verdicts "
-                  f"{plural(kept, 'is', 'are')} the same in both precisions; {said}. "
-                  f"The rounding of the arithmetic alone moves "
+    text = (f"{holm} {count_words(kept).capitalize()} of the {count_words(rows)} verdicts "
+            f"{plural(kept, 'is', 'are')} the same in both precisions; {said}. ")
+    held = [r for r in moved if r.name in check.one_side]
+    if held:
+        text += (f"For {listing([model_name(r.name) for r in held])}, the uncorrected "
+                 f"intervals of both precisions lie on the same side of zero, but the verdict "
+                 f"rule reads the corrected test, and that separates the difference in one "
+                 f"precision only. ")
+    seeds = count_words(moved[0].bf16.test.seeds)
+    return Markup(text + f"Training in the other precision moves "
                   f"{plural(len(moved), 'this verdict', 'these verdicts')} across a boundary of "
-                  f"the verdict rule: {count_words(moved[0].bf16.test.seeds)} seeds of these "
-                  f"models do not carry {plural(len(moved), 'it', 'them')}.")
+                  f"the verdict rule, so {seeds} seeds of these models do not carry "
+                  f"{plural(len(moved), 'it', 'them')}.")

@@ -68,8 +68,7 @@ def reason(c: Comparison, config: dict[str, Any]) -> Markup:
                "$\\log p_\\theta(x)$ from below (\\cref{app:beyond})"
                if config["beta"] < 1 else
                "charges extra for every nat of code, so that the posterior keeps closer to the "
-               "prior")
-            + "; the test \\negelbo{} is still measured with $\\beta=1$.",
+               "prior") + ".",
         "grad_clip":
             f"Clipping rescales any gradient whose norm exceeds {num(config['grad_clip'], 0)} "
             "before the step, which guards against the occasional huge update that produces "
