@@ -50,7 +50,7 @@ def test_the_appendix_names_each_verdict_that_the_precision_moved():
     said = precision_changes(precision_rows([("worse", "worse"), ("better", "undecided")]), 14)
     assert said.startswith("with Holm's correction over these two comparisons in both "
                            "(\\cref{tab:changes} corrects over all 14, so a bf16 verdict here "
-                           "can differ from it). One of the two verdicts is the same in both "
+                           "can differ from it). Of the two verdicts, one is the same in both "
                            "precisions; ")
     assert ("\\texttt{v1} against \\texttt{base} is \\emph{better} in bf16 and "
             "\\emph{undecided} in fp32") in said

@@ -52,7 +52,7 @@ def precision_changes(check: PrecisionCheck, family: int) -> Markup:
     said = listing([f"{model_name(r.name)} against {model_name(r.baseline)} is "
                     f"\\emph{{{r.bf16.verdict}}} in bf16 and \\emph{{{r.fp32.verdict}}} in fp32"
                     for r in moved])
-    text = (f"{holm} {count_words(kept).capitalize()} of the {count_words(rows)} verdicts "
+    text = (f"{holm} Of the {count_words(rows)} verdicts, {count_words(kept)} "
             f"{plural(kept, 'is', 'are')} the same in both precisions; {said}. ")
     held = [r for r in moved if r.name in check.one_side]
     if held:
