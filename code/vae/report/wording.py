@@ -23,7 +23,7 @@ SETTING_LABELS = {
     "kl_warmup_epochs": "KL warm-up epochs", "architecture": "architecture",
     "hidden": "hidden width", "hidden_layers": "hidden layers", "channels": "channels",
     "grad_clip": "gradient clipping",
-    "activation": "activation", "weight_decay": "weight decay", "beta": "beta",
+    "activation": "activation", "weight_decay": "weight decay", "beta": "KL weight",
     "optimizer": "optimiser", "lr": "learning rate", "lr_schedule": "learning-rate schedule",
     "batch_size": "batch size", "residual": "skip connections", "validation": "validation images",
     "epochs": "epochs", "binarize": "binarised data", "eta": "eta", "seed": "seed",
