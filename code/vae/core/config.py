@@ -71,7 +71,7 @@ class Config:
     epochs: int = 10
     grad_clip: float = 0.0  # max gradient norm (0 = no clipping)
     # evaluation
-    iwae_k: int = 1000  # importance samples per image for the IWAE bound on -log p(x)
+    iwae_k: int = 1000  # importance samples per image for the IWAE bound (evaluate.py)
     iwae_images: int = 200  # a seeded uniform subset of the test set, the same for every run
     eval_batch_size: int = 1000
     device: str = "auto"

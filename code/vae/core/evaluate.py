@@ -99,6 +99,11 @@ def iwae_bound_on_nll(model: VAE, images: torch.Tensor, k: int, seed: int,
     return upper.mean().item(), stderr
 
 
+def varies(variances: torch.Tensor) -> torch.Tensor:
+    """Which variances of the posterior mean across the data mark an active direction."""
+    return variances > ACTIVE_UNIT_THRESHOLD
+
+
 def active_units(model: VAE, images: torch.Tensor) -> int:
     """Latent dimensions whose posterior mean varies across the data: coordinates of a diagonal
     posterior (its axes are the model's own), eigenvalues of Cov(mu) under a full covariance,
@@ -108,7 +113,7 @@ def active_units(model: VAE, images: torch.Tensor) -> int:
         variances = torch.linalg.eigvalsh(torch.cov(means.T).reshape(means.shape[1], -1))
     else:
         variances = means.var(dim=0)
-    return int((variances > ACTIVE_UNIT_THRESHOLD).sum())
+    return int(varies(variances).sum())
 
 
 def evaluated(test: Split, cfg: Config) -> Split:

@@ -114,7 +114,7 @@ class RunResults:
     test_kl: float
     subset_test_loss: float  # the -ELBO on the IWAE's images, to compare image for image
     subset_seed: int  # drew the IWAE's images, uniformly from the whole test set
-    iwae_bound: float  # the K-sample IWAE bound on -log p(x), mean over iwae_images images
+    iwae_bound: float  # the K-sample IWAE bound (evaluate.iwae_bound_on_nll), mean over images
     iwae_stderr: float
     iwae_k: int
     iwae_images: int

@@ -215,7 +215,9 @@ def _finish(run: Run, model: VAE, train_x: torch.Tensor, valid_x: torch.Tensor,
             log: Callable[[str], None]) -> None:
     """Final evaluation; the results are written last, so that they mark a complete run."""
     cfg = run.cfg
-    bound = "IWAE estimate of -log p(x)" if cfg.binarize else "IWAE bound on -log p(x)"
+    # p(x|z) is a density of x only for binary pixels: on grey levels the bound is a tighter
+    # -ELBO, the sheet's objective, not a bound on a likelihood
+    bound = "IWAE estimate of -log p(x)" if cfg.binarize else "IWAE bound (grey-level objective)"
     log(f"{cfg.label}: evaluating ({bound} with k={cfg.iwae_k} on "
         f"{min(cfg.iwae_images, len(test_x))} test images)")
     t0 = time.perf_counter()

@@ -12,7 +12,7 @@ from sklearn.manifold import TSNE
 from torch.distributions import Normal, kl_divergence
 
 from ..core.data import Split, batches
-from ..core.evaluate import ACTIVE_UNIT_THRESHOLD, active_units, encode_means
+from ..core.evaluate import active_units, encode_means, varies
 from ..core.model import VAE
 from ..instrument.classifier import DigitClassifier, read_images
 from ..instrument.latent_paths import (
@@ -238,9 +238,8 @@ def plot_units(model: VAE, test: Split, path: Path) -> list[Path]:
     on the eigenvalues of Cov(mu) as in the tables (evaluate.active_units), may then differ from
     the coordinates marked."""
     per_dim = kl_per_dimension(model, test.images)
-    variance = encode_means(model, test.images).double().var(0).numpy()
     order = np.argsort(-per_dim, kind="stable")
-    active = variance[order] > ACTIVE_UNIT_THRESHOLD
+    active = varies(encode_means(model, test.images).double().var(0)).numpy()[order]
     title = f"KL per dimension; blue: {int(active.sum())} of {len(order)} active"
     if model.full_covariance:
         title = (f"KL per marginal; blue: {int(active.sum())} of {len(order)} coordinates vary"
