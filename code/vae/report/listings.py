@@ -23,9 +23,9 @@ LISTINGS = (
      ("vae.core.model.VAE.in_precision", "vae.core.model.VAE.encode")),
     ("lst:decoder", "The decoder and the forward pass",
      ("vae.core.model.VAE.decode", "vae.core.model.VAE.forward")),
-    ("lst:loss", "The loss",
-     ("vae.core.losses.reconstruction_nll", "vae.core.losses.kl_to_prior",
-      "vae.core.losses.training_objective")),
+    ("lst:loss", "The loss's two terms",
+     ("vae.core.losses.reconstruction_nll", "vae.core.losses.kl_to_prior")),
+    ("lst:objective", "The training objective", ("vae.core.losses.training_objective",)),
     ("lst:step", "One training step", ("vae.core.train.train_step",)),
     ("lst:train", "One training epoch", ("vae.core.train.train_epoch",)),
 )
