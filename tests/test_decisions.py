@@ -140,10 +140,10 @@ def test_the_bonus_is_yes_only_where_a_share_s_whole_interval_lies_above_a_half(
 
 
 def test_an_estimate_is_within_the_literature_up_to_two_standard_errors_of_the_printed_gap():
-    from vae.report.decisions import ABOVE, BELOW, WITHIN, against_reference
+    from vae.report.decisions import ABOVE, BELOW, WITHIN_ERRORS, against_reference
 
-    assert against_reference(86.10, 0.96, 86.76) == WITHIN
+    assert against_reference(86.10, 0.96, 86.76) == WITHIN_ERRORS
     # printed 86.1 against 86.8: a gap of exactly two standard errors of 0.35 still counts
-    assert against_reference(86.14, 0.35, 86.76) == WITHIN
+    assert against_reference(86.14, 0.35, 86.76) == WITHIN_ERRORS
     assert against_reference(86.14, 0.34, 86.76) == BELOW
     assert against_reference(90.0, 0.95, 86.76) == ABOVE

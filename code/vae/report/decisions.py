@@ -91,15 +91,15 @@ def bonus(linear: dict[str, PathTally], main: str) -> Bonus:
 # Where an estimate lies against a published value: within LITERATURE_SES of its standard errors,
 # else below or above it.
 LITERATURE_SES = 2
-WITHIN = "within"
+WITHIN_ERRORS = "within its standard errors"
 
 
 def against_reference(estimate: float, stderr: float, reference: float) -> str:
-    """WITHIN, BELOW or ABOVE: the estimate against the published reference, by the
+    """WITHIN_ERRORS, BELOW or ABOVE: the estimate against the published reference, by the
     difference a reader computes from the two printed values."""
     gap = printed_difference(estimate, reference)
     if abs(gap) <= LITERATURE_SES * stderr:
-        return WITHIN
+        return WITHIN_ERRORS
     return BELOW if gap < 0 else ABOVE
 
 

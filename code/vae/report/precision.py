@@ -30,8 +30,8 @@ class PrecisionCheck:
 
     comparisons: list[VerdictPair]
     changed: list[str]  # the variants whose verdict differs between the precisions
-    # of those, the ones whose intervals lie wholly on one side of zero, the same in both
-    # precisions: the direction holds, and only the strength of the evidence moves
+    # of those, the ones whose uncorrected intervals lie on the same side of zero in both
+    # precisions (the verdict rule reads the corrected test, which differs between them)
     one_side: list[str]
     left_out: list[str]  # the study's models not trained in fp32
     left_slowest: bool  # every one of them trains slower per epoch than every model checked

@@ -15,7 +15,7 @@ from .decisions import (
     FRECHET_MARGIN,
     LITERATURE_SES,
     SHARE_MARGIN,
-    WITHIN,
+    WITHIN_ERRORS,
     CommonBase,
     Leaders,
     Ranked,
@@ -263,7 +263,7 @@ def against_literature(bound: float, stderr: float, reference: float) -> Markup:
     decisions.against_reference places it."""
     gap = printed_difference(bound, reference)
     standing = against_reference(bound, stderr, reference)
-    if standing == WITHIN:
+    if standing == WITHIN_ERRORS:
         where = (f"lies within {count_words(LITERATURE_SES)} standard errors "
                  f"({nats(LITERATURE_SES * stderr)} nats) of the published {nats(reference)} nats")
     else:
