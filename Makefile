@@ -23,6 +23,10 @@ SET      ?=
 SEEDS    ?=
 JOBS     ?= auto
 SCHEDULER ?=
+# FIGURES=all: every figure of every config into $(OUT)/figures/, not only those the report prints
+FIGURES  ?=
+FIGURE_ARGS := $(if $(filter all,$(FIGURES)),--all)
+$(if $(filter-out all,$(FIGURES)),$(error FIGURES='$(FIGURES)': leave it empty for the figures the report prints, or set FIGURES=all))
 RUN_ARGS := --data-dir $(DATA_DIR) --runs $(RUNS) $(if $(QUICK),--overlay configs/quick.toml) \
             $(if $(SEEDS),--set seeds=$(SEEDS)) $(foreach kv,$(SET),--set $(kv))
 
@@ -52,13 +56,13 @@ help:
 	@echo "make verify   SymPy checks of the derivations -> $(VERIFY_JSON)"
 	@echo "make train    train CONFIG ($(CONFIG)) only;  make study: CONFIG and the study variants"
 	@echo "make measure  read every model's images with a digit classifier -> $(RESULTS)/measurements.json"
-	@echo "make figures  draw $(OUT)/figures/ from finished runs"
+	@echo "make figures  draw the figures the report prints into $(OUT)/figures/ (FIGURES=all: every config's)"
 	@echo "make bench    measure training and evaluation speed, MLP and conv (~12 min) -> $(RESULTS)/bench.json"
 	@echo "make lock     resolve pyproject.toml's dependencies anew into requirements.lock"
 	@echo "make parity   train the MLP and the conv model in fp32 and bf16, print paired differences"
 	@echo "make verdicts the study's MLP comparisons in fp32 and bf16: which verdicts change"
 	@echo "make clean    remove report outputs;  make distclean: also runs/ and .venv/"
-	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 PARITY=1 SEEDS=3 JOBS=$(JOBS)"
+	@echo "options: DATA_DIR=$(DATA_DIR) CONFIG=$(CONFIG) QUICK=1 BINARIZED=1 PARITY=1 SEEDS=3 JOBS=$(JOBS) FIGURES=all"
 	@echo "         SCHEDULER=tcp://host:8786 (train on a Dask cluster's workers)"
 	@echo "         SET='epochs=3 lr=3e-4' RUNS=$(RUNS) OUT=$(OUT)"
 
@@ -128,12 +132,12 @@ study: setup
 
 figures: measure
 	$(call stage_start,figures)
-	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)/figures
+	$(PY) -m vae figures --main $(CONFIG) --variants $(STUDY) --jobs $(JOBS) $(FIGURE_ARGS) $(RUN_ARGS) --out $(OUT)/figures
 	$(call stage_end,figures)
 
 measure: study
 	$(call stage_start,measurements)
-	$(PY) -m vae measure --main $(CONFIG) --variants $(STUDY) $(RUN_ARGS) --out $(RESULTS)/measurements.json
+	$(PY) -m vae measure --main $(CONFIG) --variants $(STUDY) --jobs $(JOBS) $(RUN_ARGS) --out $(RESULTS)/measurements.json
 	$(call stage_end,measurements)
 
 summary: measure
@@ -163,7 +167,7 @@ stages-begin:
 PLAN_PY := $(if $(wildcard $(PY)),$(PY),PYTHONPATH=code:. $(PYTHON))
 plan:
 	@$(PLAN_PY) -m vae plan --main $(CONFIG) --variants $(STUDY) $(if $(BIN_CONFIG),--binarized $(BIN_CONFIG)) \
-	  $(if $(FP32_CHECKED),--fp32-checked $(FP32_CHECKED)) --jobs $(JOBS) $(RUN_ARGS) --out $(OUT)
+	  $(if $(FP32_CHECKED),--fp32-checked $(FP32_CHECKED)) --jobs $(JOBS) $(FIGURE_ARGS) $(RUN_ARGS) --out $(OUT)
 
 # bf16 against fp32, paired by seed: the evidence behind precision = "auto" (README, Precision).
 PARITY_CONFIGS ?= $(CONFIG) configs/study/13-conv.toml

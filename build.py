@@ -103,13 +103,18 @@ def check_fresh(summary: Summary) -> None:
                                f"{expected}: the numbers are stale; run `make report` again")
 
 
-def figure_finder(figures_dir: Path):
-    """fig(run, name): the path of a registered figure of a run (or of STUDY), which must exist."""
+def figure_finder(figures_dir: Path, shown: dict[str, list[str]]):
+    """fig(run, name): the path of a registered figure of a run (or of STUDY), which must exist
+    and be one that the figure stage draws (shown: decisions.figures_shown)."""
     def fig(run: str, name: str) -> Markup:
         registry, where = (STUDY_FIGURES, "STUDY_FIGURES") if run == STUDY else (FIGURES, "FIGURES")
         if name not in registry:
             raise VaeError(f"a template asks for figure '{name}' of '{run}', which "
                            f"figure_stamps.{where} does not register")
+        if run != STUDY and name not in shown.get(run, []):
+            raise VaeError(f"a template asks for figure '{name}' of '{run}', which "
+                           f"decisions.figures_shown does not list, so the figure stage does "
+                           f"not draw it; list it there")
         path = figures_dir / run / f"{name}.pdf"
         if not path.is_file():
             raise VaeError(f"figure '{path}' is missing; run `make figures`")
@@ -149,7 +154,7 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
         "summary": summary,
         "env": summary.environment,
         "bench": read_bench(bench_path) if bench_path.is_file() else None,
-        "fig": figure_finder(figures),
+        "fig": figure_finder(figures, summary.decisions.figures),
         "code": code_listings(),
         "discussion": part_two(summary, literature["kingma2016_resnet"]["nll"]),
     }

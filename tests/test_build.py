@@ -62,7 +62,7 @@ def test_spread_filters_print_a_spread_only_over_several_seeds(tmp_path):
         r"\num{96.1}; \qty{97.3}{\percent}; 16; \(p < \num{0.001}\)"
     assert render_string(tmp_path, "<< p|p_value(true) >>", p=0.0004) == r"\num{< 0.001}"
     assert render_string(tmp_path, "<< a|interval(b) >>", a=-5.26, b=1.04) == \
-        r"$[$\num{-5.3}, \num{1.0}$]$"
+        r"\mbox{$[$\num{-5.3}, \num{1.0}$]$}"  # one box: an interval never breaks
 
 
 def test_latex_markup_from_filters_is_not_escaped_twice(tmp_path):
@@ -119,20 +119,24 @@ def test_first_tex_error_shows_file_line_and_source(tmp_path):
 
 
 def test_missing_figure_is_named(tmp_path):
-    fig = build.figure_finder(tmp_path)
+    fig = build.figure_finder(tmp_path, {"main": ["training"]})
     with pytest.raises(VaeError, match="training.pdf"):
         fig("main", "training")
 
 
-def test_a_figure_no_registry_holds_is_named(tmp_path):
-    (tmp_path / "main").mkdir()
-    (tmp_path / "main" / "training.pdf").write_bytes(b"%PDF")
-    fig = build.figure_finder(tmp_path)
+def test_a_figure_no_registry_holds_or_the_figure_stage_does_not_draw_is_named(tmp_path):
+    for name in ("training", "samples"):
+        (tmp_path / "main").mkdir(exist_ok=True)
+        (tmp_path / "main" / f"{name}.pdf").write_bytes(b"%PDF")
+    fig = build.figure_finder(tmp_path, {"main": ["training"]})
     assert fig("main", "training").endswith("main/training.pdf")
     with pytest.raises(VaeError, match="'trainign'.*FIGURES"):
         fig("main", "trainign")
     with pytest.raises(VaeError, match="'training'.*STUDY_FIGURES"):
         fig("study", "training")
+    # drawn once by `vae figures --all`, but not a figure the report's stage draws
+    with pytest.raises(VaeError, match="'samples' of 'main'.*figures_shown"):
+        fig("main", "samples")
 
 
 def test_a_summary_is_current_until_a_run_the_measurements_or_a_config_change(

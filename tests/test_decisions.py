@@ -7,6 +7,7 @@ import pytest
 from conftest import entry
 from vae.core.statistics import Leaders as Standing
 from vae.report.decisions import decide
+from vae.report.figure_stamps import FIGURES
 from vae.report.numbers import ReadingSpread, spread
 from vae.report.smoothness import tally
 
@@ -40,6 +41,12 @@ def test_the_figures_show_the_main_the_first_plane_and_the_best_model(study):
     assert found.units_models == ["wide", "conv"]  # the first large code, and the best
     assert found.information_model == "main"
     assert found.best_projected  # conv's 16-D code is neither the main model's nor a plane
+    assert found.figures == {
+        "main": ["training", "reconstructions", "samples", "latent", "interpolation", "manifold"],
+        "plane": ["latent", "manifold"],
+        "conv": ["reconstructions", "samples", "interpolation", "latent", "units"],
+        "wide": ["units"]}  # a variant the text only tabulates gets no figure
+    assert {name for names in found.figures.values() for name in names} <= set(FIGURES)
 
 
 def test_a_best_model_that_is_the_main_one_is_shown_once(study):
@@ -47,6 +54,23 @@ def test_a_best_model_that_is_the_main_one_is_shown_once(study):
     found = decide(models, spreads, best="main", plane=None)
     assert found.shown == found.interpolated == ["main"]
     assert found.units_models == ["wide"] and not found.best_projected
+    assert found.figures == {
+        "main": ["training", "reconstructions", "samples", "latent", "interpolation", "manifold"],
+        "wide": ["units"]}
+
+
+def test_a_main_model_with_a_projected_code_has_no_grid_and_a_plane_its_grid_once(study):
+    models, spreads = study
+    main, plane, wide, _ = models
+    found = decide([wide, main], spreads, best="wide", plane=None)
+    assert found.figures == {"wide": ["training", "reconstructions", "samples", "latent",
+                                      "interpolation", "units"]}
+    found = decide([plane, main, wide], spreads, best="main", plane="plane")
+    assert found.figures == {
+        "plane": ["training", "reconstructions", "samples", "latent", "interpolation",
+                  "manifold"],
+        "main": ["reconstructions", "samples", "interpolation"],  # a line needs no projection
+        "wide": ["units"]}
 
 
 def test_the_leaders_the_still_improving_and_the_overfitting_test(study):

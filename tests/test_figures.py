@@ -26,7 +26,7 @@ from vae.instrument.latent_paths import interpolate, prior_quantiles
 from vae.instrument.measurements import ClassifierConfig
 from vae.report.convergence_figure import plot_convergence
 from vae.report.digit_figures import plot_reconstructions, plot_samples, prior
-from vae.report.figure_stamps import FIGURES, STUDY, STUDY_FIGURES
+from vae.report.figure_stamps import FIGURES, STUDY, STUDY_FIGURES, report_figures
 from vae.report.figures import draw_stale, drawing
 from vae.report.images import show_digits
 from vae.report.latent_figures import (
@@ -122,7 +122,7 @@ def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
 
 def test_every_figure_is_drawn_for_1d_2d_and_3d_latents(study, tmp_path):
     main, variants, runs, data = study
-    written = draw_stale(main, variants, runs, data, tmp_path)
+    written = draw_stale(main, variants, runs, data, tmp_path, every=True)
     expected = set()
     for cfg in (main, *variants):
         names = [n for n in FIGURES if n != ("manifold" if cfg.latent_dim > 2 else "units")]
@@ -137,10 +137,24 @@ def test_every_figure_is_drawn_for_1d_2d_and_3d_latents(study, tmp_path):
         assert size == pytest.approx(RIDGES if cfg.latent_dim == 1 else PANEL, abs=0.01)
 
 
+def test_by_default_only_the_figures_the_report_prints_are_drawn(study, tmp_path):
+    main, variants, runs, data = study
+    shown = report_figures([main, *variants], runs)
+    assert set(shown) < {main.name, *(v.name for v in variants)}  # a variant goes without
+    written = draw_stale(main, variants, runs, data, tmp_path)
+    expected = {tmp_path / name / f"{figure}.{ext}" for name, figures in shown.items()
+                for figure in figures for ext in ("pdf", "png")}
+    expected |= {tmp_path / STUDY / f"{n}.{ext}" for n in STUDY_FIGURES for ext in ("pdf", "png")}
+    assert set(written) == expected
+    # the rest, drawn on request, leave the report's figures as they are
+    rest = draw_stale(main, variants, runs, data, tmp_path, every=True)
+    assert rest and not set(rest) & expected
+
+
 def test_figures_are_byte_identical_when_drawn_twice_one_or_two_at_a_time(study, tmp_path):
     main, variants, runs, data = study
-    first = draw_stale(main, variants[1:], runs, data, tmp_path / "a", jobs=1)
-    second = draw_stale(main, variants[1:], runs, data, tmp_path / "b", jobs=2)
+    first = draw_stale(main, variants[1:], runs, data, tmp_path / "a", jobs=1, every=True)
+    second = draw_stale(main, variants[1:], runs, data, tmp_path / "b", jobs=2, every=True)
     assert [p.relative_to(tmp_path / "a") for p in first] == \
            [p.relative_to(tmp_path / "b") for p in second]
     for a, b in zip(first, second):
@@ -217,19 +231,19 @@ def test_each_figure_is_drawn_by_the_function_its_stamp_follows():
 def test_only_what_an_edit_can_change_is_redrawn(study, tmp_path, monkeypatch):
     import vae.report.figure_stamps
     main, variants, runs, data = study
-    first = draw_stale(main, variants[:1], runs, data, tmp_path)
-    assert first and draw_stale(main, variants[:1], runs, data, tmp_path) == []
+    first = draw_stale(main, variants[:1], runs, data, tmp_path, every=True)
+    assert first and draw_stale(main, variants[:1], runs, data, tmp_path, every=True) == []
     real = vae.report.figure_stamps.code_digest
 
     def edited(*roots):  # as if latent_figures.py had been edited
         return real(*roots) + ("edited" if roots[0].endswith("latent_figures") else "")
     monkeypatch.setattr(vae.report.figure_stamps, "code_digest", edited)
-    redrawn = draw_stale(main, variants[:1], runs, data, tmp_path)
+    redrawn = draw_stale(main, variants[:1], runs, data, tmp_path, every=True)
     assert {p.stem for p in redrawn} == {"latent", "interpolation", "manifold"}
     assert {p.parent.name for p in redrawn} == {main.name, variants[0].name}  # not the study's
     (tmp_path / main.name / "samples.pdf").unlink()  # a lost file is drawn again, alone
-    assert [p.name for p in draw_stale(main, variants[:1], runs, data, tmp_path)] == \
-        ["samples.pdf", "samples.png"]
+    assert [p.name for p in draw_stale(main, variants[:1], runs, data, tmp_path, every=True)] \
+        == ["samples.pdf", "samples.png"]
 
 
 def test_a_figure_with_text_too_small_to_print_is_refused(tmp_path):

@@ -35,9 +35,22 @@ def two_seeds(tiny_run, tmp_path_factory):
     said = []
     train_all(cfg.per_seed(), data, root, jobs=2, progress=False, log=said.append)
     out = root.parent / "measurements.json"
-    measure(measured_runs(cfg.per_seed(), root), root, load_split(data, "train"), load_split(data, "test"), out,
-            progress=False, log=lambda _: None)
+    measure(measured_runs(cfg.per_seed(), root), root, load_split(data, "train"),
+            load_split(data, "test"), out, progress=False, log=lambda _: None, jobs=2)
     return cfg, root, out, said
+
+
+def test_runs_are_measured_alike_one_or_two_at_a_time(two_seeds, tiny_run):
+    cfg, root, out, _ = two_seeds  # measured two at a time
+    _, data = tiny_run
+    said = []
+    alone = measure(measured_runs(cfg.per_seed(), root), root, load_split(data, "train"),
+                    load_split(data, "test"), root.parent / "alone.json", progress=False,
+                    log=said.append, jobs=1)
+    assert [m.seed for m in alone.models] == [420, 421]
+    assert (root.parent / "alone.json").read_bytes() == out.read_bytes()  # to the last digit
+    assert [line for line in said if "measured]" in line] == \
+        ["[1/2 measured] tiny seed 420", "[2/2 measured] tiny seed 421"]
 
 
 def test_jobs_train_only_the_missing_seed_and_say_so(two_seeds):

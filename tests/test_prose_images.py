@@ -30,6 +30,12 @@ def test_reconstructions_quote_seed_means_then_the_figure_s_model_by_its_seed():
                                                                              kl=4.1)),
                                     readings(recon(0.55), information=replace(
                                         INFO, estimate=3.2, kl=4.0))), figure, 1, 3)
+    compared = reconstructions(seeds_of(figure, readings(recon(0.6)), readings(recon(0.55))),
+                               figure, 1, 3, "sec:training")
+    assert compared.startswith(
+        r"The digit classifier reads the input's digit in \qty{57.1 +- 2.6}{\percent} of the "
+        r"\num{10000} test reconstructions (\cref{sec:training} compares the training images' "
+        r"share). For the model in the figure (seed 421) it ranges")
     assert text == (
         r"The digit classifier reads the input's digit in \qty{57.1 +- 2.6}{\percent} of the "
         r"\num{10000} test reconstructions and in \qty{55.0 +- 0.0}{\percent} of \num{10000} "

@@ -114,7 +114,7 @@ def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
     assert nobody.startswith(r"\textbf{Answer: not here: for no model are most of its paths "
                              r"smooth.}")
     assert share_cell(tally([[STUCK]])) == "none drawn"
-    assert share_cell(counts[1].linear) == r"120: \qty{86}{\percent} [\num{79}, \num{91}]"
+    assert share_cell(counts[1].linear) == r"120: \qty{86}{\percent} \mbox{$[$\num{79}, \num{91}$]$}"
 
 
 

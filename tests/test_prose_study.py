@@ -34,13 +34,13 @@ def test_training_gap_reads_the_final_weights_then_the_classifier():
         r"With the final weights, the \negelbo{} on \num{10000} of the training images is "
         r"\num{161.2} nats and on the \num{10000} held-out validation images \num{161.5} nats "
         r"(means over the three seeds; training minus validation, paired by seed and taken "
-        r"before rounding, \num{-0.3} nats, 95\,\% interval [\num{-0.4}, \num{-0.3}]): the model fits the images it was "
+        r"before rounding, \num{-0.3} nats, 95\,\% interval \mbox{$[$\num{-0.4}, \num{-0.3}$]$}): the model fits the images it was "
         r"trained on better than unseen ones from the same distribution, the signature of "
         r"over-fitting. The digit classifier (\cref{sec:reconstructions}) reads back the digit "
         r"of \qty{55.5 +- 0.5}{\percent} of reconstructed training images and "
         r"\qty{56.3 +- 0.7}{\percent} of test images (means over the three seeds); test images "
-        r"come back better by \num{0.8}~points (paired by seed, 95\,\% interval [\num{0.3}, "
-        r"\num{1.3}] for test minus training). ")
+        r"come back better by \num{0.8}~points (paired by seed, 95\,\% interval "
+        r"\mbox{$[$\num{0.3}, \num{1.3}$]$} for test minus training). ")
 
 
 def test_training_gap_says_no_over_fitting_when_the_seeds_show_none_or_the_opposite():
@@ -48,14 +48,14 @@ def test_training_gap_says_no_over_fitting_when_the_seeds_show_none_or_the_oppos
     mixed = gap_text(spread([100.0, 101.0, 99.0]), spread([100.5, 100.5, 99.5]),
                      spread([0.9, 0.8, 0.85]), spread([0.85, 0.86, 0.84]), seeds)
     # differences -0.5, 0.5, -0.5: the interval [-1.6, 1.3] includes zero
-    assert ("[\\num{-1.6}, \\num{1.3}]): the interval includes zero, so the seeds show no "
+    assert ("\\mbox{$[$\\num{-1.6}, \\num{1.3}$]$}): the interval includes zero, so the seeds show no "
             "over-fitting. The interval counts the variation between seeds only") in mixed
     assert "includes zero. " in mixed
     better_unseen = gap_text(spread([101.0, 102.0, 103.1]), spread([100.0, 101.0, 102.0]),
                              spread([0.9, 0.91, 0.92]), spread([0.8, 0.8, 0.81]), seeds)
     assert "the unseen images score better, so there is no sign of over-fitting." in better_unseen
     assert ("training images come back better by \\num{10.7}~points (paired by seed, "
-            "95\\,\\% interval [\\num{9.2}, \\num{12.1}]). ") in better_unseen
+            "95\\,\\% interval \\mbox{$[$\\num{9.2}, \\num{12.1}$]$}). ") in better_unseen
     single = gap_text(spread([100.0]), spread([101.0]), spread([0.9]), spread([0.8]), [420])
     assert single.startswith("With the final weights, the \\negelbo{} on \\num{10000} of the "
                              "training images is \\num{100.0} nats and on the \\num{10000} "
@@ -206,6 +206,7 @@ def test_a_kl_weight_other_than_the_baseline_s_is_read_on_the_split_of_the_loss(
     from types import SimpleNamespace
 
     from vae.core.statistics import Paired
+    from vae.report.comparisons import changes
     from vae.report.prose_study import weighted_objective
 
     def model(beta, kl, recon, subset, iwae):
@@ -213,19 +214,23 @@ def test_a_kl_weight_other_than_the_baseline_s_is_read_on_the_split_of_the_loss(
                                subset_test_loss=subset, iwae_bound=iwae, iwae_images=200,
                                iwae_k=1000)
 
-    found = SimpleNamespace(subset_test=Paired(3, 3.4, 0.3, 2.65, 4.15, 0.004),
-                            iwae_test=Paired(3, 0.8, 0.4, -0.19, 1.79, 0.09))
     base = model(1.0, 23.44, 83.81, 106.52, 102.41)
-    said = weighted_objective(model(2.0, 16.46, 92.93, 109.94, 103.22), base, found)
+    variant = model(2.0, 16.46, 92.93, 109.94, 103.22)
+    found = SimpleNamespace(subset_test=Paired(3, 3.4, 0.3, 2.65, 4.15, 0.004),
+                            iwae_test=Paired(3, 0.8, 0.4, -0.19, 1.79, 0.09),
+                            changes=changes(variant.config, base.config))
+    said = weighted_objective(variant, base, found)
     assert said.startswith(r"Its training with $\beta=2$ does not minimise the \negelbo{} it is "
                            r"judged on")
     assert (r"a KL of \num{16.5} nats against the baseline's \num{23.4}, and a reconstruction "
             r"term of \num{92.9} against \num{83.8}") in said
     # differences of the printed values, 109.9 - 106.5 and 103.2 - 102.4, with their intervals
     assert (r"by \num{3.4} nats in the \negelbo{} and by \num{0.8} in the IWAE bound "
-            r"($K=\num{1000}$) (paired by seed, 95\,\% intervals [\num{2.6}, \num{4.2}] and "
-            r"[\num{-0.2}, \num{1.8}]).") in said
-    one_seed = SimpleNamespace(subset_test=None, iwae_test=None)
-    assert weighted_objective(model(2.0, 16.5, 92.9, 109.9, 103.2), base, one_seed).endswith(
-        r"($K=\num{1000}$).")
-    assert weighted_objective(model(1.0, 20.0, 90.0, 110.0, 105.0), base, found) == ""
+            r"($K=\num{1000}$) (paired by seed, 95\,\% intervals \mbox{$[$\num{2.6}, \num{4.2}$]$} and "
+            r"\mbox{$[$\num{-0.2}, \num{1.8}$]$}).") in said
+    one_seed = SimpleNamespace(subset_test=None, iwae_test=None, changes=found.changes)
+    assert weighted_objective(variant, base, one_seed).endswith(r"($K=\num{1000}$).")
+    same = model(1.0, 20.0, 90.0, 110.0, 105.0)
+    assert weighted_objective(same, base, SimpleNamespace(
+        subset_test=found.subset_test, iwae_test=found.iwae_test,
+        changes=changes(same.config, base.config))) == ""

@@ -60,6 +60,11 @@ def _fp32_checked_arg(p: argparse.ArgumentParser) -> None:
                         "report their verdicts in both precisions")
 
 
+def _all_figures_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--all", action="store_true", dest="every",
+                   help="draw every figure of every config, not only those the report prints")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vae", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                                         "-> report/results/measurements.json")
     _study_args(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
+                   help="runs read side by side, one thread each (default: one per core)")
     _add_common(p)
     p.add_argument("--out", default="report/results/measurements.json")
 
@@ -96,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     _study_args(p)
     p.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
                    help="configs drawn side by side, one thread each (default: one per core)")
+    _all_figures_arg(p)
     _add_common(p)
     p.add_argument("--out", default="report/figures")
 
@@ -106,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     _fp32_checked_arg(p)
     p.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
                    help="runs side by side, for the time estimate (default: one per core)")
+    _all_figures_arg(p)
     p.add_argument("--out", default="report", help="the report folder (default: report)")
     _add_common(p)
 
@@ -184,19 +193,23 @@ def cmd_measure(args: argparse.Namespace) -> None:
     from .instrument.readings import measure
     measure(runs, args.runs, load_split(args.data_dir, "train"),
             load_split(args.data_dir, "test"), args.out, progress=not args.no_progress,
-            log=lambda message: print(message, flush=True))
+            log=lambda message: print(message, flush=True),
+            jobs=None if args.jobs == "auto" else int(args.jobs))
 
 
 def cmd_figures(args: argparse.Namespace) -> None:
-    from .report.figure_stamps import stale_figures
+    from .report.figure_stamps import report_figures, stale_figures
 
     main, *variants = load_configs([args.main, *args.variants], args.overlay, args.overrides)
-    if not any(stale_figures([main, *variants], args.runs, args.out).values()):
+    configs = [main, *variants]
+    shown = None if args.every else report_figures(configs, args.runs)
+    if not any(stale_figures(configs, args.runs, args.out, shown).values()):
         print(f"figures in {args.out} are up to date with the runs and plotting code")
         return
     from .report.figures import draw_stale  # torch and matplotlib only when there is work
     jobs = None if args.jobs == "auto" else int(args.jobs)
-    for path in draw_stale(main, variants, args.runs, args.data_dir, args.out, jobs):
+    for path in draw_stale(main, variants, args.runs, args.data_dir, args.out, jobs,
+                           args.every):
         print(f"wrote {path}")
 
 
@@ -204,7 +217,7 @@ def cmd_plan(args: argparse.Namespace) -> None:
     from .plan import default_jobs, describe, plan
 
     main, variants, binarized, fp32_checked = _report_configs(args)
-    tasks = plan(main, variants, binarized, args.runs, args.out, fp32_checked)
+    tasks = plan(main, variants, binarized, args.runs, args.out, fp32_checked, args.every)
     print(describe(tasks, default_jobs() if args.jobs == "auto" else int(args.jobs)))
 
 

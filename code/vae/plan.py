@@ -17,7 +17,7 @@ from .core.checkout import CHECKOUT
 from .core.config import Config
 from .core.runs import TRAINER, Run, finished_results
 from .instrument.freshness import current_measurements, measured_runs
-from .report.figure_stamps import stale_figures
+from .report.figure_stamps import report_figures, stale_figures
 from .report.precision import twins
 
 # What the PDF step reads besides results/*.json and figures/: editing any of these rebuilds it.
@@ -83,8 +83,10 @@ def plan_runs(configs: list[Config], runs_root: str | Path) -> list[Task]:
 
 
 def plan(main: Config, variants: list[Config], binarized: Config | None, runs_root: str | Path,
-         out: str | Path, fp32_checked: list[Config] | None = None) -> list[Task]:
-    """Every step of `make report` that has work to do, in the order make runs them."""
+         out: str | Path, fp32_checked: list[Config] | None = None,
+         every: bool = False) -> list[Task]:
+    """Every step of `make report` that has work to do, in the order make runs them; every:
+    the figure stage draws every figure of every config (`vae figures --all`)."""
     out = Path(out)
     results, figures, pdf = out / "results", out / "figures", out / "report.pdf"
     configs = [main, *variants]
@@ -101,10 +103,15 @@ def plan(main: Config, variants: list[Config], binarized: Config | None, runs_ro
                   else "missing" if not (results / "measurements.json").is_file()
                   else "runs, the classifier or the measuring code changed")
         tasks.append(Task("measure", "measurements.json", reason))
-    for name, stale in stale_figures(configs, runs_root, figures).items():
-        if stale:
-            tasks.append(Task("figures", f"{name}: {', '.join(stale)}",
-                              "missing, or drawn from other runs or drawing code"))
+    if untrained and not every:
+        tasks.append(Task("figures", "those the report prints",
+                          "runs to train first, whose numbers choose the models shown"))
+    else:
+        shown = None if every else report_figures(configs, runs_root)
+        for name, stale in stale_figures(configs, runs_root, figures, shown).items():
+            if stale:
+                tasks.append(Task("figures", f"{name}: {', '.join(stale)}",
+                                  "missing, or drawn from other runs or drawing code"))
     summary = results / "summary.json"
     if any(t.step in ("train", "measure") for t in tasks) or not summary.is_file():
         tasks.append(Task("summary", "summary.json", "missing" if not summary.is_file()

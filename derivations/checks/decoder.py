@@ -43,7 +43,7 @@ def _expand(expr: sp.Expr) -> sp.Expr:
 
 
 @check(id="ex5-categorical", exercise=5, title="Categorical log-likelihood is a log-softmax",
-       method=SYMBOLIC_ALGEBRA, scope=f"k = {K} categories")
+       method=SYMBOLIC_ALGEBRA, scope=f"{K} categories")
 def check_categorical(loss: Callable = cross_entropy) -> Findings:
     found = Findings()
     logits = sp.symbols(f"f1:{K + 1}", real=True)

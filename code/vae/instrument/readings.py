@@ -5,6 +5,9 @@ sentence of Part II about a figure. Written to report/results/measurements.json
 
 from __future__ import annotations
 
+import functools
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -15,9 +18,11 @@ from .. import VaeError
 from ..core.cache_keys import code_digest
 from ..core.data import Split, batches, limited, to_float, trained_images
 from ..core.evaluate import SUBSET_SEED, encode_means, subset_indices
+from ..core.jobs import default_jobs, one_thread_pool
 from ..core.model import VAE
 from ..core.records import write_record
 from ..core.runs import Run
+from ..core.train import torch_threads
 from .baselines import baselines
 from .classifier import DigitClassifier, read_images, trained_classifier
 from .information import mutual_information
@@ -227,30 +232,79 @@ def trained_on(runs: list[Run], train: Split) -> Split:
     return train if size is None else trained_images(train, size, limit or 0)
 
 
-def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
-            out: str | Path, progress: bool = True,
-            log: Callable[[str], None] = print) -> Measurements:
-    """Measurements of every run (finished, and of grey-level images: freshness.measured_runs)
-    into out, with the digit classifier trained first if its folder is missing."""
-    for run in runs:
-        run.read_results()  # refuses an unfinished run before anything is measured
-    classifier, trained = trained_classifier(ClassifierConfig(), train, test, runs_root,
-                                             progress, log)
+@dataclass(frozen=True)
+class Inputs:
+    """What every model is read against: the classifier, the training images the runs were
+    trained on, the subset of them that is reconstructed, the test images, and the classifier's
+    features of those."""
+
+    classifier: DigitClassifier
+    train: Split
+    subset: Split
+    test: Split
+    test_top: np.ndarray  # the classifier's probability of its digit, per test image
+    test_features: np.ndarray
+
+
+def read_against(runs: list[Run], runs_root: str | Path, train: Split, test: Split) -> Inputs:
+    """The Inputs of these runs, with the classifier trained (its folder) before."""
+    classifier, _ = trained_classifier(ClassifierConfig(), train, test, runs_root, progress=False)
     test = evaluated_test_set(runs, test)
     train = trained_on(runs, train)
-    subset = training_subset(train, min(IMAGES, len(test)))
     _, test_top, test_features = classify(classifier, to_float(test.images))
-    _, _, train_features = classify(classifier, to_float(subset.images))
-    readings = []
+    return Inputs(classifier, train, training_subset(train, min(IMAGES, len(test))), test,
+                  test_top, test_features)
+
+
+_inputs: Inputs | None = None  # a measuring worker's, from _start_worker
+
+
+def _start_worker(runs: list[Run], runs_root: str, train: Split, test: Split) -> None:
+    global _inputs
+    _inputs = read_against(runs, runs_root, train, test)
+
+
+def _read_run(run: Run, inputs: Inputs | None = None) -> ModelReadings:
+    """One run's readings against inputs (None: in a worker, the worker's)."""
+    inputs = inputs or _inputs
+    assert inputs is not None
+    return model_readings(run, inputs.classifier, inputs.train, inputs.subset, inputs.test,
+                          inputs.test_features)
+
+
+def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
+            out: str | Path, progress: bool = True, log: Callable[[str], None] = print,
+            jobs: int | None = None) -> Measurements:
+    """Measurements of every run (finished, and of grey-level images: freshness.measured_runs)
+    into out, with the digit classifier trained first if its folder is missing. The runs are
+    read `jobs` at a time (default: one per core), each in a process of one thread, so that
+    the numbers do not depend on how many cores read them."""
     for run in runs:
-        log(f"{run.cfg.label}: measuring reconstructions, samples, paths and the latent space")
-        readings.append(model_readings(run, classifier, train, subset, test, test_features))
+        run.read_results()  # refuses an unfinished run before anything is measured
+    _, trained = trained_classifier(ClassifierConfig(), train, test, runs_root, progress, log)
+    with torch_threads(1):
+        common = read_against(runs, runs_root, train, test)
+        _, _, train_features = classify(common.classifier, to_float(common.subset.images))
+    workers = max(1, min(jobs or default_jobs(), len(runs)))
+    log(f"measuring reconstructions, samples, paths and the latent space of {len(runs)} runs, "
+        f"{workers} at a time")
+    readings: list[ModelReadings] = []
+    with ExitStack() as stack:
+        if workers == 1:  # here, as a worker would
+            stack.enter_context(torch_threads(1))
+            found = map(functools.partial(_read_run, inputs=common), runs)
+        else:
+            found = stack.enter_context(one_thread_pool(
+                workers, _start_worker, (runs, str(runs_root), train, test))).map(_read_run, runs)
+        for run, reading in zip(runs, found):
+            readings.append(reading)
+            log(f"[{len(readings)}/{len(runs)} measured] {run.cfg.label}")
     result = Measurements(
-        classifier=trained, code=code_digest(MEASURER), train_images=len(subset),
+        classifier=trained, code=code_digest(MEASURER), train_images=len(common.subset),
         confident_at=CONFIDENT,
-        test_confident=float(np.mean(test_top >= CONFIDENT)),
-        train_test_frechet=frechet_distance(test_features, train_features),
-        baselines=baselines(train.images, test.images), models=readings)
+        test_confident=float(np.mean(common.test_top >= CONFIDENT)),
+        train_test_frechet=frechet_distance(common.test_features, train_features),
+        baselines=baselines(common.train.images, common.test.images), models=readings)
     write_record(out, result)
     log(f"wrote {out}")
     return result

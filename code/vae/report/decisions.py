@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol, Sequence, TypeVar
 
 from ..core.statistics import Leaders as Standing
 from ..core.statistics import ALPHA, Paired, leaders, paired
@@ -124,6 +124,7 @@ class Decisions:
     shown: list[str]  # whose latent space the text reads: main, the first 2-D model, the best
     interpolated: list[str]  # whose interpolation figure is drawn: main, then the best
     units_models: list[str]  # whose KL per dimension is drawn
+    figures: dict[str, list[str]]  # the figures the report prints, per model (figures_shown)
     information_model: str | None  # the first model whose I(x; z) is estimated
     best_projected: bool  # the best model's code needs a projection of its own figure
     # the main model's digit kept in training minus test reconstructions, paired by seed, and
@@ -140,15 +141,69 @@ class Decisions:
     binarized_subset: bool  # its IWAE bound covers a random subset of the test images, not all
 
 
-def best_of(models: list[ModelNumbers]) -> ModelNumbers:
+class Candidate(Protocol):
+    """What the choice of the best model and of the figures reads of a model (ModelNumbers has
+    it; the figure stage reads no more of the runs)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def latent_dim(self) -> int: ...
+    @property
+    def valid_loss(self) -> float: ...
+
+
+Model = TypeVar("Model", bound=Candidate)
+
+
+def best_of(models: Sequence[Model]) -> Model:
     """The study's best model: the lowest mean validation -ELBO, so that the test set only
     reports."""
     return min(models, key=lambda m: m.valid_loss)
 
 
-def plane_of(models: list[ModelNumbers]) -> str | None:
+def plane_of(models: Sequence[Candidate]) -> str | None:
     """The first model whose code is a plane, which the report draws as one."""
     return next((m.name for m in models if m.latent_dim == 2), None)
+
+
+def units_models(models: Sequence[Candidate], best: str) -> list[str]:
+    """Whose KL per dimension is drawn: the first model with a projected code, and the best
+    model if its code is projected too."""
+    larger = [m for m in models if not drawn_directly(m.latent_dim)]
+    return [m.name for m in larger[:1] + [m for m in larger[1:] if m.name == best]]
+
+
+def best_projected(models: Sequence[Candidate], best: str, plane: str | None) -> bool:
+    """Whether the best model's code needs a projection of its own figure: it is neither the
+    main model's nor the plane's, and too large to draw directly."""
+    best_model = next(m for m in models if m.name == best)
+    return best not in (models[0].name, plane) and not drawn_directly(best_model.latent_dim)
+
+
+def figures_shown(models: Sequence[Candidate], best: str,
+                  plane: str | None) -> dict[str, list[str]]:
+    """The figures the report prints, per model (main first; best and plane as best_of and
+    plane_of name them), by their names in figure_stamps.FIGURES: all of the main model's (the
+    grid only for a code drawn directly), the plane's code and grid, the best model's images,
+    paths and its projection where it needs one, and units_models' KL per dimension. The
+    figure stage draws these alone, and build.py refuses a template that asks for another."""
+    main = models[0]
+    shown: dict[str, list[str]] = {}
+
+    def add(name: str, *figures: str) -> None:
+        shown[name] = list(dict.fromkeys([*shown.get(name, []), *figures]))
+    add(main.name, "training", "reconstructions", "samples", "latent", "interpolation",
+        *(["manifold"] if drawn_directly(main.latent_dim) else []))
+    if plane is not None:
+        add(plane, "latent", "manifold")
+    if best != main.name:
+        add(best, "reconstructions", "samples", "interpolation")
+    if best_projected(models, best, plane):
+        add(best, "latent")
+    for name in units_models(models, best):
+        add(name, "units")
+    return shown
 
 
 def common_base(models: list[ModelNumbers], baselines: list[str]) -> CommonBase | None:
@@ -173,7 +228,6 @@ def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: 
     binarized: the binarised-MNIST run, if reported."""
     main = models[0]
     others = [name for name in (plane, best) if name is not None and name != main.name]
-    larger = [m for m in models if not drawn_directly(m.latent_dim)]
     estimated = next((m.name for m in models if spreads[m.name].information is not None), None)
     kept = spreads[main.name]
     seeds = [s.seed for s in main.seeds]
@@ -189,10 +243,10 @@ def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: 
         falling=[m.name for m in models if still_falling(m)],
         shown=[main.name, *dict.fromkeys(others)],
         interpolated=[main.name] + ([best] if best != main.name else []),
-        units_models=[m.name for m in larger[:1] + [m for m in larger[1:] if m.name == best]],
+        units_models=units_models(models, best),
+        figures=figures_shown(models, best, plane),
         information_model=estimated,
-        best_projected=(best not in (main.name, plane)
-                        and not drawn_directly(best_model.latent_dim)),
+        best_projected=best_projected(models, best, plane),
         overfitting=overfitting,
         overfitting_side=side(overfitting),
         overfitting_elbo=overfitting_elbo,

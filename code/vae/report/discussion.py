@@ -122,7 +122,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                               spread.train_digit_kept, spread.digit_kept,
                               [seed.seed for seed in main.seeds], decided.overfitting,
                               decided.overfitting_side),
-        reconstructions=reconstructions(spread, r, main.latent_dim, n),
+        reconstructions=reconstructions(spread, r, main.latent_dim, n, "sec:training"),
         best_reconstructions=(None if best is main else
                               reconstructions(best.readings_spread, best.readings,
                                               best.latent_dim, n)),

@@ -4,6 +4,7 @@ redraw never imports torch or matplotlib (figures.py draws; this module decides 
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from ..core.config import Config
 from ..core.io import read_json, write_json
 from ..core.runs import Run
 from ..instrument.measurements import drawn_directly
+from .decisions import best_of, figures_shown, plane_of
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,29 @@ def record_drawn(folder: Path, hashes: list[str], names: list[str],
     write_json(folder / STAMP, {"runs": hashes, "figures": drawn})
 
 
-def stale_figures(configs: list[Config], runs_root: str | Path,
-                  out: str | Path) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class _Model:
+    """A config as decisions.figures_shown reads it (decisions.Candidate)."""
+
+    name: str
+    latent_dim: int
+    valid_loss: float  # the mean over its seeds' finished runs
+
+
+def report_figures(configs: list[Config], runs_root: str | Path) -> dict[str, list[str]]:
+    """The figures the report prints, per config name (decisions.figures_shown), from the
+    configs' finished runs, main first. Reads the runs' results only, without numpy."""
+    models = [_Model(cfg.name, cfg.latent_dim, statistics.fmean(
+        Run(seed, runs_root).read_results().valid_loss for seed in cfg.per_seed()))
+        for cfg in configs]
+    return figures_shown(models, best_of(models).name, plane_of(models))
+
+
+def stale_figures(configs: list[Config], runs_root: str | Path, out: str | Path,
+                  shown: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
     """Per config name, its figures in out/<name>/ that are missing or older than its runs or
-    the code that draws them; under STUDY, the study's figures, drawn from every run."""
+    the code that draws them, of those in shown (None: every figure of every config); under
+    STUDY, the study's figures, drawn from every run."""
     digests = figure_digests()
     stale = {}
 
@@ -89,8 +110,9 @@ def stale_figures(configs: list[Config], runs_root: str | Path,
         return [name for name in names if drawn.get(name) != digests[name]
                 or not (folder / f"{name}.pdf").exists()]
     for cfg in configs:
-        stale[cfg.name] = missing(Path(out) / cfg.name, run_hashes(cfg, runs_root),
-                                  figures_of(cfg))
+        wanted = [name for name in figures_of(cfg)
+                  if shown is None or name in shown.get(cfg.name, [])]
+        stale[cfg.name] = missing(Path(out) / cfg.name, run_hashes(cfg, runs_root), wanted)
     stale[STUDY] = missing(Path(out) / STUDY,
                            [h for cfg in configs for h in run_hashes(cfg, runs_root)],
                            list(STUDY_FIGURES))

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import torch
 
@@ -23,17 +19,27 @@ from .. import VaeError
 from ..core.config import Config
 from ..core.data import Split, load_split, trained_images
 from ..core.evaluate import evaluated
-from ..core.jobs import default_jobs
+from ..core.jobs import default_jobs, one_thread_pool
 from ..core.runs import Run
 from ..instrument.classifier import DigitClassifier, trained_classifier
 from ..instrument.measurements import ClassifierConfig
-from .figure_stamps import FIGURES, STUDY, STUDY_FIGURES, figure_digests, record_drawn, stale_figures
+from .figure_stamps import (
+    FIGURES,
+    STUDY,
+    STUDY_FIGURES,
+    figure_digests,
+    record_drawn,
+    report_figures,
+    stale_figures,
+)
 from .numbers import typical_seed
 
 
 def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
-               data_dir: str | Path, out: str | Path, jobs: int | None = None) -> list[Path]:
-    """Draw every figure that figure_stamps.stale_figures finds missing or out of date, into
+               data_dir: str | Path, out: str | Path, jobs: int | None = None,
+               every: bool = False) -> list[Path]:
+    """Draw the figures the report prints (figure_stamps.report_figures; every figure of every
+    config with `every`) that figure_stamps.stale_figures finds missing or out of date, into
     out/<name>/ (the study's into out/study/), `jobs` configs at a time (default: one per
     core), and record in each folder's stamp the runs and code they came from."""
     configs = [main, *variants]
@@ -43,11 +49,12 @@ def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
             raise VaeError(f"two configs are named '{name}', or one is named '{STUDY}'; figure "
                            f"folders are named after configs (and '{STUDY}' holds the study's "
                            f"figures), so give each config a name of its own")
-    todo = stale_figures(configs, runs_root, out)
     runs = {cfg.name: [Run(seed, runs_root) for seed in cfg.per_seed()] for cfg in configs}
     for seeds in runs.values():
         for run in seeds:
             run.read_results()  # refuses an unfinished run before anything is drawn
+    todo = stale_figures(configs, runs_root, out,
+                         None if every else report_figures(configs, runs_root))
     if not any(todo.values()):
         return []
     if any(_needs_classifier(todo[cfg.name]) for cfg in configs):
@@ -56,9 +63,7 @@ def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
     work = [(cfg, todo[cfg.name]) for cfg in configs if todo[cfg.name]]
     digests = figure_digests()
     written: list[Path] = []
-    with _one_thread_children(), ProcessPoolExecutor(
-            max_workers=max(1, min(jobs or default_jobs(), len(work))),
-            mp_context=multiprocessing.get_context("spawn")) as pool:
+    with one_thread_pool(max(1, min(jobs or default_jobs(), len(work)))) as pool:
         for paths in pool.map(_draw_config, [runs[cfg.name] for cfg, _ in work],
                               [wanted for _, wanted in work], [str(runs_root)] * len(work),
                               [str(data_dir)] * len(work),
@@ -71,26 +76,6 @@ def draw_stale(main: Config, variants: list[Config], runs_root: str | Path,
         record_drawn(folder, [run.hash for seeds in runs.values() for run in seeds],
                      todo[STUDY], digests)
     return written
-
-
-# A worker draws with one thread, so that two draw side by side on two cores, and so that a
-# figure (t-SNE's gradient sums) does not depend on how many cores the machine has. Libraries
-# read these variables when they load, so they are set before the workers start.
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-@contextmanager
-def _one_thread_children() -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-    os.environ.update(dict.fromkeys(THREAD_VARIABLES, "1"))
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @lru_cache(maxsize=1)

@@ -104,8 +104,8 @@ def pm_percent(mean: float, sd: float, seeds: int, digits: int = 1) -> Markup:
 
 
 def interval(low: float, high: float, digits: int = LOSS_DECIMALS) -> Markup:
-    """A confidence interval, e.g. [-5.3, -1.2]."""
-    return Markup(rf"$[$\num{{{_digits(low, digits)}}}, \num{{{_digits(high, digits)}}}$]$")
+    """A confidence interval, e.g. [-5.3, -1.2], never broken across lines."""
+    return Markup(rf"\mbox{{$[$\num{{{_digits(low, digits)}}}, \num{{{_digits(high, digits)}}}$]$}}")
 
 
 def p_value(p: float, bare: bool = False) -> Markup:

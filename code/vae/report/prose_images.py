@@ -93,20 +93,24 @@ def prior_mismatch(kl: float, images: int, appendix: bool) -> Markup:
 
 
 def reconstructions(spread: ReadingSpread, r: ModelReadings, latent_dim: int,
-                    seeds: int) -> Markup:
+                    seeds: int, training_compared: str | None = None) -> Markup:
     """What the classifier reads in a model's reconstructions: means over seeds, then the
-    shown seed's per-digit reading and figure; for small codes, the information they carry."""
+    shown seed's per-digit reading and figure; for small codes, the information they carry.
+    training_compared: the label of the section that sets the training reconstructions' share
+    beside the test one, which then is not repeated here."""
     t = r.test
     low = min(range(10), key=lambda y: t.per_class[y])
     high = max(range(10), key=lambda y: t.per_class[y])
     tag = seed_tag(r.seed, seeds)
     text = (f"The digit classifier reads the input's digit in "
             f"{pm_percent(spread.digit_kept.mean, spread.digit_kept.sd, seeds)} of the "
-            f"{num(t.images)} test reconstructions and in "
-            f"{pm_percent(spread.train_digit_kept.mean, spread.train_digit_kept.sd, seeds)} of "
-            f"{num(r.train.images)} training reconstructions drawn at random. For the model "
-            f"in the figure ({tag}) it ranges per digit from {percent(t.per_class[low])} for "
-            f"{low} to {percent(t.per_class[high])} for {high}")
+            f"{num(t.images)} test reconstructions")
+    text += (f" (\\cref{{{training_compared}}} compares the training images' share). "
+             if training_compared else
+             f" and in {pm_percent(spread.train_digit_kept.mean, spread.train_digit_kept.sd, seeds)}"
+             f" of {num(r.train.images)} training reconstructions drawn at random. ")
+    text += (f"For the model in the figure ({tag}) it ranges per digit from "
+             f"{percent(t.per_class[low])} for {low} to {percent(t.per_class[high])} for {high}")
     text += (f"; its most frequent confusions, by count, are "
              f"{confusion_words(t.confusions, 'test')}. " if t.confusions else ". ")
     wrong = [(y, read) for y, read in enumerate(t.shown) if read != y]

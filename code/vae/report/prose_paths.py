@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ..core.statistics import CONFIDENCE
 from ..instrument.measurements import ModelReadings, PathReading
 from .decisions import FEWER, MOST, NOT_HERE, OPEN, YES, Bonus
-from .latex import model_name, num, percent
+from .latex import interval, model_name, num, percent
 from .numbers import ReadingSpread
 from .prose_images import seed_tag
 from .smoothness import JUMP, SMOOTH_CHANGES, PathTally, most_changing, smooth_paths
@@ -89,7 +89,7 @@ def share_cell(t: PathTally) -> Markup:
     if not t.drawn:
         return Markup("none drawn")
     return Markup(f"{t.smooth}: {percent(t.smooth / t.drawn, 0)} "
-                  f"[{num(100 * t.low, 0)}, {num(100 * t.high, 0)}]")
+                  f"{interval(100 * t.low, 100 * t.high, 0)}")
 
 
 def path_count(name: str, latent_dim: int, spread: ReadingSpread) -> PathCount:

@@ -24,6 +24,7 @@ from .decisions import (
 )
 from .latex import (
     gap,
+    interval,
     model_name,
     nats,
     num,
@@ -91,7 +92,7 @@ def training_gap(train_final: float, valid: float, images: int, gap: Paired | No
 
 
 def interval_nats(test: Paired) -> Markup:
-    return Markup(f"[{nats(test.low)}, {nats(test.high)}]")
+    return interval(test.low, test.high)
 
 
 def points(share_difference: float) -> Markup:
@@ -102,7 +103,7 @@ def points(share_difference: float) -> Markup:
 def interval_points(test: Paired, sign: int = 1) -> Markup:
     """The interval of a difference of shares, in percentage points; sign -1 turns it round."""
     low, high = sorted((sign * test.low, sign * test.high))
-    return Markup(rf"[\num{{{100 * low:.1f}}}, \num{{{100 * high:.1f}}}]")
+    return interval(100 * low, 100 * high, 1)
 
 
 # -- conclusion ---------------------------------------------------------------------------------
@@ -142,10 +143,10 @@ def weighted_objective(model: ModelNumbers, base: ModelNumbers, c: Comparison) -
     another objective than the -ELBO it is judged on, and how the loss splits; on the IWAE's
     images, its differences from the baseline in the -ELBO and in the tighter IWAE bound ("" when
     the weights agree)."""
-    beta = model.config["beta"]
-    if beta == base.config["beta"]:
+    weight = next((change for change in c.changes if change.key == "beta"), None)
+    if weight is None:
         return Markup("")
-    text = (f"Its training with $\\beta={beta:g}$ does not minimise the \\negelbo{{}} it is "
+    text = (f"Its training with $\\beta={weight.value:g}$ does not minimise the \\negelbo{{}} it is "
             f"judged on, so its verdict measures what the weight costs on the sheet's objective. "
             f"Its \\negelbo{{}} splits into a KL of {nats(model.test_kl)} nats against the "
             f"baseline's {nats(base.test_kl)}, and a reconstruction term of "
