@@ -100,13 +100,18 @@ def test_summary_refuses_measurements_of_another_run(tiny_run, tiny_measurements
 
 def test_measurements_are_reused_until_a_run_changes(tiny_run, tiny_measurements, tmp_path):
     from conftest import TINY
-    from vae.instrument.freshness import current_measurements, measured_runs
+    from vae.instrument.freshness import measured_runs, measurements_current
     runs, _ = tiny_run
     measured = measured_runs([Config(**TINY)], runs)
-    assert current_measurements(measured, runs, tiny_measurements) is not None
+    assert measurements_current(measured, runs, tiny_measurements)
     other = measured_runs([Config(**{**TINY, "seed": 421})], runs)  # another run
-    assert current_measurements(other, runs, tiny_measurements) is None
-    assert current_measurements(measured, tmp_path, tiny_measurements) is None  # no classifier
+    assert not measurements_current(other, runs, tiny_measurements)
+    assert not measurements_current(measured, tmp_path, tiny_measurements)  # no classifier
+    edited = json.loads(tiny_measurements.read_text())
+    edited["code"] = "0" * 64  # measured by other code
+    for text in (json.dumps(edited), '{"code": ', ""):
+        (tmp_path / "m.json").write_text(text)
+        assert not measurements_current(measured, runs, tmp_path / "m.json")
 
 
 def test_first_tex_error_shows_file_line_and_source(tmp_path):

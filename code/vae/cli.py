@@ -182,11 +182,11 @@ def cmd_summary(args: argparse.Namespace) -> None:
 
 
 def cmd_measure(args: argparse.Namespace) -> None:
-    from .instrument.freshness import current_measurements, measured_runs
+    from .instrument.freshness import measured_runs, measurements_current
 
     configs = load_configs([args.main, *args.variants], args.overlay, args.overrides)
     runs = measured_runs([run for cfg in configs for run in cfg.per_seed()], args.runs)
-    if current_measurements(runs, args.runs, args.out) is not None:
+    if measurements_current(runs, args.runs, args.out):
         print(f"measurements in {args.out} are up to date with the runs and the classifier")
         return
     from .core.data import load_split

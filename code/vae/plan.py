@@ -16,7 +16,7 @@ from .core.cache_keys import changed_modules, module_digests
 from .core.checkout import CHECKOUT
 from .core.config import Config
 from .core.runs import TRAINER, Run, finished_results
-from .instrument.freshness import current_measurements, measured_runs
+from .instrument.freshness import measured_runs, measurements_current
 from .report.figure_stamps import report_figures, stale_figures
 from .report.precision import twins
 
@@ -98,7 +98,7 @@ def plan(main: Config, variants: list[Config], binarized: Config | None, runs_ro
         tasks.append(Task("verify", "verify.json", what))
     untrained = {t.what for t in tasks if t.step == "train"}
     runs = measured_runs([seed for cfg in configs for seed in cfg.per_seed()], runs_root)
-    if current_measurements(runs, runs_root, results / "measurements.json") is None:
+    if not measurements_current(runs, runs_root, results / "measurements.json"):
         reason = ("runs to train first" if untrained
                   else "missing" if not (results / "measurements.json").is_file()
                   else "runs, the classifier or the measuring code changed")

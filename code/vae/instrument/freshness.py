@@ -4,9 +4,10 @@ that measures imports it, so editing it re-measures nothing."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
-from .. import VaeError
 from ..core.cache_keys import code_digest
 from ..core.config import Config
 from ..core.records import read_record
@@ -16,9 +17,7 @@ from .measurements import (
     MEASURER,
     ClassifierConfig,
     ClassifierResults,
-    Measurements,
     classifier_dir,
-    read_measurements,
 )
 
 
@@ -28,19 +27,19 @@ def measured_runs(configs: list[Config], runs_root: str | Path) -> list[Run]:
     return [Run(cfg, runs_root) for cfg in configs if not cfg.binarize]
 
 
-def current_measurements(runs: list[Run], runs_root: str | Path,
-                         out: str | Path) -> Measurements | None:
-    """The measurements in out if they were made from these runs, the classifier already
-    trained and the measuring code as it is now; else None."""
+def measurements_current(runs: list[Run], runs_root: str | Path, out: str | Path) -> bool:
+    """Whether out holds the measurements of these runs, made with the classifier already
+    trained and the measuring code as it is now. Reads the file's fields as plain JSON: the
+    code's digest stands for its format, and the records' types take a second to rebuild."""
     results = classifier_dir(ClassifierConfig(), runs_root) / CLASSIFIER_RESULTS
     if not results.is_file():
-        return None
+        return False
     classifier = read_record(ClassifierResults, results, "measure")
     try:
-        previous = read_measurements(out)
-    except VaeError:  # missing, or written by another version: measure again
-        return None
-    same = (previous.code == code_digest(MEASURER) and previous.classifier == classifier
-            and [(m.name, m.run_hash) for m in previous.models]
-            == [(run.cfg.name, run.hash) for run in runs])
-    return previous if same else None
+        previous = json.loads(Path(out).read_text())
+        return (previous["code"] == code_digest(MEASURER)
+                and previous["classifier"] == asdict(classifier)
+                and [(m["name"], m["run_hash"]) for m in previous["models"]]
+                == [(run.cfg.name, run.hash) for run in runs])
+    except (OSError, ValueError, KeyError, TypeError):  # missing, damaged or of another version
+        return False
