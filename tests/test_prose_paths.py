@@ -85,7 +85,7 @@ def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
     # 5 of 40: the whole interval lies below a half
     assert (r"For the sheet's own model, \texttt{assignment}, fewer than half are: 5 of the 40 "
             r"straight paths whose ends it draws (of 150) are smooth, \qty{12}{\percent} "
-            r"[\qty{4}{\percent}, \qty{27}{\percent}].") in text
+            r"\mbox{[\qty{4}{\percent}, \qty{27}{\percent}]}.") in text
     few = answered([*counts, counted("x", 16, 1, 40), counted("y", 16, 2, 40)], 3, 50,
                        "assignment")
     assert few.startswith(r"\textbf{Answer: yes for \texttt{latent2} and \texttt{conv}: most of "
@@ -94,20 +94,20 @@ def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
     assert one.startswith(r"\textbf{Answer: yes for \texttt{conv}: most of the paths whose ends "
                           r"it draws are smooth.}")
     assert (r"Among straight paths the highest lower end of the interval is \texttt{latent2}'s: "
-            r"120 of 140, \qty{86}{\percent} [\qty{79}{\percent}, \qty{91}{\percent}]. "
+            r"120 of 140, \qty{86}{\percent} \mbox{[\qty{79}{\percent}, \qty{91}{\percent}]}. "
             r"On a one-dimensional code no path can go round the other digits") in text
     level = answered([*counts, counted("twin", 16, 120, 140)], 3, 50, "assignment")
-    assert r"[\qty{79}{\percent}, \qty{91}{\percent}], level at the printed percent with " \
+    assert r"\mbox{[\qty{79}{\percent}, \qty{91}{\percent}]}, tied to the printed percent with " \
         r"\texttt{twin}." in level
     unsure = answered([counted("conv", 16, 5, 9)], 3, 50, "conv")  # 56 % of 9: it spans
     assert unsure.startswith(r"\textbf{Answer: not shown: no model's share of smooth paths is "
                              r"surely above a half.}")
-    assert unsure.endswith("For the sheet's own model, \\texttt{conv}, the paths leave open "
-                           "whether most are: 5 of the 9 straight paths whose ends it draws (of "
-                           "150) are smooth, \\qty{56}{\\percent} [\\qty{19}{\\percent}, "
-                           "\\qty{88}{\\percent}]. Among straight paths the highest lower end "
+    assert unsure.endswith("For the sheet's own model, \\texttt{conv}, the interval cannot "
+                           "tell whether most are: 5 of the 9 straight paths whose ends it draws (of "
+                           "150) are smooth, \\qty{56}{\\percent} \\mbox{[\\qty{19}{\\percent}, "
+                           "\\qty{88}{\\percent}]}. Among straight paths the highest lower end "
                            "of the interval is \\texttt{conv}'s: 5 of 9, \\qty{56}{\\percent} "
-                           "[\\qty{19}{\\percent}, \\qty{88}{\\percent}].")  # no 1-D model
+                           "\\mbox{[\\qty{19}{\\percent}, \\qty{88}{\\percent}]}.")  # no 1-D model
     sure = answered(counts, 3, 50, "latent2")
     assert r"For the sheet's own model, \texttt{latent2}, most are: 120 of the 140" in sure
     nobody = answered([counted("a", 1, 0, 20), counted("conv", 16, 3, 100)], 3, 50, "a")

@@ -37,6 +37,15 @@ def test_a_reason_is_worded_from_the_variant_s_own_settings():
     assert again == "The code grows again, from 16 to 32 dimensions."
 
 
+def test_the_decay_dropped_under_adamw_is_sized_from_the_learning_rate_and_the_baseline_s_decay():
+    found, config = variant(weight_decay=0.0, lr=2e-3)  # BASE decays by Config's default
+    assert found.explained == "weight_decay"
+    fraction = 2e-3 * BASE.config["weight_decay"]
+    assert rf"a fraction of \num{{{fraction:g}}}, apart" in reason(found, config)
+    found, config = variant(weight_decay=0.0, optimizer="adam")  # decay inside the gradient
+    assert "fraction" not in reason(replace(found, explained="weight_decay"), config)
+
+
 def test_a_variant_of_several_changes_says_none_can_be_credited():
     found, config = variant(batch_size=64, lr=0.002, lr_schedule="cosine")
     assert found.several == "three" and found.explained == "lr_schedule"

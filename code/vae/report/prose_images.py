@@ -87,9 +87,11 @@ def prior_mismatch(kl: float, images: int, appendix: bool) -> Markup:
         return Markup(text + "so the KL does not show whether the aggregate posterior departs from "
                       "the prior.")
     return Markup(text + f"so the aggregate posterior lies at least {num(kl - ceiling, 1)} nats "
-                  f"from the prior: the prior puts mass where no test image is encoded, and a "
-                  f"sample from there need not decode to a clear digit, which may explain (the "
-                  f"study does not test it) the samples the classifier does not name.")
+                  f"from the prior. This divergence weighs the codes where they are; how much of "
+                  f"the prior's mass falls where no test image is encoded, the concern of "
+                  f"$\\KL{{p(z)}}{{q(z)}}$, it does not measure. A prior sample that falls there "
+                  f"need not decode to a clear digit, which may explain (the study does not test "
+                  f"it) the samples the classifier does not name.")
 
 
 def reconstructions(spread: ReadingSpread, r: ModelReadings, latent_dim: int,

@@ -98,7 +98,8 @@ def path_count(name: str, latent_dim: int, spread: ReadingSpread) -> PathCount:
 
 
 def _share(t: PathTally) -> str:
-    return f"{percent(t.smooth / t.drawn, 0)} [{percent(t.low, 0)}, {percent(t.high, 0)}]"
+    return (f"{percent(t.smooth / t.drawn, 0)} "
+            f"\\mbox{{[{percent(t.low, 0)}, {percent(t.high, 0)}]}}")  # never broken
 
 
 def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
@@ -134,7 +135,7 @@ def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
     sheet = by_name[main]
     if decided.sheet is not None:
         verdict = {MOST: "most are", FEWER: "fewer than half are",
-                   OPEN: "the paths leave open whether most are"}[decided.sheet]
+                   OPEN: "the interval cannot tell whether most are"}[decided.sheet]
         text += (f"For the sheet's own model, {model_name(main)}, {verdict}: {sheet.linear.smooth} "
                  f"of the {sheet.linear.drawn} straight paths whose ends it draws (of "
                  f"{sheet.linear.paths}) are smooth, {_share(sheet.linear)}. ")
@@ -143,7 +144,7 @@ def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
         text += (f"Among straight paths the highest lower end of the interval is "
                  f"{model_name(top.name)}'s: {top.linear.smooth} of {top.linear.drawn}, "
                  f"{_share(top.linear)}"
-                 + (f", level at the printed percent with "
+                 + (f", tied to the printed percent with "
                     f"{listing([model_name(c.name) for c in tied])}" if tied else "") + ". ")
     one_dim = [c for c in counts if c.latent_dim == 1]
     if one_dim:

@@ -14,8 +14,9 @@ def precision_kept(check: PrecisionCheck | None, study_models: int) -> Markup:
     """Whether training in bf16 rather than fp32 moved a verdict: a sentence for the training
     section, naming the appendix or, without the fp32 runs, how to make them."""
     if check is None:
-        return Markup("\\texttt{make report PARITY=1} trains the study's MLP models again in "
-                      "fp32 and sets their verdicts beside these.")
+        return Markup("This build has no fp32 runs, so whether a verdict would change in fp32 "
+                      "is not tested here; \\texttt{make report PARITY=1} trains the study's MLP "
+                      "models again in fp32 and sets their verdicts beside these.")
     rows, kept = len(check.comparisons), len(check.comparisons) - len(check.changed)
     among = ("the study's models" if rows + 1 == study_models else
              f"{count_words(rows + 1)} of the study's {count_words(study_models)} models")

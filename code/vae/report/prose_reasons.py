@@ -8,7 +8,19 @@ from typing import Any
 from markupsafe import Markup
 
 from .comparisons import Comparison
-from .latex import num
+from .latex import num, sci
+
+
+def decay_step(c: Comparison, config: dict[str, Any]) -> str:
+    """How much AdamW's decoupled decay, where c turns it on or off, shrinks a weight per step
+    ("" under another optimiser or without the change)."""
+    change = next((ch for ch in c.changes if ch.key == "weight_decay"), None)
+    if change is None or config["optimizer"] != "adamw":
+        return ""
+    fraction = config["lr"] * max(change.baseline, change.value)
+    return (f" Under AdamW the decay is small: each step shrinks every weight by the learning "
+            f"rate times the decay, a fraction of {sci(fraction)}, apart from the gradient's "
+            f"update.")
 
 
 def reason(c: Comparison, config: dict[str, Any]) -> Markup:
@@ -77,7 +89,7 @@ def reason(c: Comparison, config: dict[str, Any]) -> Markup:
             f"The activation changes from {c.explained_from}, to {c.explained_to}.",
         "weight_decay":
             "Weight decay pulls every weight towards zero at each step; without it, only the "
-            "ELBO shapes the weights.",
+            "ELBO shapes the weights." + decay_step(c, config),
         "hidden_layers":
             "This is the shape of PyTorch's example VAE \\citep{pytorchvae}: one hidden layer of "
             f"{config['hidden']} units each way instead of the sheet's funnel of "

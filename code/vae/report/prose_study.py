@@ -57,9 +57,9 @@ def elbo_gap(train_final: float, valid: float, images: int, gap: Paired | None,
                        "from the same distribution, the signature of over-fitting. ")
     if gap_side == ABOVE:
         return text + ": the unseen images score better, so there is no sign of over-fitting. "
-    return text + (": the interval includes zero, so the seeds show no over-fitting. The "
-                   "interval counts the variation between seeds only, not the difference "
-                   "between the two fixed sets of images. ")
+    return text + (": the interval includes zero, so the seeds show no detectable "
+                   "over-fitting. The interval counts the variation between seeds only, not the "
+                   "difference between the two fixed sets of images. ")
 
 
 def training_gap(train_final: float, valid: float, images: int, gap: Paired | None,
@@ -249,9 +249,10 @@ def conclusion(first: Leaders, runs: list[Ranked], main: str) -> Markup:
     if first.loss_not_clearest:
         loss_conf = by_name[elbo.best][1].clear_samples.mean
         text += (f"The lowest \\negelbo{{}} does not give the samples that the classifier "
-                 f"names most confidently: "
-                 f"{model_name(elbo.best)} names a digit confidently in only "
-                 f"{percent(loss_conf)} of its samples. ")
+                 f"names most confidently: {model_name(elbo.best)} names a digit confidently in "
+                 f"{percent(loss_conf)} of its samples, fewer than "
+                 f"{model_name(confident.best)}, a difference that the same paired test "
+                 f"separates. ")
     main_loss, main_r = by_name[main]
     text += (f"The assignment's model, {model_name(main)}, scores {nats(main_loss.mean)} nats, "
              f"keeps the digit in {percent(main_r.digit_kept.mean)} of reconstructions and has "

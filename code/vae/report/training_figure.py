@@ -20,16 +20,18 @@ def moving_average(y: np.ndarray, window: int) -> np.ndarray:
 # and green look alike in small print, so black comes third.
 SEED_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["black"],
                 OKABE_ITO["purple"])
+# A validation marker per seed, open, so that seeds whose values coincide stay apart.
+SEED_MARKERS = ("o", "s", "^", "D")
 MARGIN = 0.06  # of the -ELBO panel's range, above and below
 
 
 @styled
 def plot_training(seeds: list[Run], path: Path) -> list[Path]:
     """Per-step training -ELBO and KL (lightly smoothed, solid) and per-epoch validation values
-    (squares, dashed), one colour per seed, so that a single seed's spike stays visible. The
-    -ELBO's axis is set by the values from the end of the first epoch on, so that the later
-    epochs' differences show; the first steps, far above, are cut off and their start is
-    written in the panel. The reconstruction term is the difference of the two panels. The
+    (open markers, dashed), one colour and marker per seed, so that a single seed's spike stays
+    visible. The -ELBO's axis is set by the values from the end of the first epoch on, so that
+    the later epochs' differences show; the first steps, far above, are cut off and their start
+    is written in the panel. The reconstruction term is the difference of the two panels. The
     -ELBO shown is recon + KL even where the run optimised a beta-weighted objective.
     Validation values sit at the epoch's end.
     """
@@ -52,8 +54,10 @@ def plot_training(seeds: list[Run], path: Path) -> list[Path]:
             valid = [getattr(row, f"valid_{key}") for row in r]
             ax.plot(x_smooth, smooth, "-", color=colour, lw=0.7, alpha=0.8,
                     label=f"training, seed {seed}")
-            ax.plot(epochs, valid, "--", color=colour, marker="s", ms=2.5, lw=0.9,
-                    label=f"validation, seed {seed}")
+            # above every seed's training line, which would otherwise hide the earlier seeds'
+            ax.plot(epochs, valid, "--", color=colour, lw=0.9, label=f"validation, seed {seed}",
+                    marker=SEED_MARKERS[i % len(SEED_MARKERS)], ms=3.5, mfc="white", mew=0.8,
+                    zorder=3)
             settled += [*smooth[x_smooth >= 1], *valid]
         if key == "loss":
             low, high = min(settled), max(settled)
