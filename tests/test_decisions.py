@@ -161,6 +161,13 @@ def test_the_bonus_is_yes_only_where_a_share_s_whole_interval_lies_above_a_half(
     assert bonus({"main": t(0.55, 0.7)}, "main").sheet == MOST
     nothing = bonus({"main": t(0.0, 1.0, drawn=0)}, "main")
     assert nothing.sheet is None and nothing.top is None and nothing.answer == NOT_HERE
+    # the same test under each neighbouring rule: a model counts where its whole interval
+    # lies above a half and it draws a path's ends
+    nearby = bonus({"main": t(0.1, 0.3), "a": t(0.6, 0.8)}, "main",
+                   {"main": [t(0.6, 0.9), t(0.1, 0.3), t(0.6, 0.9, drawn=0)],
+                    "a": [t(0.6, 0.8), t(0.4, 0.8), t(0.7, 0.9)]})
+    assert nearby.sure == ["a"] and nearby.sure_nearby == [2, 0, 1]
+    assert bonus({"main": t(0.1, 0.3)}, "main").sure_nearby == []
 
 
 def test_an_estimate_is_within_the_literature_up_to_two_standard_errors_of_the_printed_gap():

@@ -22,6 +22,32 @@ def test_which_paths_are_smooth():
     assert path_smooth(path(3, 8, [3, 3, 2, 2, 8, 8, 8, 8, 8, 8]))  # one digit on the way
 
 
+def test_the_rule_s_neighbours_are_stricter_and_looser_in_one_threshold_each():
+    two_on_the_way = path(3, 8, [3, 3, 2, 2, 5, 8, 8, 8, 8, 8], jump=1.8)
+    assert not path_smooth(two_on_the_way)  # 3 -> 2 -> 5 -> 8: three changes
+    assert path_smooth(two_on_the_way, changes=3) and not path_smooth(two_on_the_way, 3, 1.5)
+    assert path_smooth(JUMPY, jump=3.0) and not path_smooth(SMOOTH, changes=0)
+    spread = reading_spread([readings(paths=[SMOOTH, JUMPY, two_on_the_way])])
+    # NEIGHBOUR_RULES: (1 change, 2.0), (3 changes, 2.0), (2 changes, 1.5), (2 changes, 3.0)
+    assert [t.smooth for t in spread.linear_neighbours] == [1, 2, 1, 2]
+    assert spread.linear.smooth == 1
+
+
+def test_the_bonus_answer_says_how_many_models_each_neighbouring_rule_counts():
+    from dataclasses import replace
+    from vae.report.prose_paths import thresholds_tried
+
+    decided = bonus({"m": PathTally(150, 100, 90, 0.8, 0.95)}, "m")
+    assert thresholds_tried(decided, 16) == ""  # not tallied: nothing said
+    said = thresholds_tried(replace(decided, sure_nearby=[11, 14, 12, 15]), 16)
+    assert said == ("The count rests on the rule's two thresholds: with at most 1 or 3 changes "
+                    "of digit instead of 2, most paths are surely smooth for 11 and 14 of the 16 "
+                    "models; with no step above 1.5 or 3 times the mean instead of 2, for 12 and "
+                    "15. ")
+    assert said.startswith("The count") and thresholds_tried(
+        replace(decided, sure_nearby=[11, 14, 13, 13]), 16).endswith("for 13 with either. ")
+
+
 def test_interpolation_counts_smooth_paths_and_words_the_one_that_changes_most():
     text = interpolation("assignment", readings(paths=[SMOOTH, STUCK, WANDERING], seed=422), 3,
                          "fig:i")

@@ -71,10 +71,14 @@ class Bonus:
     sheet: str | None  # the main model's reading; None when it draws no path's two ends
     top: str | None  # the highest lower end of the interval; None when no model draws any
     tied: list[str]  # level with top at the printed percent
+    # how many models `sure` would hold under each of smoothness.NEIGHBOUR_RULES
+    sure_nearby: list[int]
 
 
-def bonus(linear: dict[str, PathTally], main: str) -> Bonus:
-    """linear: each model's straight paths (smoothness.tally); main: the sheet's model."""
+def bonus(linear: dict[str, PathTally], main: str,
+          neighbours: dict[str, list[PathTally]] | None = None) -> Bonus:
+    """linear: each model's straight paths (smoothness.tally); main: the sheet's model;
+    neighbours: each model's straight paths under each of smoothness.NEIGHBOUR_RULES."""
     ranked = sorted((n for n, t in linear.items() if t.drawn), key=lambda n: -linear[n].low)
     sure = [n for n in ranked if linear[n].low > 0.5]
     answer = (YES if sure else
@@ -85,7 +89,10 @@ def bonus(linear: dict[str, PathTally], main: str) -> Bonus:
     top = ranked[0] if ranked else None
     tied = [n for n in ranked[1:]
             if top and round(100 * linear[n].low) == round(100 * linear[top].low)]
-    return Bonus(sure, answer, sheet, top, tied)
+    rules = len(next(iter(neighbours.values()), [])) if neighbours else 0
+    nearby = [sum(t[i].drawn > 0 and t[i].low > 0.5 for t in (neighbours or {}).values())
+              for i in range(rules)]
+    return Bonus(sure, answer, sheet, top, tied, nearby)
 
 
 # Where an estimate lies against a published value: within LITERATURE_SES of its standard errors,
@@ -252,7 +259,8 @@ def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: 
         overfitting_elbo=overfitting_elbo,
         overfitting_elbo_side=side(overfitting_elbo),
         common_base=common_base(models, baselines or []),
-        bonus=bonus({m.name: spreads[m.name].linear for m in models}, main.name),
+        bonus=bonus({m.name: spreads[m.name].linear for m in models}, main.name,
+                    {m.name: spreads[m.name].linear_neighbours for m in models}),
         binarized_of_best=(binarized is not None and {c.key for c in changes(
             binarized.config, best_model.config)} <= {"binarize"}),
         binarized_subset=(binarized is not None

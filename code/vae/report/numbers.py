@@ -4,7 +4,7 @@ values that the comparisons test and the summary prints. Torch-free."""
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from ..core.config import Config
 from ..core.runs import Run
 from ..instrument.measurements import Marginal, ModelReadings
 from .latex import printed_difference
-from .smoothness import PathTally, tally
+from .smoothness import NEIGHBOUR_RULES, PathTally, tally
 from ..core.statistics import slope
 
 # A quadrature's truncation bound below this many nats (a hundredth of the values' last printed
@@ -102,6 +102,8 @@ class ReadingSpread:
     information: Spread | None  # the estimate of I(x; z), for codes of one or two dimensions
     information_bound: Spread | None  # E_x KL(q(z|x) || p(z)) >= I(x; z), the same images
     marginal: MarginalSpread | None  # codes of one or two dimensions only
+    # the straight paths again, under each of smoothness.NEIGHBOUR_RULES in turn
+    linear_neighbours: list[PathTally] = field(default_factory=list)
 
 
 def reading_spread(readings: list[ModelReadings]) -> ReadingSpread:
@@ -116,7 +118,9 @@ def reading_spread(readings: list[ModelReadings]) -> ReadingSpread:
         spherical=tally([r.random_spherical for r in readings]),
         information=spread([i.estimate for i in estimated]) if estimated else None,
         information_bound=spread([i.kl for i in estimated]) if estimated else None,
-        marginal=marginal_spread([r.marginal for r in readings if r.marginal is not None]))
+        marginal=marginal_spread([r.marginal for r in readings if r.marginal is not None]),
+        linear_neighbours=[tally([r.random_linear for r in readings], changes, jump)
+                           for changes, jump in NEIGHBOUR_RULES])
 
 
 @dataclass(frozen=True)

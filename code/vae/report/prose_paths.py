@@ -14,7 +14,14 @@ from .decisions import FEWER, MOST, NOT_HERE, OPEN, YES, Bonus
 from .latex import interval, model_name, num, percent
 from .numbers import ReadingSpread
 from .prose_images import seed_tag
-from .smoothness import JUMP, SMOOTH_CHANGES, PathTally, most_changing, smooth_paths
+from .smoothness import (
+    JUMP,
+    NEIGHBOUR_RULES,
+    SMOOTH_CHANGES,
+    PathTally,
+    most_changing,
+    smooth_paths,
+)
 from .wording import count_words, listing, plural
 
 
@@ -102,6 +109,22 @@ def _share(t: PathTally) -> str:
             f"\\mbox{{[{percent(t.low, 0)}, {percent(t.high, 0)}]}}")  # never broken
 
 
+def thresholds_tried(decided: Bonus, models: int) -> str:
+    """How many models the answer counts under the rule made one step stricter and one step
+    looser in each threshold (smoothness.NEIGHBOUR_RULES); "" when they were not tallied."""
+    if len(decided.sure_nearby) != len(NEIGHBOUR_RULES):
+        return ""
+    (fewer, _), (more, _), (_, short), (_, long) = NEIGHBOUR_RULES
+    a, b, c, d = (count_words(n) for n in decided.sure_nearby)
+
+    def both(first: str, second: str) -> str:
+        return f"{first} with either" if first == second else f"{first} and {second}"
+    return (f"The count rests on the rule's two thresholds: with at most {fewer} or {more} "
+            f"changes of digit instead of {SMOOTH_CHANGES}, most paths are surely smooth for "
+            f"{both(a, b)} of the {count_words(models)} models; with no step above {short:g} or "
+            f"{long:g} times the mean instead of {JUMP:g}, for {both(c, d)}. ")
+
+
 def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
                  decided: Bonus) -> Markup:
     """The answer that decisions.bonus gives from every model's straight paths between the
@@ -146,6 +169,7 @@ def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
                  f"{_share(top.linear)}"
                  + (f", tied to the printed percent with "
                     f"{listing([model_name(c.name) for c in tied])}" if tied else "") + ". ")
+    text += thresholds_tried(decided, len(counts))
     one_dim = [c for c in counts if c.latent_dim == 1]
     if one_dim:
         text += ("On a one-dimensional code no path can go round the other digits: any continuous "

@@ -13,6 +13,10 @@ from ..instrument.measurements import PathReading
 
 SMOOTH_CHANGES = 2  # a smooth path changes digit at most this often...
 JUMP = 2.0  # ...and no step between frames is this many times the mean step
+# The rule one step stricter and one step looser in each threshold, (changes, jump): how much
+# the bonus answer rests on the two choices.
+NEIGHBOUR_RULES = ((SMOOTH_CHANGES - 1, JUMP), (SMOOTH_CHANGES + 1, JUMP),
+                   (SMOOTH_CHANGES, 1.5), (SMOOTH_CHANGES, 3.0))
 
 
 def ends_drawn(p: PathReading) -> bool:
@@ -20,13 +24,15 @@ def ends_drawn(p: PathReading) -> bool:
     return p.classes[0] == p.start and p.classes[-1] == p.end
 
 
-def path_smooth(p: PathReading) -> bool:
-    """Ends drawn, the digit changes at most SMOOTH_CHANGES times, and no jump."""
-    return ends_drawn(p) and p.changes <= SMOOTH_CHANGES and p.jump <= JUMP
+def path_smooth(p: PathReading, changes: int = SMOOTH_CHANGES, jump: float = JUMP) -> bool:
+    """Ends drawn, the digit changes at most `changes` times, and no step above `jump` times
+    the mean one."""
+    return ends_drawn(p) and p.changes <= changes and p.jump <= jump
 
 
-def smooth_paths(paths: list[PathReading]) -> int:
-    return sum(path_smooth(p) for p in paths)
+def smooth_paths(paths: list[PathReading], changes: int = SMOOTH_CHANGES,
+                 jump: float = JUMP) -> int:
+    return sum(path_smooth(p, changes, jump) for p in paths)
 
 
 def most_changing(paths: list[PathReading]) -> PathReading | None:
@@ -50,14 +56,16 @@ class PathTally:
     high: float
 
 
-def tally(per_seed: list[list[PathReading]]) -> PathTally:
-    """The paths of each seed, the i-th of every seed between the same pair of images."""
+def tally(per_seed: list[list[PathReading]], changes: int = SMOOTH_CHANGES,
+          jump: float = JUMP) -> PathTally:
+    """The paths of each seed, the i-th of every seed between the same pair of images, judged
+    by the rule with these thresholds."""
     if len({len(paths) for paths in per_seed}) > 1:
         raise VaeError(f"the seeds' path readings cannot be between the same pairs of images: "
                        f"they hold {sorted(len(paths) for paths in per_seed)} paths; measure "
                        f"them again (make report)")
     pairs = list(zip(*per_seed))
     drawn = [sum(ends_drawn(p) for p in pair) for pair in pairs]
-    smooth = [smooth_paths(list(pair)) for pair in pairs]
+    smooth = [smooth_paths(list(pair), changes, jump) for pair in pairs]
     low, high = clustered_share(smooth, drawn)
     return PathTally(sum(map(len, per_seed)), sum(drawn), sum(smooth), low, high)
