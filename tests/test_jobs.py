@@ -142,6 +142,8 @@ def test_the_summary_averages_over_seeds_and_keeps_each(two_seeds, tmp_path):
     assert [s.test_loss for s in entry.seeds] == losses
     assert entry.test_loss == pytest.approx(statistics.fmean(losses))
     assert entry.test_loss_sd == pytest.approx(statistics.stdev(losses))
+    assert entry.subset_test_loss_sd == pytest.approx(
+        statistics.stdev(r.subset_test_loss for r in results))
     assert entry.run_hash == results[0].run_hash  # the figures show the first seed
     assert entry.readings.seed == 420
     build.check_fresh(summary)

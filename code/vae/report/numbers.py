@@ -158,6 +158,7 @@ class ModelNumbers:
     test_kl: float
     test_kl_sd: float
     subset_test_loss: float  # the -ELBO on the IWAE's images, to compare image for image
+    subset_test_loss_sd: float  # over seeds
     iwae_bound: float
     iwae_sd: float  # over seeds
     iwae_stderr: float  # over images, the shown seed's run
@@ -205,7 +206,9 @@ def model_numbers(cfg: Config, runs_root: str | Path) -> ModelNumbers:
         test_loss=loss.mean, test_loss_sd=loss.sd,
         test_recon=mean("test_recon"), test_recon_sd=spread([r.test_recon for r in results]).sd,
         test_kl=mean("test_kl"), test_kl_sd=spread([r.test_kl for r in results]).sd,
-        subset_test_loss=mean("subset_test_loss"), iwae_bound=mean("iwae_bound"),
+        subset_test_loss=mean("subset_test_loss"),
+        subset_test_loss_sd=spread([r.subset_test_loss for r in results]).sd,
+        iwae_bound=mean("iwae_bound"),
         iwae_sd=spread([r.iwae_bound for r in results]).sd, iwae_stderr=shown.iwae_stderr,
         iwae_k=first.iwae_k, iwae_images=first.iwae_images, subset_seed=first.subset_seed,
         iwae_gain=printed_difference(mean("subset_test_loss"), mean("iwae_bound")),
