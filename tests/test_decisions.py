@@ -164,9 +164,9 @@ def test_the_bonus_is_yes_only_where_a_share_s_whole_interval_lies_above_a_half(
     # the same test under each neighbouring rule: a model counts where its whole interval
     # lies above a half and it draws a path's ends
     nearby = bonus({"main": t(0.1, 0.3), "a": t(0.6, 0.8)}, "main",
-                   {"main": [t(0.6, 0.9), t(0.1, 0.3), t(0.6, 0.9, drawn=0)],
-                    "a": [t(0.6, 0.8), t(0.4, 0.8), t(0.7, 0.9)]})
-    assert nearby.sure == ["a"] and nearby.sure_nearby == [2, 0, 1]
+                   {"main": [t(0.6, 0.9), t(0.1, 0.3), t(0.6, 0.9, drawn=0), t(0.1, 0.3)],
+                    "a": [t(0.6, 0.8), t(0.4, 0.8), t(0.7, 0.9), t(0.1, 0.3)]})
+    assert nearby.sure == ["a"] and nearby.sure_nearby == [2, 0, 1, 0]
     assert bonus({"main": t(0.1, 0.3)}, "main").sure_nearby == []
 
 

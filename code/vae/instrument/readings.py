@@ -246,9 +246,9 @@ class Inputs:
     test_features: np.ndarray
 
 
-def read_against(runs: list[Run], runs_root: str | Path, train: Split, test: Split) -> Inputs:
-    """The Inputs of these runs, with the classifier trained (its folder) before."""
-    classifier, _ = trained_classifier(ClassifierConfig(), train, test, runs_root, progress=False)
+def read_against(classifier: DigitClassifier, runs: list[Run], train: Split,
+                 test: Split) -> Inputs:
+    """The Inputs of these runs, read by this classifier."""
     test = evaluated_test_set(runs, test)
     train = trained_on(runs, train)
     _, test_top, test_features = classify(classifier, to_float(test.images))
@@ -261,7 +261,8 @@ _inputs: Inputs | None = None  # a measuring worker's, from _start_worker
 
 def _start_worker(runs: list[Run], runs_root: str, train: Split, test: Split) -> None:
     global _inputs
-    _inputs = read_against(runs, runs_root, train, test)
+    classifier, _ = trained_classifier(ClassifierConfig(), train, test, runs_root, progress=False)
+    _inputs = read_against(classifier, runs, train, test)
 
 
 def _read_run(run: Run, inputs: Inputs | None = None) -> ModelReadings:
@@ -281,9 +282,10 @@ def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
     the numbers do not depend on how many cores read them."""
     for run in runs:
         run.read_results()  # refuses an unfinished run before anything is measured
-    _, trained = trained_classifier(ClassifierConfig(), train, test, runs_root, progress, log)
+    classifier, trained = trained_classifier(ClassifierConfig(), train, test, runs_root,
+                                             progress, log)
     with torch_threads(1):
-        common = read_against(runs, runs_root, train, test)
+        common = read_against(classifier, runs, train, test)
         _, _, train_features = classify(common.classifier, to_float(common.subset.images))
     workers = max(1, min(jobs or default_jobs(), len(runs)))
     log(f"measuring reconstructions, samples, paths and the latent space of {len(runs)} runs, "

@@ -16,7 +16,7 @@ from ..instrument.measurements import drawn_directly
 from .comparisons import MARGIN, changes, still_falling
 from .latex import printed_difference
 from .numbers import ModelNumbers, ReadingSpread, Spread
-from .smoothness import PathTally
+from .smoothness import NEIGHBOUR_RULES, PathTally
 from .numbers import spread as spread_of
 
 # A model as the ranking reads it: name, seeds, test -ELBO over seeds, readings over seeds.
@@ -80,7 +80,7 @@ def bonus(linear: dict[str, PathTally], main: str,
     """linear: each model's straight paths (smoothness.tally); main: the sheet's model;
     neighbours: each model's straight paths under each of smoothness.NEIGHBOUR_RULES."""
     ranked = sorted((n for n, t in linear.items() if t.drawn), key=lambda n: -linear[n].low)
-    sure = [n for n in ranked if linear[n].low > 0.5]
+    sure = [n for n in ranked if surely_most(linear[n])]
     answer = (YES if sure else
               NOT_HERE if not any(linear[n].high >= 0.5 for n in ranked) else NOT_SHOWN)
     own = linear[main]
@@ -89,10 +89,16 @@ def bonus(linear: dict[str, PathTally], main: str,
     top = ranked[0] if ranked else None
     tied = [n for n in ranked[1:]
             if top and round(100 * linear[n].low) == round(100 * linear[top].low)]
-    rules = len(next(iter(neighbours.values()), [])) if neighbours else 0
-    nearby = [sum(t[i].drawn > 0 and t[i].low > 0.5 for t in (neighbours or {}).values())
-              for i in range(rules)]
+    nearby = ([sum(surely_most(tallies[i]) for tallies in neighbours.values())
+               for i in range(len(NEIGHBOUR_RULES))]
+              if neighbours and all(neighbours.values()) else [])  # [] where none were tallied
     return Bonus(sure, answer, sheet, top, tied, nearby)
+
+
+def surely_most(t: PathTally) -> bool:
+    """Most of the paths whose ends are drawn are smooth: the share's whole interval lies above
+    a half."""
+    return t.drawn > 0 and t.low > 0.5
 
 
 # Where an estimate lies against a published value: within LITERATURE_SES of its standard errors,
