@@ -103,23 +103,39 @@ def check_fresh(summary: Summary) -> None:
                                f"{expected}: the numbers are stale; run `make report` again")
 
 
-def figure_finder(figures_dir: Path, shown: dict[str, list[str]]):
+class FigureFinder:
     """fig(run, name): the path of a registered figure of a run (or of STUDY), which must exist
-    and be one that the figure stage draws (shown: decisions.figures_shown)."""
-    def fig(run: str, name: str) -> Markup:
+    and be one that the figure stage draws (shown: decisions.figures_shown). It notes what the
+    templates asked for, so that the build also refuses a figure drawn for nothing: the list
+    and the templates name the same figures."""
+
+    def __init__(self, figures_dir: Path, shown: dict[str, list[str]]) -> None:
+        self.figures_dir, self.shown = figures_dir, shown
+        self.asked: set[tuple[str, str]] = set()
+
+    def __call__(self, run: str, name: str) -> Markup:
         registry, where = (STUDY_FIGURES, "STUDY_FIGURES") if run == STUDY else (FIGURES, "FIGURES")
         if name not in registry:
             raise VaeError(f"a template asks for figure '{name}' of '{run}', which "
                            f"figure_stamps.{where} does not register")
-        if run != STUDY and name not in shown.get(run, []):
+        if run != STUDY and name not in self.shown.get(run, []):
             raise VaeError(f"a template asks for figure '{name}' of '{run}', which "
                            f"decisions.figures_shown does not list, so the figure stage does "
                            f"not draw it; list it there")
-        path = figures_dir / run / f"{name}.pdf"
+        path = self.figures_dir / run / f"{name}.pdf"
         if not path.is_file():
             raise VaeError(f"figure '{path}' is missing; run `make figures`")
+        self.asked.add((run, name))
         return Markup(path.resolve().as_posix())
-    return fig
+
+    def check_all_printed(self) -> None:
+        """After rendering: every figure the list names was printed."""
+        unprinted = [f"'{name}' of '{run}'" for run, names in self.shown.items()
+                     for name in names if (run, name) not in self.asked]
+        if unprinted:
+            raise VaeError(f"decisions.figures_shown lists {', '.join(unprinted)}, which no "
+                           f"template prints, so the figure stage draws it for nothing; print "
+                           f"it or take it off the list")
 
 
 def check_groups(checks: list[CheckResult]) -> dict[int, dict[str, Any]]:
@@ -154,7 +170,7 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
         "summary": summary,
         "env": summary.environment,
         "bench": read_bench(bench_path) if bench_path.is_file() else None,
-        "fig": figure_finder(figures, summary.decisions.figures),
+        "fig": FigureFinder(figures, summary.decisions.figures),
         "code": code_listings(),
         "discussion": part_two(summary, literature["kingma2016_resnet"]["nll"]),
     }
@@ -162,8 +178,9 @@ def context(results: Path, figures: Path, meta: ReportMeta) -> dict[str, Any]:
 
 def build(results: Path, figures: Path, meta_path: Path, build_dir: Path, out: Path) -> Path:
     meta = load_meta(meta_path)
-    source = render(ROOT / "templates", {**context(results, figures, meta),
-                                         "draft": draft_mark(meta, meta_path)})
+    values = context(results, figures, meta)
+    source = render(ROOT / "templates", {**values, "draft": draft_mark(meta, meta_path)})
+    values["fig"].check_all_printed()
     build_dir.mkdir(parents=True, exist_ok=True)  # only once every input is known to be there
     tex = build_dir / "report.tex"
     if not tex.is_file() or tex.read_text() != source:  # leave latexmk's cache valid when unchanged

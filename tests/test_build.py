@@ -124,16 +124,19 @@ def test_first_tex_error_shows_file_line_and_source(tmp_path):
 
 
 def test_missing_figure_is_named(tmp_path):
-    fig = build.figure_finder(tmp_path, {"main": ["training"]})
+    fig = build.FigureFinder(tmp_path, {"main": ["training"]})
     with pytest.raises(VaeError, match="training.pdf"):
         fig("main", "training")
 
 
-def test_a_figure_no_registry_holds_or_the_figure_stage_does_not_draw_is_named(tmp_path):
+def test_a_figure_no_registry_holds_the_figure_stage_does_not_draw_or_no_template_prints_is_named(
+        tmp_path):
     for name in ("training", "samples"):
         (tmp_path / "main").mkdir(exist_ok=True)
         (tmp_path / "main" / f"{name}.pdf").write_bytes(b"%PDF")
-    fig = build.figure_finder(tmp_path, {"main": ["training"]})
+    fig = build.FigureFinder(tmp_path, {"main": ["training"], "best": ["units"]})
+    with pytest.raises(VaeError, match="lists 'training' of 'main', 'units' of 'best', which no"):
+        fig.check_all_printed()  # nothing printed yet
     assert fig("main", "training").endswith("main/training.pdf")
     with pytest.raises(VaeError, match="'trainign'.*FIGURES"):
         fig("main", "trainign")
@@ -142,6 +145,12 @@ def test_a_figure_no_registry_holds_or_the_figure_stage_does_not_draw_is_named(t
     # drawn once by `vae figures --all`, but not a figure the report's stage draws
     with pytest.raises(VaeError, match="'samples' of 'main'.*figures_shown"):
         fig("main", "samples")
+    with pytest.raises(VaeError, match=r"lists 'units' of 'best', which no template prints"):
+        fig.check_all_printed()
+    (tmp_path / "best").mkdir()
+    (tmp_path / "best" / "units.pdf").write_bytes(b"%PDF")
+    fig("best", "units")
+    fig.check_all_printed()  # every listed figure printed: nothing to say
 
 
 def test_a_summary_is_current_until_a_run_the_measurements_or_a_config_change(

@@ -44,6 +44,26 @@ def test_each_precisions_verdicts_come_from_its_own_runs_alone(tmp_path):
     assert not precision_check(study, runs, [*study_numbers, slow, fast]).left_slowest
 
 
+def test_the_bf16_side_is_the_study_s_numbers_not_read_again(tmp_path, monkeypatch):
+    data, runs = write_mnist(tmp_path / "data"), tmp_path / "runs"
+    main = Config(**{**TINY, "seeds": 2, "epochs": 1, "precision": "bf16"})
+    study = [main, replace(main, name="wide", hidden=128)]
+    parity(study, data, runs, jobs=1, log=lambda _: None)
+    study_numbers = [model_numbers(c, runs) for c in study]
+    alone = precision_check(study, runs)
+    read = []
+
+    def counted(cfg, root):
+        read.append(cfg.precision)
+        return model_numbers(cfg, root)
+    monkeypatch.setattr("vae.report.precision.model_numbers", counted)
+    assert precision_check(study, runs, study_numbers) == alone
+    assert read == ["fp32", "fp32"]  # only the twins are read
+    read.clear()
+    precision_check(study, runs, study_numbers[:1])  # a model the study lacks is read
+    assert read == ["bf16", "fp32", "fp32"]
+
+
 def test_the_twins_are_the_same_configs_in_fp32():
     study = [Config(**{**TINY, "precision": "bf16"}), Config(**{**TINY, "name": "b", "precision": "bf16"})]
     assert twins(study) == [replace(c, precision="fp32") for c in study]

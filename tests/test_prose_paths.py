@@ -7,7 +7,8 @@ import pytest
 from vae import VaeError
 from vae.core.statistics import clustered_share
 from vae.report.decisions import bonus
-from vae.report.prose_paths import PathCount, bonus_answer, interpolation, path_words, share_cell
+from vae.report.prose_paths import (PathCount, bonus_answer, interpolation, path_count, path_words,
+                                    share_cell)
 from vae.report.numbers import reading_spread
 from vae.report.smoothness import PathTally, path_smooth, tally
 
@@ -93,7 +94,15 @@ def test_paths_are_tallied_over_every_seed_those_without_their_ends_set_apart():
 def counted(name: str, dim: int, smooth: int, drawn: int, paths: int = 150) -> PathCount:
     """A model's paths: `smooth` smooth ones, drawn - smooth drawn but jumpy, the rest not drawn."""
     found = tally([[SMOOTH] * smooth + [JUMPY] * (drawn - smooth) + [STUCK] * (paths - drawn)])
-    return PathCount(name, dim, found, found, share_cell(found), share_cell(found))
+    return path_count(name, dim, found, found)
+
+
+def test_a_row_of_the_bonus_table_counts_the_drawn_paths_once_as_both_kinds_share_their_ends():
+    row = counted("conv", 16, 100, 145)
+    assert (row.drawn, row.linear_share) == ("145 of 150", share_cell(row.linear))
+    straight = tally([[SMOOTH] * 2 + [STUCK]])
+    with pytest.raises(VaeError, match="conv: 2 of 3 straight paths .* but 1 of 3 great circles"):
+        path_count("conv", 16, straight, tally([[SMOOTH, STUCK, STUCK]]))
 
 
 def answered(counts: list[PathCount], seeds: int, pairs: int, main: str):

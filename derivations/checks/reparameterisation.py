@@ -108,7 +108,7 @@ def check_covariance(g: Callable = reparameterise_full,
 
 
 @check(id="ex7-pathwise", exercise=7,
-       title="Pathwise and score-function gradients agree",
+       title="Pathwise and score-function gradients agree; a constant moves only the score's variance",
        method=SYMBOLIC_INTEGRATION, scope="f a polynomial of degree at most 4")
 def check_pathwise_gradient(g: Callable = reparameterise) -> Findings:
     """For every test function f(z) = c0 + c1 z + ... + c4 z^4 at once (symbolic c_i)."""
@@ -117,6 +117,7 @@ def check_pathwise_gradient(g: Callable = reparameterise) -> Findings:
     found.zero("dz/dmu = 1", sp.diff(sample, mu) - 1)
     found.zero("dz/dsigma = eps", sp.diff(sample, sigma) - eps)
     coefficients = sp.symbols("c0:5", real=True)
+    shift = sp.Symbol("c", real=True)
 
     def f(value: sp.Expr) -> sp.Expr:
         return sum(c * value ** i for i, c in enumerate(coefficients))
@@ -132,4 +133,17 @@ def check_pathwise_gradient(g: Callable = reparameterise) -> Findings:
                     sp.diff(target, theta))
         found.equal(f"score-function estimator's mean = d/d{theta} E_q f(z)", score,
                     sp.diff(target, theta))
+        # f -> f + c leaves the pathwise estimator as it is (it reads only the slope of f) and,
+        # as the score s has mean zero, adds 2c E[f s^2] + c^2 E[s^2] to the score estimator's
+        # variance. E[(f + c)^2 s^2] - E[f^2 s^2] is taken as one expectation (linearity), so
+        # that no moment above the eighth is integrated.
+        s = sp.expand(sp.diff(log_q, theta))
+        shifted = f(z) + shift
+        added = (expectation((shifted ** 2 - f(z) ** 2) * s ** 2, q_coords)
+                 - expectation(shifted * s, q_coords) ** 2 + expectation(f(z) * s, q_coords) ** 2)
+        claimed = (2 * shift * expectation(f(z) * s ** 2, q_coords)
+                   + shift ** 2 * expectation(s ** 2, q_coords))
+        found.zero(f"f -> f + c adds 2c E[f s^2] + c^2 E[s^2] to the score-function "
+                   f"estimator's variance, s = d log q/d{theta}",
+                   sp.expand(added - claimed))  # a polynomial: expanded, simplify has no work
     return found

@@ -114,7 +114,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
             plane_text = Markup(f"{plane_text} "
                                 f"{information_again(plane.name, plane.readings_spread, n)}")
     falling = decided.falling
-    counts = [path_count(e.name, e.latent_dim, e.readings_spread) for e in summary.runs]
+    counts = [path_count(e.name, e.latent_dim, e.readings_spread.linear,
+                         e.readings_spread.spherical) for e in summary.runs]
     pairs = spread.linear.paths // len(main.seeds)  # the random pairs, per seed
     return PartTwo(
         training=training_gap(main.train_loss_final, main.valid_loss, main.valid_images,

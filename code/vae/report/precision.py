@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import VaeError
 from ..core.config import Config
+from ..core.runs import run_hash
 from .comparisons import Comparison, compare_all
 from .numbers import ModelNumbers, model_numbers
 from .wording import plural
@@ -58,9 +59,15 @@ def precision_check(configs: list[Config], runs_root: str | Path,
                     study: list[ModelNumbers] | None = None) -> PrecisionCheck:
     """The study's comparisons (the first config is the main one) once from the bf16 runs and
     once from the fp32 runs that parity() trained, each with Holm over these comparisons;
-    study: all of the study's models, to name those the check leaves out."""
-    numbers = {name: [model_numbers(cfg, runs_root) for cfg in arm]
-               for name, arm in (("bf16", configs), ("fp32", twins(configs)))}
+    study: all of the study's models, read already (so not read again here), to name those the
+    check leaves out."""
+    known = {(m.name, m.run_hash): m for m in study or []}  # by name and shown seed's run
+
+    def bf16(cfg: Config) -> ModelNumbers:
+        read = [known[key] for c in cfg.per_seed() if (key := (c.name, run_hash(c))) in known]
+        return read[0] if read else model_numbers(cfg, runs_root)
+    numbers = {"bf16": [bf16(cfg) for cfg in configs],
+               "fp32": [model_numbers(cfg, runs_root) for cfg in twins(configs)]}
     found = {name: compare_all(models) for name, models in numbers.items()}
     rows = [VerdictPair(name, c.baseline, c, found["fp32"][name])
             for name, c in found["bf16"].items()]

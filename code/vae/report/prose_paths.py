@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from .. import VaeError
 from ..core.statistics import CONFIDENCE
 from ..instrument.measurements import ModelReadings, PathReading
 from .decisions import FEWER, MOST, NOT_HERE, OPEN, YES, Bonus
 from .latex import interval, model_name, num, percent
-from .numbers import ReadingSpread
 from .prose_images import seed_tag
 from .smoothness import (
     JUMP,
@@ -88,6 +88,7 @@ class PathCount:
     latent_dim: int
     linear: PathTally
     spherical: PathTally
+    drawn: str  # the table's cell: paths with both ends drawn, of all; both kinds share ends
     linear_share: Markup  # the table's cell: smooth of drawn, the share and its interval
     spherical_share: Markup
 
@@ -99,9 +100,17 @@ def share_cell(t: PathTally) -> Markup:
                   f"{interval(100 * t.low, 100 * t.high, 0)}")
 
 
-def path_count(name: str, latent_dim: int, spread: ReadingSpread) -> PathCount:
-    return PathCount(name, latent_dim, spread.linear, spread.spherical,
-                     share_cell(spread.linear), share_cell(spread.spherical))
+def path_count(name: str, latent_dim: int, linear: PathTally,
+               spherical: PathTally) -> PathCount:
+    """The bonus table's row. A straight line and a great circle start and end at the same two
+    codes, so their end frames, and the paths drawn, are the same: one column says it, and
+    readings that disagree are an error, not a footnote."""
+    if (linear.drawn, linear.paths) != (spherical.drawn, spherical.paths):
+        raise VaeError(f"{name}: {linear.drawn} of {linear.paths} straight paths have both ends "
+                       f"drawn but {spherical.drawn} of {spherical.paths} great circles, which "
+                       "share those ends; measure the runs again (make measure)")
+    return PathCount(name, latent_dim, linear, spherical, f"{linear.drawn} of {linear.paths}",
+                     share_cell(linear), share_cell(spherical))
 
 
 def _share(t: PathTally) -> str:
