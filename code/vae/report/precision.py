@@ -87,8 +87,8 @@ def describe_verdicts(check: PrecisionCheck) -> str:
              f"by seed, Holm over these), trained in bf16 and in fp32: {len(flips)} "
              f"{plural(len(flips), 'differs', 'differ')}"]
     for r in rows:
-        cells = [f"{c.delta:+.2f} [{c.test.low:+.2f}, {c.test.high:+.2f}] {c.verdict}"
-                 if c.test else f"{c.delta:+.2f} {c.verdict}" for c in (r.bf16, r.fp32)]
+        cells = [f"{c.delta:+.1f} [{c.test.low:+.2f}, {c.test.high:+.2f}] {c.verdict}"
+                 if c.test else f"{c.delta:+.1f} {c.verdict}" for c in (r.bf16, r.fp32)]
         mark = "" if r.bf16.verdict == r.fp32.verdict else "   <- differs"
         lines.append(f"{r.name} vs {r.baseline}: bf16 {cells[0]}; fp32 {cells[1]}{mark}")
     return "\n".join(lines)
