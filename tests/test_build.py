@@ -63,6 +63,11 @@ def test_spread_filters_print_a_spread_only_over_several_seeds(tmp_path):
     assert render_string(tmp_path, "<< p|p_value(true) >>", p=0.0004) == r"\num{< 0.001}"
     assert render_string(tmp_path, "<< a|interval(b) >>", a=-5.26, b=1.04) == \
         r"\mbox{$[$\num{-5.3}, \num{1.0}$]$}"  # one box: an interval never breaks
+    # ends that one decimal prints alike get the decimals that tell them apart, two at most
+    assert render_string(tmp_path, "<< a|interval(b) >>", a=-0.041, b=-0.018) == \
+        r"\mbox{$[$\num{-0.04}, \num{-0.02}$]$}"
+    assert render_string(tmp_path, "<< a|interval(b) >>", a=0.1, b=0.1001) == \
+        r"\mbox{$[$\num{0.100}, \num{0.100}$]$}"
 
 
 def test_latex_markup_from_filters_is_not_escaped_twice(tmp_path):

@@ -76,7 +76,7 @@ def test_a_main_model_with_a_projected_code_has_no_grid_and_a_plane_its_grid_onc
 def test_the_leaders_the_still_improving_and_the_overfitting_test(study):
     models, spreads = study
     found = decide(models, spreads, best="conv", plane="plane")
-    assert found.leaders.elbo == Standing("conv", [], [])  # 34 nats ahead of the next
+    assert found.leaders.elbo == Standing("conv", [], [], {}, {})  # 34 nats ahead of the next
     assert found.leaders.digit_kept.best == "conv"
     assert found.falling == ["main"]  # slope -2 with its interval below zero
     # training reconstructions 4 to 6 points worse than test ones, seed by seed

@@ -66,3 +66,15 @@ def test_the_appendix_names_each_verdict_that_the_precision_moved():
     left = precision_changes(precision_rows([("worse", "worse")], ["conv"], False), 2)
     assert "The study's other model, \\texttt{conv}, is left out. The one" in left
     assert said.endswith("three seeds of these models do not carry it.")
+
+
+def test_the_footnote_gives_each_marked_variant_s_verdict_from_the_fp32_runs():
+    from vae.report.prose_precision import precision_footnote
+
+    assert precision_footnote(None) == ""
+    assert precision_footnote(precision_rows([("worse", "worse")] * 2)) == ""
+    one = precision_footnote(precision_rows([("worse", "worse"), ("better", "undecided")]))
+    assert one == ("$^\\ddagger$ from the fp32 runs, with Holm's correction over the two "
+                   "comparisons of \\cref{app:precision}: \\emph{undecided}.")
+    two = precision_footnote(precision_rows([("better", "undecided"), ("worse", "within 2 nats")]))
+    assert two.endswith(": \\texttt{v0} \\emph{undecided} and \\texttt{v1} \\emph{within 2 nats}.")

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from vae.report.comparisons import Change, Step
 from vae.core.statistics import paired
-from vae.report.decisions import rank, side
+from vae.report.decisions import side
 from vae.report.prose_study import (
     against_literature,
     common_base,
-    conclusion,
     improvement,
+    improvement_split,
     iwae_coverage,
     training_gap,
 )
 from vae.report.numbers import spread
-
-from readings_builders import means, SEEDS
 
 
 def gap_text(train_final, valid, train_read, test_read, seeds):
@@ -62,78 +60,37 @@ def test_training_gap_says_no_over_fitting_when_the_seeds_show_none_or_the_oppos
                              "held-out validation images \\num{101.0} nats. ")  # no test
 
 
-def test_conclusion_separates_the_best_loss_from_the_best_samples():
-    runs = [("assignment", SEEDS, spread([163.0, 167.8, 172.7]),
-             means([0.55, 0.56, 0.57], [0.54, 0.55, 0.56], [920.0, 927.6, 935.0])),
-            ("latent16", SEEDS, spread([131.7, 132.0, 132.3]),
-             means([0.85, 0.86, 0.87], [0.72, 0.73, 0.74], [390.0, 396.4, 402.0])),
-            ("conv", SEEDS, spread([96.4, 96.5, 96.6]),
-             means([0.979, 0.98, 0.981], [0.60, 0.61, 0.62], [150.0, 151.0, 152.0]))]
-    text = conclusion(rank(runs), runs, "assignment")
-    assert text == (
-        r"On each measure, every model is tested against the leader, paired by seed, with "
-        r"Holm's correction over the two tests. A model shares first place when its 95\,\% "
-        r"interval against the leader lies within a stated margin, and never when the tests "
-        r"separate it from the leader. As means over the seeds of the three models, "
-        r"\texttt{conv} has the lowest test "
-        r"\negelbo{} (\num{96.5}). \texttt{conv} keeps the digit in the most reconstructions "
-        r"(\qty{98.0}{\percent}). \texttt{conv} generates the samples closest to real digits by "
-        r"Fr\'echet distance (\num{151}). \texttt{latent16} makes the most samples that the "
-        r"classifier names with confidence (\qty{73.0}{\percent}). The lowest \negelbo{} does not give the "
-        r"samples that the classifier names most confidently: \texttt{conv} names a digit confidently in "
-        r"\qty{61.0}{\percent} of its samples, fewer than \texttt{latent16}, a difference that "
-        r"the same paired test separates. The assignment's model, \texttt{assignment}, "
-        r"scores \num{167.8} nats, keeps the digit in \qty{56.0}{\percent} of reconstructions "
-        r"and has a Fr\'echet distance of \num{928}.")
-
-
-def test_conclusion_shares_first_place_only_within_the_margin():
-    # conv32 keeps the digit in as many reconstructions as conv, seed by seed, to a tenth of a
-    # point: within 2 points; its Frechet distance lies 4 to 5 above conv's and its -ELBO 1.3
-    # to 1.7 nats: both within their margins, but separated, so not shared
-    runs = [("conv", SEEDS, spread([95.8, 95.9, 96.1]),
-             means([0.978, 0.979, 0.980], [0.64, 0.645, 0.65], [133.0, 134.0, 135.0])),
-            ("conv32", SEEDS, spread([97.1, 97.4, 97.8]),
-             means([0.9785, 0.9791, 0.9797], [0.63, 0.632, 0.634], [138.0, 138.9, 139.8]))]
-    text = conclusion(rank(runs), runs, "conv")
-    assert (r"\texttt{conv32} keeps the digit in the most reconstructions (\qty{97.9}{\percent}; "
-            r"\texttt{conv} shares first place, within \num{2}~points of it)") in text
-    assert r"Fr\'echet distance (\num{134})." in text
-    assert r"\texttt{conv} has the lowest test \negelbo{} (\num{95.9})." in text  # separated
-    noisy = [runs[0], ("wild", SEEDS, spread([90.0, 97.0, 104.0]), runs[1][3])]
-    assert ("a lead not established against \\texttt{wild}, where the seeds decide neither a "
-            "difference nor one within \\num{2} nats") in conclusion(rank(noisy), noisy, "conv")
-    # wild's samples are named confidently more often on average, but the seeds scatter too
-    # widely to say that the lowest -ELBO (conv) gives less recognisable samples
-    unsure = [runs[0], ("wild", SEEDS, spread([97.1, 97.4, 97.8]),
-                        means([0.978, 0.979, 0.980], [0.40, 0.70, 0.99], [138.0, 139.0, 140.0]))]
-    text = conclusion(rank(unsure), unsure, "conv")
-    assert "makes the most samples that the classifier names with confidence" in text
-    assert "does not give the samples" not in text
-    alone = [(n, [420], spread(loss.values[:1]),
-              means(r.digit_kept.values[:1], r.clear_samples.values[:1], r.frechet.values[:1]))
-             for n, _, loss, r in runs]
-    single = conclusion(rank(alone), alone, "conv")
-    assert "first place, within" not in single  # one seed: nothing to test, nothing shared
-
-
 def step(model, baseline, key, label, old, new, delta):
     return Step(model, baseline, [Change(key, label, old, new)], delta, "better")
 
 
-def test_improvement_splits_the_gain_through_intermediate_models():
+def test_improvement_answers_with_the_gain_and_splits_it_through_intermediate_models():
     path = [step("latent16", "assignment", "latent_dim", "latent dimension", 1, 16, -41.19),
             step("conv", "latent16", "architecture", "architecture", "mlp", "conv", -30.11)]
-    text = improvement(path, "assignment", "conv", 71.30)
-    assert text == (
-        r"The best model, \texttt{conv}, the one with the lowest mean validation \negelbo{}, has a "
-        r"mean test \negelbo{} \num{71.3} nats below the assignment's model. Split through the study's intermediate models, one variant at a "
-        r"time, the gain is \num{41.2} nats from \texttt{latent16} against "
+    assert improvement(path, "assignment", "conv", 71.30) == (
+        r"Yes: the best model, \texttt{conv}, the one with the lowest mean validation \negelbo{}, "
+        r"has a mean test \negelbo{} \num{71.3} nats below the assignment's model; the end of "
+        r"this section splits the difference among the changes.")
+    # chosen on validation images, it may still do worse on the test images
+    assert improvement(path, "assignment", "conv", -0.3).startswith(
+        r"Not on the test images: the best model, \texttt{conv}, the one with the lowest mean "
+        r"validation \negelbo{}, has a mean test \negelbo{} \num{0.3} nats above the")
+    assert improvement_split(path) == (
+        r"Split through the study's intermediate models, one variant at a time, the best model's "
+        r"difference from the assignment's is \num{41.2} nats from \texttt{latent16} against "
         r"\texttt{assignment} (latent dimension 1 to 16; better) and \num{30.1} nats from "
         r"\texttt{conv} against \texttt{latent16} (architecture mlp to conv; better).")
+    flat = Step("resconv", "conv", path[1].changes, -0.4, "within 2 nats")
+    mixed = improvement_split([*path, flat])
+    assert mixed.endswith(r"(architecture mlp to conv; better) and \num{0.4} nats from "
+                          r"\texttt{resconv} against \texttt{conv} (architecture mlp to conv; "
+                          r"within 2 nats); the seeds show no gain from \texttt{resconv}, whose "
+                          r"step is not \emph{better}.")
     one = improvement(path[:1], "assignment", "latent16", 41.19)
     assert one.endswith(r"from which it differs in one setting (latent dimension 1 to 16; better).")
-    assert "lowest mean validation" in improvement([], "assignment", "assignment", 0.0)
+    assert improvement_split(path[:1]) == improvement_split([]) == ""
+    assert improvement([], "assignment", "assignment", 0.0).startswith(
+        r"No: the assignment's model, \texttt{assignment}, has the lowest mean validation")
 
 
 def test_the_binarised_estimate_is_read_against_two_standard_errors():
@@ -170,16 +127,6 @@ def test_a_variant_s_finding_says_what_the_tables_cannot():
     general = variant_finding(compare(loose, base, False, p_holm=0.001), 10, 10.0, 131.0,
                            [16] * 3, [16] * 3, 16)
     assert "against \\num{128.0} nats: the difference does not come from fitting" in general
-
-
-def test_first_place_names_the_shared_and_the_undecided():
-    from vae.core.statistics import Leaders
-    from vae.report.prose_study import first_place
-    assert first_place(Leaders("a", [], []), "1", "wins", "2 nats") == r"\texttt{a} wins (1)"
-    both = first_place(Leaders("a", ["b", "c"], ["d"]), "1", "wins", "2 nats")
-    assert both == (r"\texttt{a} wins (1; \texttt{b} and \texttt{c} share first place, within "
-                    r"2 nats of it; a lead not established against \texttt{d}, where the seeds "
-                    r"decide neither a difference nor one within 2 nats)")
 
 
 def test_the_iwae_coverage_names_a_subset_and_its_seed_or_all_images():
@@ -229,6 +176,10 @@ def test_a_kl_weight_other_than_the_baseline_s_is_read_on_the_split_of_the_loss(
     assert (r"by \num{3.4} nats in the \negelbo{} and by \num{0.8} in the IWAE bound "
             r"($K=\num{1000}$) (paired by seed, 95\,\% intervals \mbox{$[$\num{2.6}, \num{4.2}$]$} and "
             r"\mbox{$[$\num{-0.2}, \num{1.8}$]$}).") in said
+    again = weighted_objective(variant, base, found, said_for="beta-half")
+    assert again.startswith(r"As for \texttt{beta-half}, its verdict measures what the weight "
+                            r"costs on the sheet's objective. Its \negelbo{} splits")
+    assert "does not minimise" not in again  # said once, for the first weighted variant
     one_seed = SimpleNamespace(subset_test=None, iwae_test=None, changes=found.changes)
     assert weighted_objective(variant, base, one_seed).endswith(r"($K=\num{1000}$).")
     same = model(1.0, 20.0, 90.0, 110.0, 105.0)

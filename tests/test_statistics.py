@@ -73,13 +73,22 @@ def test_first_place_is_shared_only_within_the_margin():
               "b": dict(zip(seeds, (96.0, 96.2, 96.1))),  # 0.2 behind, tightly: within 2
               "c": dict(zip(seeds, (99.0, 99.1, 99.3))),  # separated
               "d": dict(zip(seeds, (90.0, 97.0, 104.0)))}  # noisy: neither
-    assert leaders(scores, lower_better=True, margin=2.0) == Leaders("a", ["b"], ["d"])
-    assert leaders(scores, lower_better=True, margin=0.1) == Leaders("a", [], ["b", "d"])
+    def standing(found: Leaders) -> tuple:
+        return found.best, found.equivalent, found.undecided
+    found = leaders(scores, lower_better=True, margin=2.0)
+    assert standing(found) == ("a", ["b"], ["d"])
+    # the evidence: each unseparated model's paired test against the best, and its Holm p
+    assert found.contested == {n: paired(scores[n], scores["a"]) for n in ("b", "d")}
+    tests = [paired(scores[n], scores["a"]) for n in ("b", "c", "d")]
+    adjusted = dict(zip(("b", "c", "d"), holm([t.p for t in tests])))
+    assert found.p_holm == {n: adjusted[n] for n in ("b", "d")}
+    assert standing(leaders(scores, lower_better=True, margin=0.1)) == ("a", [], ["b", "d"])
     one = {name: {420: values[420]} for name, values in scores.items()}
     # one seed: nothing to test, so no one shares first place and no one is separated
-    assert leaders(one, lower_better=True, margin=2.0) == Leaders("d", [], ["a", "b", "c"])
+    alone = leaders(one, lower_better=True, margin=2.0)
+    assert standing(alone) == ("d", [], ["a", "b", "c"]) and alone.contested == {}
     high = {"a": dict(zip(seeds, (0.9, 0.91, 0.89))), "b": dict(zip(seeds, (0.5, 0.52, 0.49)))}
-    assert leaders(high, lower_better=False, margin=0.02) == Leaders("a", [], [])
+    assert leaders(high, lower_better=False, margin=0.02) == Leaders("a", [], [], {}, {})
 
 
 

@@ -132,6 +132,10 @@ class Leaders:
     best: str
     equivalent: list[str]
     undecided: list[str]
+    # the tests of the models that are not separated from the best (each minus the best), and
+    # their p after Holm's correction: the evidence behind the two lists above
+    contested: dict[str, Paired]
+    p_holm: dict[str, float]
 
 
 def leaders(scores: dict[str, dict[int, float]], lower_better: bool, margin: float) -> Leaders:
@@ -146,4 +150,6 @@ def leaders(scores: dict[str, dict[int, float]], lower_better: bool, margin: flo
     equivalent = [n for n, t in zip(others, tests)
                   if n not in apart and t is not None and within(t, margin)]
     undecided = [n for n in others if n not in apart and n not in equivalent]
-    return Leaders(best, equivalent, undecided)
+    contested = {n: t for n, t in zip(others, tests) if n not in apart and t is not None}
+    return Leaders(best, equivalent, undecided, contested,
+                   {n: p for n, p in zip(others, adjusted) if n in contested})

@@ -23,13 +23,14 @@ from .prose_images import (
     seed_tag,
 )
 from .prose_paths import PathCount, bonus_answer, interpolation, path_count, smooth_rule
-from .prose_precision import precision_changes, precision_kept
+from .prose_conclusion import LeaderRow, conclusion, leader_rows
+from .prose_precision import precision_changes, precision_footnote, precision_kept
 from .prose_reasons import reason
 from .prose_study import (
     against_literature,
     common_base,
-    conclusion,
     improvement,
+    improvement_split,
     iwae_coverage,
     seeds_needed_cell,
     training_gap,
@@ -73,13 +74,16 @@ class PartTwo:
     path_counts: list[PathCount]  # every model's, for the bonus table
     pairs: int  # the random pairs of test images whose paths the bonus counts
     bonus: Markup
-    improvement: Markup
+    improvement: Markup  # the answer: how far the best model improves on the main one
+    improvement_split: Markup  # that difference, change by change
     conclusion: Markup
+    leaders: list[LeaderRow]  # the tests behind the conclusion's first places
     binarized: Markup | None  # None without a binarised run
     binarized_coverage: Markup | None  # which test images its IWAE bound covers
     precision_kept: Markup  # whether fp32 training keeps the verdicts, or how to find out
     precision_changes: Markup | None  # the verdicts fp32 moved; None without the fp32 runs
     precision_moved: list[str]  # the variants whose verdict fp32 moves (none without the runs)
+    precision_footnote: Markup  # their fp32 verdicts, under the verdicts' table
 
 
 def still_improving(summary: Summary, falling: list[str]) -> Markup:
@@ -114,6 +118,10 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
             plane_text = Markup(f"{plane_text} "
                                 f"{information_again(plane.name, plane.readings_spread, n)}")
     falling = decided.falling
+    # the variants trained on another KL weight than their baselines: the first says what that
+    # means for its verdict, the others refer to it
+    weighted = [e.name for e in summary.variants
+                if any(ch.key == "beta" for ch in e.comparison.changes)]
     counts = [path_count(e.name, e.latent_dim, e.readings_spread.linear,
                          e.readings_spread.spherical) for e in summary.runs]
     pairs = spread.linear.paths // len(main.seeds)  # the random pairs, per seed
@@ -160,7 +168,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
             variant_finding(e.comparison, e.epochs, e.seconds_per_epoch, e.train_loss_final,
                             e.active_units, by_name[e.comparison.baseline].active_units,
                             e.latent_dim),
-            weighted_objective(e, by_name[e.comparison.baseline], e.comparison))))
+            weighted_objective(e, by_name[e.comparison.baseline], e.comparison,
+                               weighted[0] if weighted and weighted[0] != e.name else None))))
             for e in summary.variants},
         falling=falling,
         seeds_needed={e.name: seeds_needed_cell(e.comparison) for e in summary.variants},
@@ -173,10 +182,12 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         bonus=bonus_answer(counts, n, pairs, main.name, decided.bonus),
         improvement=improvement(summary.best_path, main.name, best.name,
                                 summary.improvement_over_main),
+        improvement_split=improvement_split(summary.best_path),
         conclusion=conclusion(decided.leaders,
                               [(e.name, [s.seed for s in e.seeds],
                                 spread_of([s.test_loss for s in e.seeds]), e.readings_spread)
                                for e in summary.runs], main.name),
+        leaders=leader_rows(decided.leaders),
         binarized=(against_literature(summary.binarized.iwae_bound,
                                       summary.binarized.iwae_stderr, reference)
                    if summary.binarized else None),
@@ -189,4 +200,5 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         precision_changes=(precision_changes(summary.precision_check, summary.comparisons)
                            if summary.precision_check else None),
         precision_moved=summary.precision_check.changed if summary.precision_check else [],
+        precision_footnote=precision_footnote(summary.precision_check),
     )

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
 from sklearn.manifold import TSNE
 from torch.distributions import Normal, kl_divergence
 
@@ -179,8 +180,23 @@ def plot_latent(model: VAE, test: Split, seed: int, path: Path) -> list[Path]:
         if not drawn_directly(d):  # t-SNE's axes have no units: only neighbourhoods count
             ax.set_xticks([])
             ax.set_yticks([])
+    if drawn_directly(d):
+        _grid_span(ax, d)
     ax.set_title(title)
     return save(fig, path)
+
+
+def _grid_span(ax: Axes, latent_dim: int) -> None:
+    """Dashed: the codes that the decoded grid of plot_manifold spans, a reach of the prior far
+    narrower than the encoded test set's, so that a reader does not match the two panels point
+    for point beyond it."""
+    edge = float(manifold_grid(latent_dim).abs().max())
+    dashed = dict(color=MARKER, lw=0.8, ls=(0, (4, 3)), zorder=3)
+    if latent_dim == 1:
+        for x in (-edge, edge):
+            ax.axvline(x, **dashed)
+    else:
+        ax.add_patch(Rectangle((-edge, -edge), 2 * edge, 2 * edge, fill=False, **dashed))
 
 
 @styled

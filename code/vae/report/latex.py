@@ -104,7 +104,11 @@ def pm_percent(mean: float, sd: float, seeds: int, digits: int = 1) -> Markup:
 
 
 def interval(low: float, high: float, digits: int = LOSS_DECIMALS) -> Markup:
-    """A confidence interval, e.g. [-5.3, -1.2], never broken across lines."""
+    """A confidence interval, e.g. [-5.3, -1.2], never broken across lines; with up to two more
+    decimals where `digits` would print its two ends alike ([-0.04, -0.02], not [0.0, 0.0])."""
+    limit = digits + 2
+    while digits < limit and low != high and round(low, digits) == round(high, digits):
+        digits += 1
     return Markup(rf"\mbox{{$[$\num{{{_digits(low, digits)}}}, \num{{{_digits(high, digits)}}}$]$}}")
 
 

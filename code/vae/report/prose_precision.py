@@ -66,3 +66,16 @@ def precision_changes(check: PrecisionCheck, family: int) -> Markup:
                   f"{plural(len(moved), 'this verdict', 'these verdicts')} across a boundary of "
                   f"the verdict rule, so {seeds} seeds of these models do not carry "
                   f"{plural(len(moved), 'it', 'them')}.")
+
+
+def precision_footnote(check: PrecisionCheck | None) -> Markup:
+    """The footnote under the verdicts' table: the verdict each marked variant gets from the fp32
+    runs ("" when none moves or there are no fp32 runs)."""
+    moved = [r for r in check.comparisons if r.name in check.changed] if check else []
+    if not moved:
+        return Markup("")
+    said = (f"\\emph{{{moved[0].fp32.verdict}}}" if len(moved) == 1 else
+            listing([f"{model_name(r.name)} \\emph{{{r.fp32.verdict}}}" for r in moved]))
+    return Markup(f"$^\\ddagger$ from the fp32 runs, with Holm's correction over the "
+                  f"{count_words(len(check.comparisons))} comparisons of "
+                  f"\\cref{{app:precision}}: {said}.")

@@ -1,6 +1,6 @@
-"""The sentences of Part II about training and the study (Exercise 8, the improvements and
-the conclusion), worded from the summary: each says what its numbers and the decisions
-(decisions.py) say, and decides nothing itself."""
+"""The sentences of Part II about training and the study (Exercise 8 and the improvements),
+worded from the summary: each says what its numbers and the decisions (decisions.py) say, and
+decides nothing itself. The conclusion's are prose_conclusion.py's."""
 
 from __future__ import annotations
 
@@ -8,18 +8,13 @@ from markupsafe import Markup
 
 from ..core.statistics import CONFIDENCE, MAX_SEEDS, Paired
 from .comparisons import Change, Comparison, Step
-from .comparisons import BETTER, MARGIN, WORSE
+from .comparisons import BETTER, WORSE
 from .decisions import (
     ABOVE,
     BELOW,
-    FRECHET_MARGIN,
     LITERATURE_SES,
-    SHARE_MARGIN,
     WITHIN_ERRORS,
     CommonBase,
-    Leaders,
-    Ranked,
-    Standing,
     against_reference,
 )
 from .latex import (
@@ -28,7 +23,6 @@ from .latex import (
     model_name,
     nats,
     num,
-    percent,
     pm_percent,
     printed_difference,
     setting,
@@ -106,7 +100,7 @@ def interval_points(test: Paired, sign: int = 1) -> Markup:
     return interval(100 * low, 100 * high, 1)
 
 
-# -- conclusion ---------------------------------------------------------------------------------
+# -- the study --------------------------------------------------------------------------------
 
 def variant_finding(comparison: Comparison, epochs: int, seconds_per_epoch: float, train_loss: float, units: list[int],
                     baseline_units: list[int], latent_dim: int) -> Markup:
@@ -138,17 +132,21 @@ def variant_finding(comparison: Comparison, epochs: int, seconds_per_epoch: floa
     return Markup(text.strip())
 
 
-def weighted_objective(model: ModelNumbers, base: ModelNumbers, c: Comparison) -> Markup:
+def weighted_objective(model: ModelNumbers, base: ModelNumbers, c: Comparison,
+                       said_for: str | None = None) -> Markup:
     """For a variant whose KL weight differs from its baseline's: that its training minimised
-    another objective than the -ELBO it is judged on, and how the loss splits; on the IWAE's
-    images, its differences from the baseline in the -ELBO and in the tighter IWAE bound ("" when
-    the weights agree)."""
+    another objective than the -ELBO it is judged on (or that this holds as for said_for, an
+    earlier variant whose text says it), and how the loss splits; on the IWAE's images, its
+    differences from the baseline in the -ELBO and in the tighter IWAE bound ("" when the
+    weights agree)."""
     weight = next((change for change in c.changes if change.key == "beta"), None)
     if weight is None:
         return Markup("")
-    text = (f"Its training with $\\beta={weight.value:g}$ does not minimise the \\negelbo{{}} it is "
-            f"judged on, so its verdict measures what the weight costs on the sheet's objective. "
-            f"Its \\negelbo{{}} splits into a KL of {nats(model.test_kl)} nats against the "
+    why = (f"As for {model_name(said_for)}, its verdict measures what the weight costs on the "
+           f"sheet's objective. " if said_for else
+           f"Its training with $\\beta={weight.value:g}$ does not minimise the \\negelbo{{}} it is "
+           f"judged on, so its verdict measures what the weight costs on the sheet's objective. ")
+    text = (f"{why}Its \\negelbo{{}} splits into a KL of {nats(model.test_kl)} nats against the "
             f"baseline's {nats(base.test_kl)}, and a reconstruction term of "
             f"{nats(model.test_recon)} against {nats(base.test_recon)}. On the "
             f"{num(model.iwae_images)} images of the IWAE estimate, it differs from the baseline "
@@ -189,75 +187,37 @@ def change_words(changes: list[Change]) -> str:
 
 
 def improvement(path: list[Step], main: str, best: str, total: float) -> Markup:
-    """The best model's gain over the main model, split into the study's single changes (path
-    leads from the main model to the best)."""
+    """The answer to whether the study improves on the main model: the best model's gain over
+    it (path leads from the main model to the best)."""
     if not path:
-        return Markup(f"The assignment's model, {model_name(main)}, has the lowest mean "
+        return Markup(f"No: the assignment's model, {model_name(main)}, has the lowest mean "
                       f"validation \\negelbo{{}} of the study.")
-    text = (f"The best model, {model_name(best)}, the one with the lowest mean validation "
-            f"\\negelbo{{}}, has a mean test \\negelbo{{}} {nats(total)} nats below the "
+    text = (f"{'Yes: the' if total > 0 else 'Not on the test images: the'} best model, "
+            f"{model_name(best)}, the one with the lowest mean validation \\negelbo{{}}, has a "
+            f"mean test \\negelbo{{}} {nats(abs(total))} nats "
+            f"{'below' if total > 0 else 'above' if total < 0 else 'away from'} the "
             f"assignment's model")
     if len(path) == 1:
         return Markup(f"{text}, from which it differs in "
                       f"{count_words(len(path[0].changes))} "
                       f"{plural(len(path[0].changes), 'setting')} "
                       f"({change_words(path[0].changes)}; {path[0].verdict}).")
+    return Markup(f"{text}; the end of this section splits the difference among the changes.")
+
+
+def improvement_split(path: list[Step]) -> Markup:
+    """The best model's gain split into the study's single changes, one intermediate model at a
+    time ("" when the best model is one change or none away from the main one)."""
+    if len(path) < 2:
+        return Markup("")
     steps = [f"{nats(-s.delta)} nats from {model_name(s.model)} against "
              f"{model_name(s.baseline)} ({change_words(s.changes)}; {s.verdict})" for s in path]
-    return Markup(f"{text}. Split through the study's intermediate models, one variant at a "
-                  f"time, the gain is {listing(steps)}.")
-
-
-def first_place(standing: Standing, value: Markup, claim: str, margin: str) -> str:
-    """"conv has the lowest test -ELBO (95.94)", then the models within the measure's margin of
-    it, which share first place, and those against which its lead is not established."""
-    text = f"{model_name(standing.best)} {claim} ({value}"
-    if standing.equivalent:
-        names = listing([model_name(n) for n in standing.equivalent])
-        text += (f"; {names} {plural(len(standing.equivalent), 'shares', 'share')} first place, "
-                 f"within {margin} of it")
-    if standing.undecided:
-        names = listing([model_name(n) for n in standing.undecided])
-        text += (f"; a lead not established against {names}, where the seeds decide neither "
-                 f"a difference nor one within {margin}")
-    return text + ")"
-
-
-def conclusion(first: Leaders, runs: list[Ranked], main: str) -> Markup:
-    """First place on each measure (decisions.rank), and whether one model wins everything.
-    runs holds (name, seeds, the test -ELBO, the classifier's readings), whose means over seeds
-    the sentences print."""
-    elbo, recon, frechet, confident = (first.elbo, first.digit_kept, first.frechet,
-                                       first.clear_samples)
-    by_name = {n: (loss, r) for n, _, loss, r in runs}
-    share = f"{num(100 * SHARE_MARGIN, 0)}~points"
-    text = (f"On each measure, every model is tested against the leader, paired by seed, with "
-            f"Holm's correction over the {count_words(len(runs) - 1)} tests. A model shares "
-            f"first place when its {CONFIDENCE}\\,\\% interval against the leader lies within "
-            f"a stated margin, and never when the tests separate it from the leader. As means "
-            f"over the seeds of the {count_words(len(runs))} models, "
-            + first_place(elbo, nats(by_name[elbo.best][0].mean),
-                          "has the lowest test \\negelbo{}", f"{num(MARGIN, 0)} nats") + ". "
-            + first_place(recon, percent(by_name[recon.best][1].digit_kept.mean),
-                          "keeps the digit in the most reconstructions", share) + ". "
-            + first_place(frechet, num(by_name[frechet.best][1].frechet.mean, 0),
-                          "generates the samples closest to real digits by Fr\\'echet "
-                          "distance", f"{num(FRECHET_MARGIN, 0)}") + ". "
-            + first_place(confident, percent(by_name[confident.best][1].clear_samples.mean),
-                          "makes the most samples that the classifier names with confidence",
-                          share) + ". ")
-    if first.loss_not_clearest:
-        loss_conf = by_name[elbo.best][1].clear_samples.mean
-        text += (f"The lowest \\negelbo{{}} does not give the samples that the classifier "
-                 f"names most confidently: {model_name(elbo.best)} names a digit confidently in "
-                 f"{percent(loss_conf)} of its samples, fewer than "
-                 f"{model_name(confident.best)}, a difference that the same paired test "
-                 f"separates. ")
-    main_loss, main_r = by_name[main]
-    text += (f"The assignment's model, {model_name(main)}, scores {nats(main_loss.mean)} nats, "
-             f"keeps the digit in {percent(main_r.digit_kept.mean)} of reconstructions and has "
-             f"a Fr\\'echet distance of {num(main_r.frechet.mean, 0)}.")
-    return Markup(text)
+    unproven = [model_name(s.model) for s in path if s.verdict != BETTER]
+    caveat = (f"; the seeds show no gain from {listing(unproven)}, whose "
+              f"{plural(len(unproven), 'step is', 'steps are')} not \\emph{{{BETTER}}}"
+              if unproven else "")
+    return Markup(f"Split through the study's intermediate models, one variant at a time, the "
+                  f"best model's difference from the assignment's is {listing(steps)}{caveat}.")
 
 
 def against_literature(bound: float, stderr: float, reference: float) -> Markup:
