@@ -12,6 +12,16 @@ from vae.report.prose_conclusion import (NOT_ESTABLISHED, SHARES_FIRST, conclusi
 from readings_builders import means, SEEDS
 
 
+def twins():
+    """conv32 keeps the digit in as many reconstructions as conv, seed by seed, to a tenth of a
+    point: within 2 points; its Frechet distance lies 4 to 5 above conv's and its -ELBO 1.3 to
+    1.7 nats: both within their margins, but separated, so not shared."""
+    return [("conv", SEEDS, spread([95.8, 95.9, 96.1]),
+             means([0.978, 0.979, 0.980], [0.64, 0.645, 0.65], [133.0, 134.0, 135.0])),
+            ("conv32", SEEDS, spread([97.1, 97.4, 97.8]),
+             means([0.9785, 0.9791, 0.9797], [0.63, 0.632, 0.634], [138.0, 138.9, 139.8]))]
+
+
 def test_conclusion_separates_the_best_loss_from_the_best_samples():
     runs = [("assignment", SEEDS, spread([163.0, 167.8, 172.7]),
              means([0.55, 0.56, 0.57], [0.54, 0.55, 0.56], [920.0, 927.6, 935.0])),
@@ -39,13 +49,7 @@ def test_conclusion_separates_the_best_loss_from_the_best_samples():
 
 
 def test_conclusion_shares_first_place_only_within_the_margin():
-    # conv32 keeps the digit in as many reconstructions as conv, seed by seed, to a tenth of a
-    # point: within 2 points; its Frechet distance lies 4 to 5 above conv's and its -ELBO 1.3
-    # to 1.7 nats: both within their margins, but separated, so not shared
-    runs = [("conv", SEEDS, spread([95.8, 95.9, 96.1]),
-             means([0.978, 0.979, 0.980], [0.64, 0.645, 0.65], [133.0, 134.0, 135.0])),
-            ("conv32", SEEDS, spread([97.1, 97.4, 97.8]),
-             means([0.9785, 0.9791, 0.9797], [0.63, 0.632, 0.634], [138.0, 138.9, 139.8]))]
+    runs = twins()
     text = conclusion(rank(runs), runs, "conv")
     assert (r"\texttt{conv32} keeps the digit in the most reconstructions (\qty{97.9}{\percent}; "
             r"\texttt{conv} shares first place, within \num{2}~points of it)") in text
@@ -80,10 +84,7 @@ def test_first_place_names_the_shared_and_the_undecided():
 def test_the_table_gives_each_unseparated_model_s_test_against_the_leader():
     # conv32 keeps the digit as often as conv (within 2 points) and wild's -ELBO scatters:
     # the two rows the conclusion's sentences rest on, each with its paired test
-    runs = [("conv", SEEDS, spread([95.8, 95.9, 96.1]),
-             means([0.978, 0.979, 0.980], [0.64, 0.645, 0.65], [133.0, 134.0, 135.0])),
-            ("conv32", SEEDS, spread([97.1, 97.4, 97.8]),
-             means([0.9785, 0.9791, 0.9797], [0.63, 0.632, 0.634], [138.0, 138.9, 139.8])),
+    runs = [*twins(),
             ("wild", SEEDS, spread([90.0, 97.0, 104.0]),
              means([0.5, 0.6, 0.7], [0.1, 0.2, 0.3], [300.0, 310.0, 320.0]))]
     first = rank(runs)
