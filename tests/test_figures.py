@@ -25,7 +25,8 @@ from vae.instrument.classifier import trained_classifier
 from vae.instrument.latent_paths import interpolate, prior_quantiles
 from vae.instrument.measurements import ClassifierConfig
 from vae.report.convergence_figure import plot_convergence
-from vae.report.digit_figures import plot_reconstructions, plot_samples, prior
+from vae.report.digit_figures import (plot_reconstructions, plot_samples, prior,
+                                      shown_reconstructions)
 from vae.report.figure_stamps import FIGURES, STUDY, STUDY_FIGURES, report_figures
 from vae.report.figures import draw_stale, drawing
 from vae.report.images import show_digits
@@ -100,7 +101,7 @@ def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
     run, cfg, model, train_split, test_split, classifier = tiny
     drawn = {
         "training": plot_training([run], tmp_path / "training.pdf"),
-        "reconstructions": plot_reconstructions(model, train_split, test_split,
+        "reconstructions": plot_reconstructions(model, train_split, test_split, classifier,
                                                 tmp_path / "reconstructions.pdf"),
         "samples": plot_samples(model, cfg.seed, tmp_path / "samples.pdf"),
         "manifold": plot_manifold(model, tmp_path / "manifold.pdf"),
@@ -297,3 +298,14 @@ def test_the_manifold_s_axis_labels_lie_symmetric_about_zero():
     assert shown == [-v for v in reversed(shown)] and 0.0 in shown
     assert len(shown) == 5 and labels[0] == ""  # 15 columns, every third from the middle one
     assert all(_z_labels(prior_quantiles(7)))  # every one labelled by default
+
+
+def test_the_reconstructions_figure_prints_the_readings_the_text_counts(tiny):
+    """The digits under the figure's reconstructions are the ones the measurements record for
+    the text ("In the figure, ... come back as another digit")."""
+    from vae.instrument.readings import reconstruction_reading
+    _, _, model, train_split, test_split, classifier = tiny
+    for split in (train_split, test_split):
+        index, x, _, digits = shown_reconstructions(model, classifier, split)
+        assert [int(split.labels[i]) for i in index] == list(range(len(index)))  # one per class
+        assert digits == reconstruction_reading(model, classifier, split, split).shown

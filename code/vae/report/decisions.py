@@ -126,8 +126,11 @@ class CommonBase:
 
     name: str
     variants: int  # read against it
-    steadier: bool  # its seeds' test -ELBO spreads less than the main model's
-    main_noisy: bool  # the main model's spread exceeds NOISY_SD
+    # the standard deviation of the seeds' validation -ELBO (the test images choose nothing)
+    base_sd: float
+    main_sd: float
+    steadier: bool  # base_sd < main_sd
+    main_noisy: bool  # main_sd exceeds NOISY_SD
 
 
 @dataclass(frozen=True)
@@ -229,8 +232,8 @@ def common_base(models: list[ModelNumbers], baselines: list[str]) -> CommonBase 
     if name == main.name:
         return None
     base = next(m for m in models if m.name == name)
-    return CommonBase(name, variants, base.test_loss_sd < main.test_loss_sd,
-                      main.test_loss_sd > NOISY_SD)
+    base_sd, main_sd = (spread_of([s.valid_loss for s in m.seeds]).sd for m in (base, main))
+    return CommonBase(name, variants, base_sd, main_sd, base_sd < main_sd, main_sd > NOISY_SD)
 
 
 def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: str,

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..core.statistics import paired
+
 from ..instrument.measurements import Information
 from .latex import model_name
 from .numbers import spread as spread_of
@@ -92,12 +94,14 @@ def still_improving(summary: Summary, falling: list[str]) -> Markup:
     if not falling:
         return Markup(f"by the slope of its mean validation curve over the last "
                       f"{count_words(summary.slope_epochs)} epochs, none of the {total} models "
-                      f"was still improving then")
+                      f"was shown to be still improving then")
     return Markup(f"by the slope of its mean validation curve over the last "
                   f"{count_words(summary.slope_epochs)} epochs, "
                   f"{count_words(len(falling))} of the {total} models "
                   f"{plural(len(falling), 'was', 'were')} still improving then "
-                  f"({listing([model_name(n) for n in falling])})")
+                  f"({listing([model_name(n) for n in falling])})"
+                  + (", while the others are not shown to have stopped"
+                     if len(falling) < len(summary.runs) else ""))
 
 
 def part_two(summary: Summary, reference: float) -> PartTwo:
@@ -142,9 +146,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                       samples(best.readings_spread, best.readings, inst.confident_at,
                               inst.test_confident, inst.train_test_frechet, n,
                               references=False)),
-        common_base=(common_base(decided.common_base,
-                                 by_name[decided.common_base.name].test_loss_sd, main.name,
-                                 main.test_loss_sd) if decided.common_base else None),
+        common_base=(common_base(decided.common_base, main.name)
+                     if decided.common_base else None),
         best_prior=(None if best is main else
                     prior_mismatch(best.test_kl, best.test_images, information is not None)),
         manifold=(manifold(r.manifold, main.latent_dim, seed_tag(r.seed, n))
@@ -181,7 +184,9 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         pairs=pairs,
         bonus=bonus_answer(counts, n, pairs, main.name, decided.bonus),
         improvement=improvement(summary.best_path, main.name, best.name,
-                                summary.improvement_over_main),
+                                summary.improvement_over_main,
+                                paired({s.seed: s.test_loss for s in main.seeds},
+                                       {s.seed: s.test_loss for s in best.seeds})),
         improvement_split=improvement_split(summary.best_path),
         conclusion=conclusion(decided.leaders,
                               [(e.name, [s.seed for s in e.seeds],

@@ -30,11 +30,12 @@ class Figure:
 
 # The figures of each config. An edit to a figure's module, or to a module that one imports,
 # redraws that figure (of every config), an edit elsewhere does not. Runs are compared by hash,
-# so new runs redraw their own. The interpolation figure prints the classifier's readings, so
-# its settings count too.
+# so new runs redraw their own. The reconstructions and the interpolation print the classifier's
+# readings, so its settings count too.
 FIGURES = {
     "training": Figure("vae.report.training_figure.plot_training"),
-    "reconstructions": Figure("vae.report.digit_figures.plot_reconstructions"),
+    "reconstructions": Figure("vae.report.digit_figures.plot_reconstructions",
+                              also=("vae.instrument.measurements",)),
     "samples": Figure("vae.report.digit_figures.plot_samples"),
     "manifold": Figure("vae.report.latent_figures.plot_manifold", codes="drawn"),
     "latent": Figure("vae.report.latent_figures.plot_latent"),

@@ -159,16 +159,16 @@ def weighted_objective(model: ModelNumbers, base: ModelNumbers, c: Comparison,
                   f"{interval_nats(c.subset_test)} and {interval_nats(c.iwae_test)}).")
 
 
-def common_base(base: CommonBase, base_sd: float, main: str, main_sd: float) -> Markup:
+def common_base(base: CommonBase, main: str) -> Markup:
     """Why most variants are read against a base other than the sheet's model, when its seeds
-    agree more closely (decisions.common_base; their standard deviations of test -ELBO)."""
+    agree more closely on the validation images (decisions.common_base)."""
     said = (f"{count_words(base.variants).capitalize()} of the variants are read against "
             f"{model_name(base.name)}")
     if not base.steadier:
         return Markup(said + ".")
-    text = (f"{said}, whose seeds' test \\negelbo{{}} has a standard deviation of "
-            f"{nats(base_sd)} nats, rather than against the sheet's model, {model_name(main)}, "
-            f"where it is {nats(main_sd)}")
+    text = (f"{said}, whose seeds' validation \\negelbo{{}} has a standard deviation of "
+            f"{nats(base.base_sd)} nats, rather than against the sheet's model, "
+            f"{model_name(main)}, where it is {nats(base.main_sd)}")
     return Markup(text + (": on so noisy a base, a change of a nat cannot be seen."
                           if base.main_noisy else "."))
 
@@ -186,9 +186,11 @@ def change_words(changes: list[Change]) -> str:
     return listing([f"{c.label} {setting(c.baseline)} to {setting(c.value)}" for c in changes])
 
 
-def improvement(path: list[Step], main: str, best: str, total: float) -> Markup:
+def improvement(path: list[Step], main: str, best: str, total: float,
+                test: Paired | None = None) -> Markup:
     """The answer to whether the study improves on the main model: the best model's gain over
-    it (path leads from the main model to the best)."""
+    it (path leads from the main model to the best; test: the main model's test -ELBO minus the
+    best's, paired by seed)."""
     if not path:
         return Markup(f"No: the assignment's model, {model_name(main)}, has the lowest mean "
                       f"validation \\negelbo{{}} of the study.")
@@ -197,6 +199,8 @@ def improvement(path: list[Step], main: str, best: str, total: float) -> Markup:
             f"mean test \\negelbo{{}} {nats(abs(total))} nats "
             f"{'below' if total > 0 else 'above' if total < 0 else 'away from'} the "
             f"assignment's model")
+    if test is not None:
+        text += f" (paired by seed, {CONFIDENCE}\\,\\% interval {interval_nats(test)})"
     if len(path) == 1:
         return Markup(f"{text}, from which it differs in "
                       f"{count_words(len(path[0].changes))} "
@@ -213,8 +217,8 @@ def improvement_split(path: list[Step]) -> Markup:
     steps = [f"{nats(-s.delta)} nats from {model_name(s.model)} against "
              f"{model_name(s.baseline)} ({change_words(s.changes)}; {s.verdict})" for s in path]
     unproven = [model_name(s.model) for s in path if s.verdict != BETTER]
-    caveat = (f"; the seeds show no gain from {listing(unproven)}, whose "
-              f"{plural(len(unproven), 'step is', 'steps are')} not \\emph{{{BETTER}}}"
+    caveat = (f"; for {listing(unproven)}, whose {plural(len(unproven), 'step is', 'steps are')} "
+              f"not \\emph{{{BETTER}}}, the seeds do not establish a gain"
               if unproven else "")
     return Markup(f"Split through the study's intermediate models, one variant at a time, the "
                   f"best model's difference from the assignment's is {listing(steps)}{caveat}.")
