@@ -7,8 +7,8 @@ import pytest
 from vae import VaeError
 from vae.core.statistics import clustered_share
 from vae.report.decisions import bonus
-from vae.report.prose_paths import (PathCount, bonus_answer, interpolation, path_count, path_words,
-                                    share_cell)
+from vae.report.prose_paths import (PathCount, bonus_answer, bonus_headline, interpolation,
+                                    path_count, path_words, share_cell)
 from vae.report.numbers import reading_spread
 from vae.report.smoothness import PathTally, path_smooth, tally
 
@@ -106,8 +106,10 @@ def test_a_row_of_the_bonus_table_counts_the_drawn_paths_once_as_both_kinds_shar
 
 
 def answered(counts: list[PathCount], seeds: int, pairs: int, main: str):
-    """bonus_answer worded from the decision that decisions.decide makes of these counts."""
-    return bonus_answer(counts, seeds, pairs, main, bonus({c.name: c.linear for c in counts}, main))
+    """bonus_headline and bonus_answer, one after the other, worded from the decision that
+    decisions.decide makes of these counts."""
+    decided = bonus({c.name: c.linear for c in counts}, main)
+    return f"{bonus_headline(counts, decided)}. {bonus_answer(counts, seeds, pairs, main, decided)}"
 
 
 def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
@@ -115,19 +117,19 @@ def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
               counted("conv", 16, 100, 145)]
     text = answered(counts, 3, 50, "assignment")
     assert text.startswith(
-        r"\textbf{Answer: yes for two of the three models (all but \texttt{assignment}): most of the "
-        r"paths whose ends they draw are smooth.} The question is asked of 50 pairs of test images")
+        r"Yes for two of the three models (all but \texttt{assignment}): most of the "
+        r"paths whose ends they draw are smooth. The question is asked of 50 pairs of test images")
     # 5 of 40: the whole interval lies below a half
     assert (r"For the sheet's own model, \texttt{assignment}, fewer than half are: 5 of the 40 "
             r"straight paths whose ends it draws (of 150) are smooth, \qty{12}{\percent} "
             r"\mbox{[\qty{4}{\percent}, \qty{27}{\percent}]}.") in text
     few = answered([*counts, counted("x", 16, 1, 40), counted("y", 16, 2, 40)], 3, 50,
                        "assignment")
-    assert few.startswith(r"\textbf{Answer: yes for \texttt{latent2} and \texttt{conv}: most of "
-                          r"the paths whose ends they draw are smooth.}")
+    assert few.startswith(r"Yes for \texttt{latent2} and \texttt{conv}: most of "
+                          r"the paths whose ends they draw are smooth.")
     one = answered([counted("conv", 16, 100, 145), counted("x", 16, 1, 40)], 3, 50, "conv")
-    assert one.startswith(r"\textbf{Answer: yes for \texttt{conv}: most of the paths whose ends "
-                          r"it draws are smooth.}")
+    assert one.startswith(r"Yes for \texttt{conv}: most of the paths whose ends "
+                          r"it draws are smooth.")
     assert (r"Among straight paths the highest lower end of the interval is \texttt{latent2}'s: "
             r"120 of 140, \qty{86}{\percent} \mbox{[\qty{79}{\percent}, \qty{91}{\percent}]}. "
             r"On a one-dimensional code no path can go round the other digits") in text
@@ -135,8 +137,8 @@ def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
     assert r"\mbox{[\qty{79}{\percent}, \qty{91}{\percent}]}, tied to the printed percent with " \
         r"\texttt{twin}." in level
     unsure = answered([counted("conv", 16, 5, 9)], 3, 50, "conv")  # 56 % of 9: it spans
-    assert unsure.startswith(r"\textbf{Answer: not shown: no model's share of smooth paths is "
-                             r"surely above a half.}")
+    assert unsure.startswith(r"Not shown: no model's share of smooth paths is "
+                             r"surely above a half. The question")
     assert unsure.endswith("For the sheet's own model, \\texttt{conv}, the interval cannot "
                            "tell whether most are: 5 of the 9 straight paths whose ends it draws (of "
                            "150) are smooth, \\qty{56}{\\percent} \\mbox{[\\qty{19}{\\percent}, "
@@ -146,8 +148,8 @@ def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
     sure = answered(counts, 3, 50, "latent2")
     assert r"For the sheet's own model, \texttt{latent2}, most are: 120 of the 140" in sure
     nobody = answered([counted("a", 1, 0, 20), counted("conv", 16, 3, 100)], 3, 50, "a")
-    assert nobody.startswith(r"\textbf{Answer: not here: for no model are most of its paths "
-                             r"smooth.}")
+    assert nobody.startswith(r"Not here: for no model are most of its paths "
+                             r"smooth. The question")
     assert share_cell(tally([[STUCK]])) == "none drawn"
     assert share_cell(counts[1].linear) == r"120: \qty{86}{\percent} \mbox{$[$\num{79}, \num{91}$]$}"
 

@@ -92,7 +92,7 @@ def test_part_two_quotes_the_measurements_and_answers_the_bonus(built_report):
     # siunitx leaves out an uncertainty that rounds to zero
     assert re.search(rf"{100 * kept['mean']:.1f}( ± {100 * kept['sd']:.1f})? % of the", text)
     assert "Can a VAE generate smooth transitions between digits?" in text
-    assert re.search(r"Answer: (yes|not here)", text)
+    assert re.search(r"Answer\. Are the transitions between digits smooth\? (Yes|Not here)", text)
     assert "Conclusion" in text and "def train_epoch" in text and "def decode" in text
     accuracy = built_report["summary"]["instrument"]["classifier"]["test_accuracy"]
     assert f"{100 * accuracy:.2f} %" in text

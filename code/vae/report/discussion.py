@@ -24,7 +24,8 @@ from .prose_images import (
     samples_caption,
     seed_tag,
 )
-from .prose_paths import PathCount, bonus_answer, interpolation, path_count, smooth_rule
+from .prose_paths import (PathCount, bonus_answer, bonus_headline, interpolation, path_count,
+                          smooth_rule)
 from .prose_conclusion import LeaderRow, conclusion, leader_rows
 from .prose_precision import precision_changes, precision_footnote, precision_kept
 from .prose_reasons import reason
@@ -75,7 +76,8 @@ class PartTwo:
     interpolations: list[Markup]  # main model, then the best
     path_counts: list[PathCount]  # every model's, for the bonus table
     pairs: int  # the random pairs of test images whose paths the bonus counts
-    bonus: Markup
+    bonus_headline: Markup  # the bonus question's answer, opening its section
+    bonus: Markup  # its grounds
     improvement: Markup  # the answer: how far the best model improves on the main one
     improvement_split: Markup  # that difference, change by change
     conclusion: Markup
@@ -182,6 +184,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                                                       "fig:best-interpolation"))],
         path_counts=counts,
         pairs=pairs,
+        bonus_headline=bonus_headline(counts, decided.bonus),
         bonus=bonus_answer(counts, n, pairs, main.name, decided.bonus),
         improvement=improvement(summary.best_path, main.name, best.name,
                                 summary.improvement_over_main,

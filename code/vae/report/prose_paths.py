@@ -134,25 +134,29 @@ def thresholds_tried(decided: Bonus, models: int) -> str:
             f"{long:g} times the mean instead of {JUMP:g}, for {both(c, d)}. ")
 
 
-def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
-                 decided: Bonus) -> Markup:
-    """The answer that decisions.bonus gives from every model's straight paths between the
-    random pairs over all seeds, with the rule that decides it, and why no path on a
-    one-dimensional code goes round other digits."""
-    by_name = {c.name: c for c in counts}
-    sure = [by_name[n] for n in decided.sure]
+def bonus_headline(counts: list[PathCount], decided: Bonus) -> Markup:
+    """The bonus question's answer in one sentence, as decisions.bonus gives it from every
+    model's straight paths; bonus_answer gives its grounds."""
+    sure = [c for c in counts if c.name in decided.sure]
     rest = [c for c in counts if c.name not in decided.sure]
     if decided.answer == YES:
         named = (f"{count_words(len(sure))} of the {count_words(len(counts))} models "
                  f"(all but {listing([model_name(c.name) for c in rest])})"
                  if rest and len(rest) < len(sure) else listing([model_name(c.name) for c in sure]))
-        answer = (f"yes for {named}: most of the paths whose ends "
-                  + ("it draws are" if len(sure) == 1 else "they draw are") + " smooth")
-    elif decided.answer == NOT_HERE:
-        answer = "not here: for no model are most of its paths smooth"
-    else:
-        answer = "not shown: no model's share of smooth paths is surely above a half"
-    text = (f"\\textbf{{Answer: {answer}.}} The question is asked of {count_words(pairs)} "
+        return Markup(f"Yes for {named}: most of the paths whose ends "
+                      + ("it draws are" if len(sure) == 1 else "they draw are") + " smooth")
+    if decided.answer == NOT_HERE:
+        return Markup("Not here: for no model are most of its paths smooth")
+    return Markup("Not shown: no model's share of smooth paths is surely above a half")
+
+
+def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
+                 decided: Bonus) -> Markup:
+    """The grounds of bonus_headline's answer: the pairs and seeds it is asked of, the rule that
+    decides it, the sheet's model and the best one, and why no path on a one-dimensional code
+    goes round other digits."""
+    by_name = {c.name: c for c in counts}
+    text = (f"The question is asked of {count_words(pairs)} "
             f"pairs of test images of different digits drawn at random (the same for every model), over "
             f"each model's {count_words(seeds)} {plural(seeds, 'seed')}. A path whose first "
             f"frame the classifier does not read as its start digit, or whose last frame not as "
