@@ -77,6 +77,8 @@ def test_the_leaders_the_still_improving_and_the_overfitting_test(study):
     models, spreads = study
     found = decide(models, spreads, best="conv", plane="plane")
     assert found.leaders.elbo == Standing("conv", [], [], {}, {})  # 34 nats ahead of the next
+    assert found.improvement.mean == pytest.approx(160.0 - 96.0)  # main minus best, by seed
+    assert decide(models, spreads, best="main", plane="plane").improvement is None
     assert found.leaders.digit_kept.best == "conv"
     assert found.falling == ["main"]  # slope -2 with its interval below zero
     # training reconstructions 4 to 6 points worse than test ones, seed by seed

@@ -155,6 +155,9 @@ class Decisions:
     bonus: Bonus
     binarized_of_best: bool  # the binarised run is the best model's config on binarised data
     binarized_subset: bool  # its IWAE bound covers a random subset of the test images, not all
+    # the main model's test -ELBO minus the best model's, paired by seed; None when the best
+    # model is the main one
+    improvement: Paired | None
 
 
 class Candidate(Protocol):
@@ -274,6 +277,9 @@ def decide(models: list[ModelNumbers], spreads: dict[str, ReadingSpread], best: 
             binarized.config, best_model.config)} <= {"binarize"}),
         binarized_subset=(binarized is not None
                           and binarized.iwae_images < binarized.test_images),
+        improvement=(paired({s.seed: s.test_loss for s in main.seeds},
+                            {s.seed: s.test_loss for s in best_model.seeds})
+                     if best_model is not main else None),
     )
 
 

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..core.statistics import paired
-
 from ..instrument.measurements import Information
 from .latex import model_name
 from .numbers import spread as spread_of
@@ -38,6 +36,7 @@ from .prose_study import (
     seeds_needed_cell,
     training_gap,
     variant_finding,
+    weight_change,
     weighted_objective,
 )
 from .summary import Summary
@@ -126,8 +125,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
     falling = decided.falling
     # the variants trained on another KL weight than their baselines: the first says what that
     # means for its verdict, the others refer to it
-    weighted = [e.name for e in summary.variants
-                if any(ch.key == "beta" for ch in e.comparison.changes)]
+    weighted = [e.name for e in summary.variants if weight_change(e.comparison)]
     counts = [path_count(e.name, e.latent_dim, e.readings_spread.linear,
                          e.readings_spread.spherical) for e in summary.runs]
     pairs = spread.linear.paths // len(main.seeds)  # the random pairs, per seed
@@ -187,9 +185,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         bonus_headline=bonus_headline(counts, decided.bonus),
         bonus=bonus_answer(counts, n, pairs, main.name, decided.bonus),
         improvement=improvement(summary.best_path, main.name, best.name,
-                                summary.improvement_over_main,
-                                paired({s.seed: s.test_loss for s in main.seeds},
-                                       {s.seed: s.test_loss for s in best.seeds})),
+                                summary.improvement_over_main, decided.improvement),
         improvement_split=improvement_split(summary.best_path),
         conclusion=conclusion(decided.leaders,
                               [(e.name, [s.seed for s in e.seeds],

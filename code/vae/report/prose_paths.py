@@ -137,7 +137,8 @@ def thresholds_tried(decided: Bonus, models: int) -> str:
 def bonus_headline(counts: list[PathCount], decided: Bonus) -> Markup:
     """The bonus question's answer in one sentence, as decisions.bonus gives it from every
     model's straight paths; bonus_answer gives its grounds."""
-    sure = [c for c in counts if c.name in decided.sure]
+    by_name = {c.name: c for c in counts}
+    sure = [by_name[n] for n in decided.sure]  # in the decision's order
     rest = [c for c in counts if c.name not in decided.sure]
     if decided.answer == YES:
         named = (f"{count_words(len(sure))} of the {count_words(len(counts))} models "

@@ -132,6 +132,11 @@ def variant_finding(comparison: Comparison, epochs: int, seconds_per_epoch: floa
     return Markup(text.strip())
 
 
+def weight_change(c: Comparison) -> Change | None:
+    """The change of KL weight (beta) that a variant makes against its baseline, if any."""
+    return next((change for change in c.changes if change.key == "beta"), None)
+
+
 def weighted_objective(model: ModelNumbers, base: ModelNumbers, c: Comparison,
                        said_for: str | None = None) -> Markup:
     """For a variant whose KL weight differs from its baseline's: that its training minimised
@@ -139,7 +144,7 @@ def weighted_objective(model: ModelNumbers, base: ModelNumbers, c: Comparison,
     earlier variant whose text says it), and how the loss splits; on the IWAE's images, its
     differences from the baseline in the -ELBO and in the tighter IWAE bound ("" when the
     weights agree)."""
-    weight = next((change for change in c.changes if change.key == "beta"), None)
+    weight = weight_change(c)
     if weight is None:
         return Markup("")
     why = (f"As for {model_name(said_for)}, its verdict measures what the weight costs on the "
