@@ -14,6 +14,7 @@ from vae.core import evaluate
 from vae.core.config import Config
 from vae.core.data import held_out, load_split
 from vae.core.runs import Run
+from vae.core.train import torch_threads
 from vae.report import tex_run
 from vae.report.latex import LOSS_DECIMALS, printed_difference
 from vae.report.numbers import model_numbers
@@ -206,8 +207,9 @@ def test_the_subset_loss_is_the_test_loss_of_those_images(tiny_run):
     results, model = run.read_results(), run.load_model()
     everything = dataclasses.replace(cfg, iwae_images=len(test.images), iwae_k=2)
     trained, valid = held_out(load_split(data, "train"), cfg.validation)
-    metrics = evaluate.final_metrics(model, trained.images, valid.images,
-                                     evaluate.evaluated(test, everything).images, everything)
+    with torch_threads(cfg.threads):  # as training evaluated: a sum's order follows the threads
+        metrics = evaluate.final_metrics(model, trained.images, valid.images,
+                                         evaluate.evaluated(test, everything).images, everything)
     assert metrics.subset_test_loss == metrics.test_loss == results.test_loss
     # the over-fitting numbers, from the same images and seeds as training's evaluation
     assert (metrics.valid_loss, metrics.train_loss_final) == (results.valid_loss,

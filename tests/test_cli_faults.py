@@ -319,7 +319,7 @@ def test_build_without_verify(tmp_path, capsys):
 
 @pytest.mark.parametrize("text,words", [
     ("{not json", ("not valid JSON", "make summary")),
-    ("{}", ("not written by this version", "lacks seeds, several_seeds, alpha, comparisons, margin, within, slope_epochs,",
+    ("{}", ("not written by this version", "lacks seeds, shared_seeds, all_seeds, first_look, several_seeds, alpha, comparisons,",
             "run `make summary` again")),
 ], ids=["invalid JSON", "no keys"])
 def test_build_with_a_broken_summary(tmp_path, capsys, text, words):

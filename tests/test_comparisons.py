@@ -17,6 +17,7 @@ from vae.report.comparisons import (
     closest_baseline,
     compare,
     compare_all,
+    first_look,
     still_falling,
     verdict,
 )
@@ -57,6 +58,31 @@ def test_compare_all_corrects_for_every_comparison_at_once():
     raw = [found[n].test.p for n in ("a", "b")]
     assert [found[n].p_holm for n in ("a", "b")] == pytest.approx(holm(raw))
     assert found["b"].baseline == "main"  # a tie of one setting: the main model
+
+
+def with_seeds(model, losses):
+    """model with one seed per loss, seeds 420, 421, ..., and the mean as its test loss."""
+    from types import SimpleNamespace
+    model.seeds = [SimpleNamespace(seed=420 + i, test_loss=loss, valid_loss=loss + 0.3,
+                                   train_loss_final=loss - 2.0, subset_test_loss=loss + 0.5,
+                                   iwae_bound=loss - 4.0) for i, loss in enumerate(losses)]
+    model.test_loss = sum(losses) / len(losses)
+    return model
+
+
+def test_the_first_look_is_the_verdict_on_the_shared_seeds_alone():
+    base = with_seeds(entry("main", latent_dim=1), [130.0, 131.0, 129.0, 130.5, 129.5, 130.2])
+    # three seeds: differences -1, +1, -1 leave it undecided; six, nearly all -1: better
+    grown = with_seeds(entry("a", latent_dim=2),
+                       [129.0, 132.0, 128.0, 129.5, 128.5, 129.2])
+    same = with_seeds(entry("b", latent_dim=16), [120.0, 121.0, 119.0])
+    models = [base, grown, same]
+    assert compare_all(models)["a"].test.seeds == 6
+    assert compare_all(models)["b"].test.seeds == 3  # paired on the seeds both trained
+    first = first_look(models, [420, 421, 422])
+    assert first == {"a": UNDECIDED}  # b pairs no more seeds than everyone: no second look
+    assert compare_all([base, with_seeds(entry("a", latent_dim=2), [
+        129.0, 130.1, 128.0, 129.5, 128.5, 129.2])])["a"].verdict == BETTER
 
 
 @pytest.mark.parametrize("slope, improving", [(-0.6, True), (-0.4, False), (0.3, False)])

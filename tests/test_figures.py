@@ -108,7 +108,7 @@ def test_each_figure_writes_a_pdf_and_a_png_of_its_size(tiny, tmp_path):
         "latent": plot_latent(model, test_split, cfg.seed, tmp_path / "latent.pdf"),
         "interpolation": plot_interpolation(model, test_split, classifier,
                                             tmp_path / "interpolation.pdf"),
-        "units": plot_units(model, test_split, tmp_path / "units.pdf"),
+        "units": plot_units(model, test_split, "latent16", tmp_path / "units.pdf"),
         "convergence": plot_convergence({"tiny": [run], "again": [run]},
                                         tmp_path / "convergence.pdf"),
     }

@@ -8,7 +8,7 @@ from vae import VaeError
 from vae.core.statistics import clustered_share
 from vae.report.decisions import bonus
 from vae.report.prose_paths import (PathCount, bonus_answer, bonus_headline, interpolation,
-                                    path_count, path_words, share_cell)
+                                    path_count, path_words, share_cells)
 from vae.report.numbers import reading_spread
 from vae.report.smoothness import PathTally, path_smooth, tally
 
@@ -99,7 +99,7 @@ def counted(name: str, dim: int, smooth: int, drawn: int, paths: int = 150) -> P
 
 def test_a_row_of_the_bonus_table_counts_the_drawn_paths_once_as_both_kinds_share_their_ends():
     row = counted("conv", 16, 100, 145)
-    assert (row.drawn, row.linear_share) == ("145 of 150", share_cell(row.linear))
+    assert (row.drawn, row.linear_share) == ("145 of 150", share_cells(row.linear))
     straight = tally([[SMOOTH] * 2 + [STUCK]])
     with pytest.raises(VaeError, match="conv: 2 of 3 straight paths .* but 1 of 3 great circles"):
         path_count("conv", 16, straight, tally([[SMOOTH, STUCK, STUCK]]))
@@ -150,8 +150,8 @@ def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():
     nobody = answered([counted("a", 1, 0, 20), counted("conv", 16, 3, 100)], 3, 50, "a")
     assert nobody.startswith(r"Not here: for no model are most of its paths "
                              r"smooth. The question")
-    assert share_cell(tally([[STUCK]])) == "none drawn"
-    assert share_cell(counts[1].linear) == r"120: \qty{86}{\percent} \mbox{$[$\num{79}, \num{91}$]$}"
+    assert share_cells(tally([[STUCK]])) == ["0", "--", "--"]
+    assert share_cells(counts[1].linear) == ["120", r"\num{86}", r"\mbox{$[$\num{79}, \num{91}$]$}"]
 
 
 

@@ -109,7 +109,8 @@ def test_the_binarised_estimate_is_read_against_two_standard_errors():
 def test_a_variant_s_finding_says_what_the_tables_cannot():
     from test_comparisons import entry
     from vae.report.comparisons import compare
-    from vae.report.prose_study import seeds_needed_cell, variant_finding
+    from vae.report.prose_seeds import seeds_cell
+    from vae.report.prose_study import variant_finding
 
     base = entry(test_loss=130.0, spread=1.0, slope=-0.1)
     variant = entry("v", test_loss=129.0, spread=1.0, activation="relu", slope=-1.2)
@@ -117,11 +118,11 @@ def test_a_variant_s_finding_says_what_the_tables_cannot():
     variant.test_loss = sum(seed.test_loss for seed in variant.seeds) / 3
     found = compare(variant, base, False, p_holm=0.6, family=9)
     assert variant_finding(found, 10, 10.0, 127.0, [7] * 3, [7] * 3, 16) == ""
-    assert int(seeds_needed_cell(found)) == found.seeds_needed > 3
+    assert seeds_cell(found) == f"$3\\to{found.seeds_needed}$" and found.seeds_needed > 3
     shallow = entry("s", test_loss=120.0, spread=1.0, hidden=400, hidden_layers=1)
     better = compare(shallow, base, False, p_holm=0.001)
     said = variant_finding(better, 10, 10.0, 118.0, [16] * 3, [7, 4, 5], 16)
-    assert seeds_needed_cell(better) == ""
+    assert seeds_cell(better) == "3"  # decided: the seeds it pairs
     assert "also fits its training images better" in said
     assert ("Its code keeps 16 of 16 units active, the baseline's 4--7: the baseline leaves "
             "more of its code at the prior.") in said

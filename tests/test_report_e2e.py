@@ -46,7 +46,8 @@ def built_report(tmp_path_factory, verified, bench_json):
     base = tmp_path_factory.mktemp("e2e")
     data = write_mnist(base / "data")
     # bf16 on every CPU (emulated where it has no bf16 arithmetic), so that fp32 twins exist
-    main = write_toml(base / "main.toml", {**TINY, "name": "main", "latent_dim": 1, "seeds": 2,
+    # the main model trains a seed more than the variant, which pairs the two seeds they share
+    main = write_toml(base / "main.toml", {**TINY, "name": "main", "latent_dim": 1, "seeds": 3,
                                            "precision": "bf16"})
     variant = write_toml(base / "v.toml", {**TINY, "name": "wide_2d", "description": "2-D & 50%",
                                             "seeds": 2, "precision": "bf16"})
@@ -112,10 +113,13 @@ def test_pdf_states_the_verdict_rule_and_every_seed(built_report):
     comparison = summary["variants"][0]["comparison"]
     low, high = (f"{comparison['test'][end]:.1f}".replace("-", "−") for end in ("low", "high"))
     assert re.search(rf"\[{low}, {high}\] \S+ {comparison['verdict']}", text)  # the table's row
+    assert [s["seed"] for s in summary["main"]["seeds"]] == [420, 421, 422]
+    assert comparison["test"]["seeds"] == 2  # the seeds both trained
     for entry in (summary["main"], *summary["variants"]):
-        assert [s["seed"] for s in entry["seeds"]] == [420, 421]
+        assert [s["seed"] for s in entry["seeds"]][:2] == [420, 421]
         for seed in entry["seeds"]:
             assert f"{seed['test_loss']:.1f}" in text
+    assert "means over two seeds (three for main)" in text
     assert f"random (seed {summary['main']['subset_seed']})" in text
 
 

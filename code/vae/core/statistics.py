@@ -19,8 +19,8 @@ MAX_SEEDS = 100  # seeds_to_decide looks no further
 
 @dataclass(frozen=True)
 class Paired:
-    """A paired t-test of per-seed differences d = a - b (every model trains the same seeds,
-    so seed s of one model is set against seed s of the other)."""
+    """A paired t-test of per-seed differences d = a - b (every model trains the same first
+    seeds, so seed s of one model is set against seed s of the other)."""
 
     seeds: int
     mean: float  # of d

@@ -6,6 +6,7 @@ is made here, none in the templates."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import fmean
 from typing import Any
 
 from ..core.statistics import ALPHA, MAX_SEEDS, Paired, holm, paired, seeds_to_decide, within
@@ -172,6 +173,22 @@ def compare_all(models: list[ModelNumbers]) -> dict[str, Comparison]:
         latent_grown |= comparison.explained == "latent_dim"
         found[model.name] = comparison
     return found
+
+
+def first_look(models: list[ModelNumbers], seeds: list[int]) -> dict[str, str]:
+    """The verdict of each comparison that pairs more seeds than `seeds` (those every model
+    trains), as the study read it on `seeds` alone: the first look, before the models of a
+    comparison it left undecided were given more seeds. The same family, corrected the same way."""
+    def kept(model: ModelNumbers) -> dict[int, float]:
+        return {s: loss for s, loss in seed_losses(model).items() if s in seeds}
+    pairs = [(model, models[base]) for model, base
+             in zip(models[1:], baselines([m.config for m in models]))]
+    tests = [paired(kept(model), kept(base)) for model, base in pairs]
+    adjusted = holm([test.p if test else 1.0 for test in tests])
+    return {model.name: verdict(printed_difference(fmean(kept(model).values()),
+                                                   fmean(kept(base).values())), test, p_holm)
+            for (model, base), test, p_holm in zip(pairs, tests, adjusted)
+            if len(seed_losses(model).keys() & seed_losses(base).keys()) > len(seeds)}
 
 
 @dataclass(frozen=True)

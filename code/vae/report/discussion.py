@@ -27,13 +27,13 @@ from .prose_paths import (PathCount, bonus_answer, bonus_headline, interpolation
 from .prose_conclusion import LeaderRow, conclusion, leader_rows
 from .prose_precision import precision_changes, precision_footnote, precision_kept
 from .prose_reasons import reason
+from .prose_seeds import more_seeds, seed_counts, seed_plan, seeds_cell, training_seeds
 from .prose_study import (
     against_literature,
     common_base,
     improvement,
     improvement_split,
     iwae_coverage,
-    seeds_needed_cell,
     training_gap,
     variant_finding,
     weight_change,
@@ -67,7 +67,11 @@ class PartTwo:
     reasons: dict[str, Markup]  # per variant: why its change was tried
     findings: dict[str, Markup]  # per variant: what its rows in the tables do not show
     falling: list[str]  # the models whose validation curve still fell when training stopped
-    seeds_needed: dict[str, Markup]  # per variant: seeds that would decide its difference
+    seeds: dict[str, Markup]  # per variant: seeds paired, and those that would decide it
+    seed_counts: Markup  # what the study's means are over
+    training_seeds: Markup  # which of the main model's seeds its training figure draws
+    seed_plan: Markup  # which seeds the models train
+    more_seeds: Markup | None  # the comparisons that pair more seeds than every model trains
     still_improving: Markup  # which models were still improving when training stopped
     information: Information | None  # the first estimate of I(x; z), of the shown seed's model
     information_model: Markup  # whose it is, model and seed ("" without one)
@@ -118,10 +122,11 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
     units = decided.units_models
     plane_text = None
     if plane and plane.readings.manifold:
-        plane_text = manifold(plane.readings.manifold, 2, seed_tag(plane.readings.seed, n))
+        plane_text = manifold(plane.readings.manifold, 2,
+                              seed_tag(plane.readings.seed, len(plane.seeds)))
         if plane is not main and plane.readings_spread.information is not None:
-            plane_text = Markup(f"{plane_text} "
-                                f"{information_again(plane.name, plane.readings_spread, n)}")
+            again = information_again(plane.name, plane.readings_spread, len(plane.seeds))
+            plane_text = Markup(f"{plane_text} {again}")
     falling = decided.falling
     # the variants trained on another KL weight than their baselines: the first says what that
     # means for its verdict, the others refer to it
@@ -138,13 +143,13 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         reconstructions=reconstructions(spread, r, main.latent_dim, n, "sec:training"),
         best_reconstructions=(None if best is main else
                               reconstructions(best.readings_spread, best.readings,
-                                              best.latent_dim, n)),
+                                              best.latent_dim, len(best.seeds))),
         samples_caption=samples_caption(summary.main_latent.manifold, main.shown_seed),
         samples=samples(spread, r, inst.confident_at, inst.test_confident,
                         inst.train_test_frechet, n),
         best_samples=(None if best is main else
                       samples(best.readings_spread, best.readings, inst.confident_at,
-                              inst.test_confident, inst.train_test_frechet, n,
+                              inst.test_confident, inst.train_test_frechet, len(best.seeds),
                               references=False)),
         common_base=(common_base(decided.common_base, main.name)
                      if decided.common_base else None),
@@ -175,15 +180,22 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
                                weighted[0] if weighted and weighted[0] != e.name else None))))
             for e in summary.variants},
         falling=falling,
-        seeds_needed={e.name: seeds_needed_cell(e.comparison) for e in summary.variants},
+        seeds={e.name: seeds_cell(e.comparison) for e in summary.variants},
+        seed_counts=seed_counts(summary.runs, summary.shared_seeds),
+        seed_plan=seed_plan(summary.runs, summary.shared_seeds),
+        training_seeds=training_seeds(len(main.seeds)),
+        more_seeds=more_seeds({e.name: e.comparison for e in summary.variants},
+                              summary.first_look, summary.shared_seeds, summary.alpha),
         smooth_rule=smooth_rule(),
-        interpolations=[interpolation(name, by_name[name].readings, n, figure) for name, figure
-                        in zip(decided.interpolated, ("fig:interpolation",
-                                                      "fig:best-interpolation"))],
+        interpolations=[interpolation(name, by_name[name].readings, len(by_name[name].seeds),
+                                      figure)
+                        for name, figure in zip(decided.interpolated,
+                                                ("fig:interpolation", "fig:best-interpolation"))],
         path_counts=counts,
         pairs=pairs,
         bonus_headline=bonus_headline(counts, decided.bonus),
-        bonus=bonus_answer(counts, n, pairs, main.name, decided.bonus),
+        bonus=bonus_answer(counts, seed_counts(summary.runs, summary.shared_seeds), pairs,
+                           main.name, decided.bonus),
         improvement=improvement(summary.best_path, main.name, best.name,
                                 summary.improvement_over_main, decided.improvement),
         improvement_split=improvement_split(summary.best_path),

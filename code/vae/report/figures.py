@@ -122,7 +122,7 @@ def draw_run(seeds: list[Run], train: Split, test: Split, classifier: DigitClass
     # loading the model is the slow part of a figure that only plots the runs' records
     model = run.load_model() if any("model" in n for n in needs.values()) else None
     inputs = {"seeds": seeds, "model": model, "train": train, "test": test, "seed": cfg.seed,
-              "classifier": classifier}
+              "name": cfg.name, "classifier": classifier}
     return [path for name, draw in draws.items()
             for path in draw(**{p: inputs[p] for p in needs[name]}, path=out / f"{name}.pdf")]
 

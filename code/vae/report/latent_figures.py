@@ -247,7 +247,7 @@ def kl_per_dimension(model: VAE, images: torch.Tensor) -> np.ndarray:
 
 @styled
 @torch.inference_mode()
-def plot_units(model: VAE, test: Split, path: Path) -> list[Path]:
+def plot_units(model: VAE, test: Split, name: str, path: Path) -> list[Path]:
     """The mean KL of each latent dimension over the test images, largest first, with the
     coordinates whose posterior mean varies across the data marked: where the KL is spent. For
     a full-covariance posterior, the KL of each dimension's marginal; its active units, counted
@@ -256,10 +256,12 @@ def plot_units(model: VAE, test: Split, path: Path) -> list[Path]:
     per_dim = kl_per_dimension(model, test.images)
     order = np.argsort(-per_dim, kind="stable")
     active = varies(encode_means(model, test.images).double().var(0)).numpy()[order]
-    title = f"KL per dimension; blue: {int(active.sum())} of {len(order)} active"
+    # the model's name heads its panel: the figure sets two models side by side
+    title = f"{name}: KL per dimension\nblue: {int(active.sum())} of {len(order)} active"
     if model.full_covariance:
-        title = (f"KL per marginal; blue: {int(active.sum())} of {len(order)} coordinates vary"
-                 f"\n{active_units(model, test.images)} active units by the eigenvalues")
+        title = (f"{name}: KL per marginal\nblue: {int(active.sum())} of {len(order)} "
+                 f"coordinates vary; {active_units(model, test.images)} active units by the "
+                 f"eigenvalues")
     fig, ax = figure(PANEL[1] * 0.62, width=PANEL[0])
     colours = [OKABE_ITO["blue"] if a else OKABE_ITO["vermillion"] for a in active]
     ax.bar(np.arange(len(order)), per_dim[order], width=0.8, color=colours)

@@ -20,6 +20,9 @@ from ..core.statistics import slope
 # reported instead.
 BOUNDED = 1e-3
 SLOPE_EPOCHS = 5  # the validation curve's slope at the end of training is fitted over these epochs
+# A figure of every seed's run draws a config's first seeds, this many: more lines would hide
+# one another.
+DRAWN_SEEDS = 3
 
 
 def typical_seed(losses: dict[int, float]) -> int:

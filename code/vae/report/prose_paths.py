@@ -89,15 +89,17 @@ class PathCount:
     linear: PathTally
     spherical: PathTally
     drawn: str  # the table's cell: paths with both ends drawn, of all; both kinds share ends
-    linear_share: Markup  # the table's cell: smooth of drawn, the share and its interval
-    spherical_share: Markup
+    linear_share: list[Markup]  # the table's cells: smooth paths, their share of those drawn,
+    spherical_share: list[Markup]  # and its interval in percent
 
 
-def share_cell(t: PathTally) -> Markup:
+def share_cells(t: PathTally) -> list[Markup]:
+    """Smooth paths, their percentage of the paths drawn and its interval; dashes where none is
+    drawn, and so no share."""
     if not t.drawn:
-        return Markup("none drawn")
-    return Markup(f"{t.smooth}: {percent(t.smooth / t.drawn, 0)} "
-                  f"{interval(100 * t.low, 100 * t.high, 0)}")
+        return [Markup("0"), Markup("--"), Markup("--")]
+    return [Markup(str(t.smooth)), num(100 * t.smooth / t.drawn, 0),
+            interval(100 * t.low, 100 * t.high, 0)]
 
 
 def path_count(name: str, latent_dim: int, linear: PathTally,
@@ -110,7 +112,7 @@ def path_count(name: str, latent_dim: int, linear: PathTally,
                        f"drawn but {spherical.drawn} of {spherical.paths} great circles, which "
                        "share those ends; measure the runs again (make measure)")
     return PathCount(name, latent_dim, linear, spherical, f"{linear.drawn} of {linear.paths}",
-                     share_cell(linear), share_cell(spherical))
+                     share_cells(linear), share_cells(spherical))
 
 
 def _share(t: PathTally) -> str:
@@ -151,7 +153,7 @@ def bonus_headline(counts: list[PathCount], decided: Bonus) -> Markup:
     return Markup("Not shown: no model's share of smooth paths is surely above a half")
 
 
-def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
+def bonus_answer(counts: list[PathCount], seeds: Markup, pairs: int, main: str,
                  decided: Bonus) -> Markup:
     """The grounds of bonus_headline's answer: the pairs and seeds it is asked of, the rule that
     decides it, the sheet's model and the best one, and why no path on a one-dimensional code
@@ -159,7 +161,7 @@ def bonus_answer(counts: list[PathCount], seeds: int, pairs: int, main: str,
     by_name = {c.name: c for c in counts}
     text = (f"The question is asked of {count_words(pairs)} "
             f"pairs of test images of different digits drawn at random (the same for every model), over "
-            f"each model's {count_words(seeds)} {plural(seeds, 'seed')}. A path whose first "
+            f"each model's seeds ({seeds}). A path whose first "
             f"frame the classifier does not read as its start digit, or whose last frame not as "
             f"its end digit, is set apart here: it shows that the model cannot draw an end, "
             f"not whether the way between is smooth. The others are judged by the rest of the "

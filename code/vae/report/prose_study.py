@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from ..core.statistics import CONFIDENCE, MAX_SEEDS, Paired
+from ..core.statistics import CONFIDENCE, Paired
 from .comparisons import Change, Comparison, Step
 from .comparisons import BETTER, WORSE
 from .decisions import (
@@ -176,14 +176,6 @@ def common_base(base: CommonBase, main: str) -> Markup:
             f"{model_name(main)}, where it is {nats(base.main_sd)}")
     return Markup(text + (": on so noisy a base, a change of a nat cannot be seen."
                           if base.main_noisy else "."))
-
-
-def seeds_needed_cell(c: Comparison) -> Markup:
-    """The seeds an undecided difference would need at its mean and spread to be separated or
-    shown within the margin ("" once decided, or with one seed, where there is no spread)."""
-    if c.seeds_needed is None:
-        return Markup("")
-    return Markup(f"$>{MAX_SEEDS}$" if c.seeds_needed > MAX_SEEDS else str(c.seeds_needed))
 
 
 def change_words(changes: list[Change]) -> str:

@@ -28,7 +28,7 @@ from ..instrument.measurements import (
     ModelReadings,
     read_measurements,
 )
-from .comparisons import FLAT, MARGIN, WITHIN, Comparison, Step, compare_all, path_to
+from .comparisons import FLAT, MARGIN, WITHIN, Comparison, Step, compare_all, first_look, path_to
 from .decisions import Decisions, best_of, decide, plane_of
 from .latex import printed_difference
 from .precision import PrecisionCheck, precision_check, twins
@@ -77,7 +77,11 @@ class Instrument:
 
 @dataclass(frozen=True)
 class Summary:
-    seeds: int  # per config of the study
+    seeds: int  # of the main model
+    shared_seeds: list[int]  # those every model of the study trains
+    all_seeds: list[int]  # those any model of the study trains
+    # the verdicts on shared_seeds alone of the comparisons that pair more (the first look)
+    first_look: dict[str, str]
     several_seeds: bool  # so that there is a spread to print and to test against
     alpha: float  # the family-wise error rate of the verdicts; intervals cover 1 - alpha
     comparisons: int  # the family Holm's correction counts
@@ -173,6 +177,8 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
             raise VaeError(f"'{measurements_path}' has no measurements of '{model.name}' "
                            f"seed {missing[0]} as it is now; run `make measure` again")
     comparisons = compare_all(numbers)
+    trained = [{s.seed for s in m.seeds} for m in numbers]
+    shared = sorted(set.intersection(*trained))
     best, plane = best_of(numbers), plane_of(numbers)
 
     def summarised(model: ModelNumbers) -> ModelSummary:
@@ -186,7 +192,9 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
     spreads = {m.name: m.readings_spread for m in everyone}
     binarized_numbers = model_numbers(binarized, runs_root) if binarized else None
     return Summary(
-        seeds=len(main_entry.seeds), several_seeds=len(main_entry.seeds) > 1, alpha=ALPHA,
+        seeds=len(main_entry.seeds), shared_seeds=shared, all_seeds=sorted(set.union(*trained)),
+        first_look=first_look(numbers, shared),
+        several_seeds=len(main_entry.seeds) > 1, alpha=ALPHA,
         comparisons=len(comparisons), margin=MARGIN, within=WITHIN, slope_epochs=min(SLOPE_EPOCHS, main_entry.epochs),
         flat_slope=FLAT, confidence=CONFIDENCE,
         active_unit_threshold=main_results.active_unit_threshold,

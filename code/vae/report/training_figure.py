@@ -1,4 +1,4 @@
-"""The training figure: per-step and per-epoch -ELBO and KL of each of a config's seeds."""
+"""The training figure: per-step and per-epoch -ELBO and KL of each of a config's first seeds."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..core.runs import Run
+from .numbers import DRAWN_SEEDS
 from .style import NEG_ELBO, OKABE_ITO, figure, save, styled
 
 
@@ -33,8 +34,9 @@ def plot_training(seeds: list[Run], path: Path) -> list[Path]:
     the later epochs' differences show; the first steps, far above, are cut off and their start
     is written in the panel. The reconstruction term is the difference of the two panels. The
     -ELBO shown is recon + KL even where the run optimised a beta-weighted objective.
-    Validation values sit at the epoch's end.
+    Validation values sit at the epoch's end. Only the first DRAWN_SEEDS seeds are drawn.
     """
+    seeds = seeds[:DRAWN_SEEDS]
     steps = [run.read_steps() for run in seeds]
     rows = [run.read_metrics() for run in seeds]
     n_epochs, n_steps = len(rows[0]), len(steps[0])
