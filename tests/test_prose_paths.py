@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 from vae import VaeError
+from markupsafe import Markup
 from vae.core.statistics import clustered_share
 from vae.report.decisions import bonus
 from vae.report.prose_paths import (PathCount, bonus_answer, bonus_headline, interpolation,
                                     path_count, path_words, share_cells)
 from vae.report.numbers import reading_spread
+from vae.report.wording import count_words
 from vae.report.smoothness import PathTally, path_smooth, tally
 
 from readings_builders import readings, path, SMOOTH, STUCK, WANDERING, JUMPY
@@ -109,7 +111,8 @@ def answered(counts: list[PathCount], seeds: int, pairs: int, main: str):
     """bonus_headline and bonus_answer, one after the other, worded from the decision that
     decisions.decide makes of these counts."""
     decided = bonus({c.name: c.linear for c in counts}, main)
-    return f"{bonus_headline(counts, decided)}. {bonus_answer(counts, seeds, pairs, main, decided)}"
+    said = bonus_answer(counts, Markup(f"{count_words(seeds)} seeds"), pairs, main, decided)
+    return f"{bonus_headline(counts, decided)}. {said}"
 
 
 def test_bonus_answer_rests_on_the_drawn_paths_and_their_interval():

@@ -27,7 +27,8 @@ from .prose_paths import (PathCount, bonus_answer, bonus_headline, interpolation
 from .prose_conclusion import LeaderRow, conclusion, leader_rows
 from .prose_precision import precision_changes, precision_footnote, precision_kept
 from .prose_reasons import reason
-from .prose_seeds import more_seeds, seed_counts, seed_plan, seeds_cell, training_seeds
+from .prose_seeds import (more_seeds, seed_counts, seed_plan, seed_span, seeds_cell,
+                          training_seeds)
 from .prose_study import (
     against_literature,
     common_base,
@@ -71,6 +72,7 @@ class PartTwo:
     seed_counts: Markup  # what the study's means are over
     training_seeds: Markup  # which of the main model's seeds its training figure draws
     seed_plan: Markup  # which seeds the models train
+    main_seeds: str  # the main model's, as a span
     more_seeds: Markup | None  # the comparisons that pair more seeds than every model trains
     still_improving: Markup  # which models were still improving when training stopped
     information: Information | None  # the first estimate of I(x; z), of the shown seed's model
@@ -183,6 +185,7 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         seeds={e.name: seeds_cell(e.comparison) for e in summary.variants},
         seed_counts=seed_counts(summary.runs, summary.shared_seeds),
         seed_plan=seed_plan(summary.runs, summary.shared_seeds),
+        main_seeds=seed_span([s.seed for s in main.seeds]),
         training_seeds=training_seeds(len(main.seeds)),
         more_seeds=more_seeds({e.name: e.comparison for e in summary.variants},
                               summary.first_look, summary.shared_seeds, summary.alpha),

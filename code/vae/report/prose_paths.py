@@ -166,11 +166,9 @@ def bonus_answer(counts: list[PathCount], seeds: Markup, pairs: int, main: str,
             f"its end digit, is set apart here: it shows that the model cannot draw an end, "
             f"not whether the way between is smooth. The others are judged by the rest of the "
             f"rule given with the interpolations above. \\Cref{{tab:paths}} "
-            f"(\\cref{{app:study}}) gives, for every model, the paths with both ends drawn and "
-            f"the share of those that are smooth with its {CONFIDENCE}\\,\\% interval, along "
-            f"straight lines and along great circles. The seeds share the pairs, so the paths "
-            f"of one pair are not independent trials: the interval counts them as one cluster "
-            f"(Clopper--Pearson on the effective sample size \\citep{{korn1998}}). ")
+            f"(\\cref{{app:study}}) gives every model's counts, and the share of smooth paths "
+            f"with its {CONFIDENCE}\\,\\% interval (the paths of one pair, in every seed, "
+            f"counted as one cluster). ")
     sheet = by_name[main]
     if decided.sheet is not None:
         verdict = {MOST: "most are", FEWER: "fewer than half are",
