@@ -28,7 +28,7 @@ from .prose_conclusion import LeaderRow, conclusion, leader_rows
 from .prose_precision import precision_changes, precision_footnote, precision_kept
 from .prose_reasons import reason
 from .prose_seeds import (more_seeds, seed_counts, seed_plan, seed_span, seeds_cell,
-                          training_seeds)
+                          training_seeds, undecided)
 from .prose_study import (
     against_literature,
     common_base,
@@ -74,6 +74,8 @@ class PartTwo:
     seed_plan: Markup  # which seeds the models train
     main_seeds: str  # the main model's, as a span
     more_seeds: Markup | None  # the comparisons that pair more seeds than every model trains
+    seed_counts_inside: Markup  # seed_counts, inside parentheses
+    undecided: Markup | None  # the undecided comparisons, and the seeds that would decide them
     still_improving: Markup  # which models were still improving when training stopped
     information: Information | None  # the first estimate of I(x; z), of the shown seed's model
     information_model: Markup  # whose it is, model and seed ("" without one)
@@ -184,6 +186,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         falling=falling,
         seeds={e.name: seeds_cell(e.comparison) for e in summary.variants},
         seed_counts=seed_counts(summary.runs, summary.shared_seeds),
+        seed_counts_inside=seed_counts(summary.runs, summary.shared_seeds, inside=True),
+        undecided=undecided({e.name: e.comparison for e in summary.variants}),
         seed_plan=seed_plan(summary.runs, summary.shared_seeds),
         main_seeds=seed_span([s.seed for s in main.seeds]),
         training_seeds=training_seeds(len(main.seeds)),
@@ -197,8 +201,8 @@ def part_two(summary: Summary, reference: float) -> PartTwo:
         path_counts=counts,
         pairs=pairs,
         bonus_headline=bonus_headline(counts, decided.bonus),
-        bonus=bonus_answer(counts, seed_counts(summary.runs, summary.shared_seeds), pairs,
-                           main.name, decided.bonus),
+        bonus=bonus_answer(counts, seed_counts(summary.runs, summary.shared_seeds, inside=True),
+                           pairs, main.name, decided.bonus),
         improvement=improvement(summary.best_path, main.name, best.name,
                                 summary.improvement_over_main, decided.improvement),
         improvement_split=improvement_split(summary.best_path),

@@ -48,13 +48,14 @@ def _by_count(models: list[ModelNumbers], shared: list[int]) -> dict[int, list[s
     return more
 
 
-def seed_counts(models: list[ModelNumbers], shared: list[int]) -> Markup:
-    """What the study's means are over: "three seeds", or "three seeds (eight for x and y)"."""
+def seed_counts(models: list[ModelNumbers], shared: list[int], inside: bool = False) -> Markup:
+    """What the study's means are over: "three seeds", or "three seeds (eight for x and y)";
+    inside parentheses (`inside`), "three seeds, eight for x and y"."""
     text = f"{count_words(len(shared))} {plural(len(shared), 'seed')}"
-    more = _by_count(models, shared)
+    more = "; ".join(f"{count_words(n)} for {listing(names)}"
+                     for n, names in sorted(_by_count(models, shared).items()))
     if more:
-        text += " (" + "; ".join(f"{count_words(n)} for {listing(names)}"
-                                 for n, names in sorted(more.items())) + ")"
+        text += f", {more}" if inside else f" ({more})"
     return Markup(text)
 
 
@@ -85,3 +86,19 @@ def more_seeds(comparisons: dict[str, Comparison], first: dict[str, str], shared
                  f"chances to go wrong: at most $2\\alpha={num(2 * alpha, 2)}$, not $\\alpha$, "
                  f"by the union bound over the two looks.")
     return Markup(text)
+
+
+def undecided(comparisons: dict[str, Comparison]) -> Markup | None:
+    """The undecided comparisons in words: uninformative at this budget, how many seeds would
+    decide each at its present mean and spread, and that nothing rests on them. None if none."""
+    open_ones = [(name, c) for name, c in comparisons.items()
+                 if c.verdict == UNDECIDED and c.seeds_needed is not None]
+    if not open_ones:
+        return None
+    items = [f"{model_name(name)} against {model_name(c.baseline)} on "
+             f"{count_words(c.test.seeds)} seeds, where "
+             + (f"more than {MAX_SEEDS}" if c.seeds_needed > MAX_SEEDS
+                else f"about {c.seeds_needed}")
+             + " would decide it were its mean and spread to stay" for name, c in open_ones]
+    return Markup(f"Uninformative at this budget: {listing(items)}. No conclusion rests on "
+                  f"{plural(len(items), 'it', 'them')}.")
