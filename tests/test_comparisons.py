@@ -71,18 +71,22 @@ def with_seeds(model, losses):
 
 
 def test_the_first_look_is_the_verdict_on_the_shared_seeds_alone():
-    base = with_seeds(entry("main", latent_dim=1), [130.0, 131.0, 129.0, 130.5, 129.5, 130.2])
+    base = with_seeds(entry("main", latent_dim=1), [130.0, 131.0, 129.0, 133.0, 133.0, 133.0])
     # three seeds: differences -1, +1, -1 leave it undecided; six, nearly all -1: better
     grown = with_seeds(entry("a", latent_dim=2),
-                       [129.0, 132.0, 128.0, 129.5, 128.5, 129.2])
+                       [129.0, 132.0, 128.0, 132.0, 132.1, 131.9])
     same = with_seeds(entry("b", latent_dim=16), [120.0, 121.0, 119.0])
     models = [base, grown, same]
     assert compare_all(models)["a"].test.seeds == 6
     assert compare_all(models)["b"].test.seeds == 3  # paired on the seeds both trained
     first = first_look(models, [420, 421, 422])
     assert first == {"a": UNDECIDED}  # b pairs no more seeds than everyone: no second look
+    # the difference rests on the seeds its interval pairs: the three both trained
+    assert compare_all(models)["b"].delta == round(
+        sum(same.seeds[i].test_loss - base.seeds[i].test_loss for i in range(3)) / 3, 1) == -10.0
+    assert compare_all(models)["b"].delta != printed_difference(same.test_loss, base.test_loss)
     assert compare_all([base, with_seeds(entry("a", latent_dim=2), [
-        129.0, 130.1, 128.0, 129.5, 128.5, 129.2])])["a"].verdict == BETTER
+        129.0, 130.1, 128.0, 132.0, 132.1, 131.9])])["a"].verdict == BETTER
 
 
 @pytest.mark.parametrize("slope, improving", [(-0.6, True), (-0.4, False), (0.3, False)])

@@ -10,7 +10,7 @@ from statistics import fmean
 from typing import Any
 
 from ..core.statistics import ALPHA, MAX_SEEDS, Paired, holm, paired, seeds_to_decide, within
-from .latex import printed_difference
+from .latex import LOSS_DECIMALS, printed_difference
 from .numbers import ModelNumbers
 from .wording import SETTING_LABELS, activation_words, count_words
 
@@ -57,7 +57,7 @@ class Comparison:
     explained_from: str  # for activation and latent_dim: the old and new value in words
     explained_to: str
     latent_again: bool  # an earlier variant already grew the code, so say "again"
-    delta: float  # printed mean test loss minus the baseline's
+    delta: float  # printed mean test loss minus the baseline's (comparisons.difference)
     test: Paired | None  # of the per-seed differences; None with one seed
     p_holm: float  # Holm-adjusted over the study's comparisons (1 with one seed)
     verdict: str  # one of VERDICTS
@@ -102,6 +102,16 @@ def seed_losses(model: ModelNumbers, measure: str = "test_loss") -> dict[int, fl
     return {s.seed: getattr(s, measure) for s in model.seeds}
 
 
+def difference(run: ModelNumbers, base: ModelNumbers) -> float:
+    """run's mean test -ELBO minus base's, as printed; where the two trained different seeds, the
+    mean of their paired differences, so that a difference and its interval rest on the same
+    seeds."""
+    test = paired(seed_losses(run), seed_losses(base))
+    if test is None or seed_losses(run).keys() == seed_losses(base).keys():
+        return printed_difference(run.test_loss, base.test_loss)
+    return round(test.mean, LOSS_DECIMALS)
+
+
 def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
             p_holm: float = 1.0, family: int = 1) -> Comparison:
     """run against base; p_holm is its test's p after Holm's correction over a family of
@@ -118,7 +128,7 @@ def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
     elif explained == "hidden_layers":
         old = count_words(base.config["hidden_layers"])
         new = count_words(run.config["hidden_layers"])
-    delta = printed_difference(run.test_loss, base.test_loss)
+    delta = difference(run, base)
     test = paired(seed_losses(run), seed_losses(base))
     said = verdict(delta, test, p_holm)
     return Comparison(

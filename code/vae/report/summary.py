@@ -28,9 +28,8 @@ from ..instrument.measurements import (
     ModelReadings,
     read_measurements,
 )
-from .comparisons import FLAT, MARGIN, WITHIN, Comparison, Step, compare_all, first_look, path_to
+from .comparisons import FLAT, MARGIN, WITHIN, Comparison, Step, compare_all, difference, first_look, path_to
 from .decisions import Decisions, best_of, decide, plane_of
-from .latex import printed_difference
 from .precision import PrecisionCheck, precision_check, twins
 from .numbers import SLOPE_EPOCHS, ModelNumbers, ReadingSpread, model_numbers, reading_spread
 from ..core.statistics import ALPHA, CONFIDENCE
@@ -209,7 +208,7 @@ def make_summary(main: Config, variants: list[Config], runs_root: str | Path,
         best=best.name,
         best_is_main=best is numbers[0],
         plane_model=plane,
-        improvement_over_main=printed_difference(main_entry.test_loss, best.test_loss),
+        improvement_over_main=difference(main_entry, best),
         best_path=path_to(best.name, comparisons),
         single_changes=all(len(c.changes) == 1 for c in comparisons.values()),
         binarized=(ModelSummary(**vars(binarized_numbers), is_best=False, comparison=None,
