@@ -155,3 +155,38 @@ def test_information_is_log_n_for_codes_apart_and_zero_for_one_shared_code():
     assert found.kl > found.estimate and shared.kl > 0
     again = mutual_information(apart, images, samples=4, chunk=50)
     assert again == found  # seeded, and the chunking changes nothing
+
+
+def test_measuring_again_reads_only_the_runs_not_read_before(tiny_run, tiny_measurements,
+                                                             tmp_path):
+    import dataclasses
+    import json
+    import shutil
+    from conftest import TINY
+    from vae.core.config import Config
+    from vae.core.data import load_split
+    from vae.core.runs import Run
+    from vae.core.train import train as train_run
+    from vae.instrument.readings import measure
+
+    runs_root, data = tiny_run
+    runs = tmp_path / "runs"
+    shutil.copytree(runs_root, runs)  # with the classifier that tiny_measurements trained
+    train, test = load_split(data, "train"), load_split(data, "test")
+    first, second = Config(**TINY), dataclasses.replace(Config(**TINY), seed=421)
+    train_run(second, train, test, runs, progress=False, log=lambda _: None)
+    out, said = tmp_path / "measurements.json", []
+    alone = measure([Run(first, runs)], runs, train, test, out, progress=False, log=said.append)
+    both = measure([Run(first, runs), Run(second, runs)], runs, train, test, out,
+                   progress=False, log=said.append)
+    assert "of 1 runs, 1 at a time (1 read before, unchanged)" in said[-3]
+    assert [m.seed for m in both.models] == [420, 421] and both.models[0] == alone.models[0]
+    again = measure([Run(second, runs)], runs, train, test, tmp_path / "fresh.json",
+                    progress=False, log=lambda _: None)
+    assert again.models[0] == both.models[1]  # read alone, the same as read after another
+    stale = json.loads(out.read_text())
+    stale["code"] = "an older measuring code"
+    out.write_text(json.dumps(stale))
+    measure([Run(first, runs), Run(second, runs)], runs, train, test, out, progress=False,
+            log=said.append)
+    assert "of 2 runs" in said[-4] and "read before" not in said[-4]

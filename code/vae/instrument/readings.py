@@ -5,6 +5,7 @@ sentence of Part II about a figure. Written to report/results/measurements.json
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from .measurements import (
     Samples,
     digit_changes,
     drawn_directly,
+    read_measurements,
 )
 
 # At most this many training images are reconstructed and prior samples drawn per model; no
@@ -273,13 +275,28 @@ def _read_run(run: Run, inputs: Inputs | None = None) -> ModelReadings:
                           inputs.test_features)
 
 
+def reusable(out: str | Path, header: Measurements) -> dict[tuple[str, str], ModelReadings]:
+    """The readings in out that measuring again would repeat, by config name and run hash: those
+    of a file made by this code, with this classifier, on the same data (its readings of real
+    images and its baselines equal `header`'s). A run is read in a process of its own with one
+    thread, so its readings do not depend on which other runs are read beside it."""
+    try:
+        previous = read_measurements(out)
+    except VaeError:  # missing, damaged or of another version: measure everything
+        return {}
+    if dataclasses.replace(previous, models=[]) != header:
+        return {}
+    return {(m.name, m.run_hash): m for m in previous.models}
+
+
 def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
             out: str | Path, progress: bool = True, log: Callable[[str], None] = print,
             jobs: int | None = None) -> Measurements:
     """Measurements of every run (finished, and of grey-level images: freshness.measured_runs)
     into out, with the digit classifier trained first if its folder is missing. The runs are
     read `jobs` at a time (default: one per core), each in a process of one thread, so that
-    the numbers do not depend on how many cores read them."""
+    the numbers do not depend on how many cores read them; a run whose readings out already
+    holds (reusable) is not read again."""
     for run in runs:
         run.read_results()  # refuses an unfinished run before anything is measured
     classifier, trained = trained_classifier(ClassifierConfig(), train, test, runs_root,
@@ -287,26 +304,31 @@ def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
     with torch_threads(1):
         common = read_against(classifier, runs, train, test)
         _, _, train_features = classify(common.classifier, to_float(common.subset.images))
-    workers = max(1, min(jobs or default_jobs(), len(runs)))
-    log(f"measuring reconstructions, samples, paths and the latent space of {len(runs)} runs, "
-        f"{workers} at a time")
-    readings: list[ModelReadings] = []
-    with ExitStack() as stack:
-        if workers == 1:  # here, as a worker would
-            stack.enter_context(torch_threads(1))
-            found = map(functools.partial(_read_run, inputs=common), runs)
-        else:
-            found = stack.enter_context(one_thread_pool(
-                workers, _start_worker, (runs, str(runs_root), train, test))).map(_read_run, runs)
-        for run, reading in zip(runs, found):
-            readings.append(reading)
-            log(f"[{len(readings)}/{len(runs)} measured] {run.cfg.label}")
-    result = Measurements(
+    header = Measurements(
         classifier=trained, code=code_digest(MEASURER), train_images=len(common.subset),
         confident_at=CONFIDENT,
         test_confident=float(np.mean(common.test_top >= CONFIDENT)),
         train_test_frechet=frechet_distance(common.test_features, train_features),
-        baselines=baselines(common.train.images, common.test.images), models=readings)
+        baselines=baselines(common.train.images, common.test.images), models=[])
+    kept = reusable(out, header)
+    todo = [run for run in runs if (run.cfg.name, run.hash) not in kept]
+    workers = max(1, min(jobs or default_jobs(), len(todo)))
+    log(f"measuring reconstructions, samples, paths and the latent space of {len(todo)} runs, "
+        f"{workers} at a time" + (f" ({len(runs) - len(todo)} read before, unchanged)"
+                                   if len(todo) < len(runs) else ""))
+    new: dict[str, ModelReadings] = {}
+    with ExitStack() as stack:
+        if workers == 1:  # here, as a worker would
+            stack.enter_context(torch_threads(1))
+            found = map(functools.partial(_read_run, inputs=common), todo)
+        else:
+            found = stack.enter_context(one_thread_pool(
+                workers, _start_worker, (todo, str(runs_root), train, test))).map(_read_run, todo)
+        for run, reading in zip(todo, found):
+            new[run.hash] = reading
+            log(f"[{len(new)}/{len(todo)} measured] {run.cfg.label}")
+    readings = [kept.get((run.cfg.name, run.hash)) or new[run.hash] for run in runs]
+    result = dataclasses.replace(header, models=readings)
     write_record(out, result)
     log(f"wrote {out}")
     return result
