@@ -316,7 +316,7 @@ def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
     log(f"measuring reconstructions, samples, paths and the latent space of {len(todo)} runs, "
         f"{workers} at a time" + (f" ({len(runs) - len(todo)} read before, unchanged)"
                                    if len(todo) < len(runs) else ""))
-    new: dict[str, ModelReadings] = {}
+    new: dict[tuple[str, str], ModelReadings] = {}
     with ExitStack() as stack:
         if workers == 1:  # here, as a worker would
             stack.enter_context(torch_threads(1))
@@ -325,9 +325,10 @@ def measure(runs: list[Run], runs_root: str | Path, train: Split, test: Split,
             found = stack.enter_context(one_thread_pool(
                 workers, _start_worker, (todo, str(runs_root), train, test))).map(_read_run, todo)
         for run, reading in zip(todo, found):
-            new[run.hash] = reading
+            new[run.cfg.name, run.hash] = reading
             log(f"[{len(new)}/{len(todo)} measured] {run.cfg.label}")
-    readings = [kept.get((run.cfg.name, run.hash)) or new[run.hash] for run in runs]
+    readings = [kept.get((run.cfg.name, run.hash)) or new[run.cfg.name, run.hash]
+                for run in runs]
     result = dataclasses.replace(header, models=readings)
     write_record(out, result)
     log(f"wrote {out}")

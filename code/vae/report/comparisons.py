@@ -106,10 +106,11 @@ def difference(run: ModelNumbers, base: ModelNumbers) -> float:
     """run's mean test -ELBO minus base's, as printed; where the two trained different seeds, the
     mean of their paired differences, so that a difference and its interval rest on the same
     seeds."""
-    test = paired(seed_losses(run), seed_losses(base))
-    if test is None or seed_losses(run).keys() == seed_losses(base).keys():
+    a, b = seed_losses(run), seed_losses(base)
+    shared = a.keys() & b.keys()
+    if a.keys() == b.keys() or len(shared) < 2:
         return printed_difference(run.test_loss, base.test_loss)
-    return round(test.mean, LOSS_DECIMALS)
+    return round(fmean(a[s] - b[s] for s in shared), LOSS_DECIMALS)
 
 
 def compare(run: ModelNumbers, base: ModelNumbers, latent_grown_before: bool,
@@ -168,12 +169,17 @@ def baselines(configs: list[dict[str, Any]]) -> list[int]:
     return [closest_baseline(c, configs[:i]) for i, c in enumerate(configs[1:], start=1)]
 
 
+def compared_pairs(models: list[ModelNumbers]) -> list[tuple[ModelNumbers, ModelNumbers]]:
+    """Each variant (every model after the first, the main one) with its baseline."""
+    return [(model, models[base]) for model, base
+            in zip(models[1:], baselines([m.config for m in models]))]
+
+
 def compare_all(models: list[ModelNumbers]) -> dict[str, Comparison]:
     """Each variant (every model after the first, the main one) against its closest earlier
     model, so that every difference is read against few changes; the verdicts hold for all
     the comparisons together (Holm)."""
-    pairs = [(model, models[base]) for model, base
-             in zip(models[1:], baselines([m.config for m in models]))]
+    pairs = compared_pairs(models)
     tests = [paired(seed_losses(model), seed_losses(base)) for model, base in pairs]
     adjusted = holm([test.p if test else 1.0 for test in tests])
     found: dict[str, Comparison] = {}
@@ -191,8 +197,7 @@ def first_look(models: list[ModelNumbers], seeds: list[int]) -> dict[str, str]:
     comparison it left undecided were given more seeds. The same family, corrected the same way."""
     def kept(model: ModelNumbers) -> dict[int, float]:
         return {s: loss for s, loss in seed_losses(model).items() if s in seeds}
-    pairs = [(model, models[base]) for model, base
-             in zip(models[1:], baselines([m.config for m in models]))]
+    pairs = compared_pairs(models)
     tests = [paired(kept(model), kept(base)) for model, base in pairs]
     adjusted = holm([test.p if test else 1.0 for test in tests])
     return {model.name: verdict(printed_difference(fmean(kept(model).values()),

@@ -39,21 +39,25 @@ def seed_span(seeds: list[int]) -> str:
     return listing([str(s) for s in seeds])
 
 
-def _by_count(models: list[ModelNumbers], shared: list[int]) -> dict[int, list[str]]:
+def _by_count(models: list[ModelNumbers], shared: list[int]) -> dict[int, list[ModelNumbers]]:
     """The models that train more seeds than the shared ones, by how many they train."""
-    more: dict[int, list[str]] = {}
+    more: dict[int, list[ModelNumbers]] = {}
     for m in models:
         if len(m.seeds) > len(shared):
-            more.setdefault(len(m.seeds), []).append(model_name(m.name))
-    return more
+            more.setdefault(len(m.seeds), []).append(m)
+    return dict(sorted(more.items()))
+
+
+def _names(models: list[ModelNumbers]) -> str:
+    return listing([model_name(m.name) for m in models])
 
 
 def seed_counts(models: list[ModelNumbers], shared: list[int], inside: bool = False) -> Markup:
     """What the study's means are over: "three seeds", or "three seeds (eight for x and y)";
     inside parentheses (`inside`), "three seeds, eight for x and y"."""
     text = f"{count_words(len(shared))} {plural(len(shared), 'seed')}"
-    more = "; ".join(f"{count_words(n)} for {listing(names)}"
-                     for n, names in sorted(_by_count(models, shared).items()))
+    more = "; ".join(f"{count_words(n)} for {_names(group)}"
+                     for n, group in _by_count(models, shared).items())
     if more:
         text += f", {more}" if inside else f" ({more})"
     return Markup(text)
@@ -62,10 +66,9 @@ def seed_counts(models: list[ModelNumbers], shared: list[int], inside: bool = Fa
 def seed_plan(models: list[ModelNumbers], shared: list[int]) -> Markup:
     """The seeds every model trains, and the further ones of the models that train more."""
     text = f"the same seeds {seed_span(shared)}"
-    for n, names in sorted(_by_count(models, shared).items()):
-        extra = [s.seed for s in next(m for m in models if model_name(m.name) == names[0]).seeds
-                 if s.seed not in shared]
-        text += f", and {seed_span(extra)} too for {listing(names)}"
+    for group in _by_count(models, shared).values():
+        extra = [s.seed for s in group[0].seeds if s.seed not in shared]
+        text += f", and {seed_span(extra)} too for {_names(group)}"
     return Markup(text)
 
 

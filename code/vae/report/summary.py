@@ -28,7 +28,8 @@ from ..instrument.measurements import (
     ModelReadings,
     read_measurements,
 )
-from .comparisons import FLAT, MARGIN, WITHIN, Comparison, Step, compare_all, difference, first_look, path_to
+from .comparisons import (FLAT, MARGIN, WITHIN, Comparison, Step, compare_all, difference,
+                          first_look, path_to)
 from .decisions import Decisions, best_of, decide, plane_of
 from .precision import PrecisionCheck, precision_check, twins
 from .numbers import SLOPE_EPOCHS, ModelNumbers, ReadingSpread, model_numbers, reading_spread
